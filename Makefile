@@ -1,0 +1,71 @@
+# sqlmig build. `make` builds ./libsqlmig.so; see README.md for the rest.
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -std=c99 -Wall -Wextra -pedantic -Wshadow -Wmissing-prototypes
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+# Where SQLite's headers and library come from (the system's by default).
+SQLITE_CFLAGS ?=
+SQLITE_LIBS   ?= -lsqlite3
+
+UNAME := $(shell uname -s)
+ifeq ($(UNAME),Darwin)
+  SOEXT   := dylib
+  SOFLAGS := -dynamiclib
+else
+  SOEXT   := so
+  SOFLAGS := -shared
+endif
+
+LIB     := libsqlmig.$(SOEXT)
+SRC     := $(sort $(wildcard ext/*.c))
+HDR     := ext/sqlmig.h ext/sqlmig_int.h
+BUILD   := build
+EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) -Iext
+
+.PHONY: all test asan valgrind demo bench amalgamation install clean
+
+all: $(LIB)
+
+$(LIB): $(SRC) $(HDR)
+	$(CC) $(CFLAGS) $(EXTCFLAGS) $(SOFLAGS) -o $@ $(SRC) $(LDFLAGS)
+
+# The scenario runner: a small C program over the system SQLite that loads
+# the extension and checks each tests/*.test file.
+$(BUILD)/runner: tests/runner.c | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -o $@ tests/runner.c $(SQLITE_LIBS) $(LDFLAGS)
+
+$(BUILD)/ctest_%: tests/ctest_%.c $(SRC) $(HDR) | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -Iext -o $@ $< $(SQLITE_LIBS) -lpthread $(LDFLAGS)
+
+$(BUILD):
+	mkdir -p $@
+
+CTESTS := $(patsubst tests/ctest_%.c,$(BUILD)/ctest_%,$(wildcard tests/ctest_*.c))
+
+test: $(LIB) $(BUILD)/runner $(CTESTS)
+	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) sh tests/run.sh
+
+# The same suite under AddressSanitizer + UBSan, and under valgrind.
+asan:
+	$(MAKE) clean
+	$(MAKE) test CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined"
+
+valgrind: $(LIB) $(BUILD)/runner $(CTESTS)
+	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" sh tests/run.sh
+
+demo: $(LIB)
+	@rm -f $(BUILD)/demo.db; mkdir -p $(BUILD)
+	sqlite3 $(BUILD)/demo.db < sql/demo.sql
+
+bench: $(LIB)
+	@sh bench/run.sh
+
+install: $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/$(LIB)
+	install -m 644 ext/sqlmig.h $(DESTDIR)$(PREFIX)/include/sqlmig.h
+
+clean:
+	rm -rf $(BUILD) $(LIB) tests/out

@@ -1,0 +1,2 @@
+/* sqlmig: script handling (being written). */
+#include "sqlmig_int.h"

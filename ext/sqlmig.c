@@ -1,0 +1,79 @@
+/*
+** sqlmig: entry point and registration.
+**
+**   .load ./libsqlmig
+**   INSERT INTO migrations(version, name, up, down) VALUES (...);
+**   SELECT migrate();
+**
+** sqlite3_sqlmig_init() allocates the per-connection state (SqlmigConn)
+** and hands it to each part in turn; the first failure stops it. Each part
+** takes a reference, released by SQLite through the destructor of the
+** function or module that holds it, so the state lives exactly as long as
+** the last registration on that connection.
+*/
+#include "sqlmig_int.h"
+#ifndef SQLMIG_AMALGAMATION
+SQLITE_EXTENSION_INIT1
+#endif
+
+SqlmigConn *sqlmigConnRef(SqlmigConn *p){
+  p->nRef++;
+  return p;
+}
+
+void sqlmigConnUnref(void *pArg){
+  SqlmigConn *p = (SqlmigConn*)pArg;
+  if( p && --p->nRef==0 ) sqlite3_free(p);
+}
+
+static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  (void)argc; (void)argv;
+  sqlite3_result_text(ctx, SQLMIG_VERSION, -1, SQLITE_STATIC);
+}
+
+static int registerVersion(sqlite3 *db, SqlmigConn *pConn){
+  (void)pConn;
+  return sqlite3_create_function(db, "sqlmig_version", 0,
+      SQLITE_UTF8|SQLITE_DETERMINISTIC, 0, versionFunc, 0, 0);
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
+                        const sqlite3_api_routines *pApi){
+  static int (*const aPart[])(sqlite3*, SqlmigConn*) = {
+    registerVersion,
+    sqlmigMigrationsRegister,
+    sqlmigMigrateRegister,
+    sqlmigDiffRegister,
+    sqlmigCopyRegister,
+  };
+  SqlmigConn *pConn;
+  size_t i;
+  int rc = SQLITE_OK;
+  SQLITE_EXTENSION_INIT2(pApi);
+  (void)pApi;
+
+  if( sqlite3_libversion_number()<SQLMIG_MIN_SQLITE ){
+    if( pzErrMsg ){
+      *pzErrMsg = sqlite3_mprintf("sqlmig: needs SQLite 3.31.0 or newer, "
+                                  "this is %s", sqlite3_libversion());
+    }
+    return SQLITE_ERROR;
+  }
+  pConn = sqlite3_malloc64(sizeof(*pConn));
+  if( pConn==0 ) return SQLITE_NOMEM;
+  memset(pConn, 0, sizeof(*pConn));
+  pConn->db = db;
+  pConn->nRef = 1;     /* held by this function until the end */
+  for(i=0; rc==SQLITE_OK && i<sizeof(aPart)/sizeof(aPart[0]); i++){
+    rc = aPart[i](db, pConn);
+  }
+  if( rc!=SQLITE_OK && pzErrMsg ){
+    *pzErrMsg = sqlite3_mprintf("sqlmig: cannot register: %s",
+                                sqlite3_errstr(rc));
+  }
+  sqlmigConnUnref(pConn);
+  return rc;
+}

@@ -1,0 +1,111 @@
+/*
+** sqlmig internal header: what the files of ext/ share.
+**
+** Every cross-file name starts with `sqlmig` and is declared here with
+** SQLMIG_PRIVATE, which the amalgamation defines as `static` so that an
+** app linking amalgamation/sqlmig.c exports only sqlite3_sqlmig_init.
+** Sections follow the file that implements them.
+*/
+#ifndef SQLMIG_INT_H
+#define SQLMIG_INT_H
+
+#include "sqlite3ext.h"
+#ifndef SQLMIG_AMALGAMATION
+SQLITE_EXTENSION_INIT3
+#endif
+#include "sqlmig.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#ifndef SQLMIG_PRIVATE
+# define SQLMIG_PRIVATE
+#endif
+
+/* Name of the history store: an ordinary table in main. */
+#define SQLMIG_STORE "sqlmig_history"
+
+/* The oldest SQLite the extension supports. */
+#define SQLMIG_MIN_SQLITE 3031000
+
+/* -------------------------------------------------------------- sqlmig.c */
+
+/*
+** Per-connection state, shared by everything registered on one connection
+** (there is no global mutable state). Reference-counted: each registration
+** holds one reference and releases it through its destructor.
+*/
+typedef struct SqlmigConn SqlmigConn;
+struct SqlmigConn {
+  sqlite3 *db;
+  int nRef;          /* registrations still holding this object */
+  int bMigrating;    /* migrate() is running scripts on this connection */
+};
+
+SQLMIG_PRIVATE SqlmigConn *sqlmigConnRef(SqlmigConn *p);
+SQLMIG_PRIVATE void sqlmigConnUnref(void *p);
+
+/* -------------------------------------------------------------- script.c */
+
+/*
+** Length in bytes of the statement that starts at z[0] (at most n bytes),
+** including its terminating ';' when there is one. Knows quoted strings
+** and identifiers, comments, and CREATE TRIGGER ... BEGIN ... END bodies
+** (with CASE ... END inside them). *pbOpen is set to 1 when the text ends
+** inside a literal, comment or trigger body, else 0.
+*/
+SQLMIG_PRIVATE int sqlmigStmtLength(const char *z, int n, int *pbOpen);
+
+/*
+** Why the single statement z[0..n) may not run inside migrate(), or NULL
+** when it may. The text is static, e.g. "COMMIT is not allowed in a
+** script". Refused: BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE,
+** ATTACH, DETACH, VACUUM, PRAGMA foreign_keys / journal_mode (any schema
+** prefix), and any statement other than SELECT/VALUES/EXPLAIN/PRAGMA/
+** CREATE VIEW that names the history store table.
+*/
+SQLMIG_PRIVATE const char *sqlmigStmtRefusal(const char *z, int n);
+
+/*
+** Checks every statement of a whole script before any runs. Returns
+** SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with *pzErr set (sqlite3_malloc)
+** to "<reason> in: <excerpt>" for the first refused statement, or
+** "incomplete statement (unterminated ...) in: <excerpt>".
+*/
+SQLMIG_PRIVATE int sqlmigScriptGuard(const char *zScript, char **pzErr);
+
+/*
+** The first ~60 characters of the statement z[0..n), with leading blanks
+** and comments skipped, runs of white space folded to one space, and
+** "..." appended when cut (never inside a UTF-8 character). Caller frees
+** with sqlite3_free(); NULL only when out of memory.
+*/
+SQLMIG_PRIVATE char *sqlmigExcerpt(const char *z, int n);
+
+/* Lower-case hex SHA-256 of p[0..n) into zHex[65] (NUL-terminated). */
+SQLMIG_PRIVATE void sqlmigSha256Hex(const void *p, size_t n, char *zHex);
+
+/* ---------------------------------------------------------- migrations.c */
+
+/* Registers the eponymous `migrations` virtual table. */
+SQLMIG_PRIVATE int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn);
+
+/* ------------------------------------------------------------- migrate.c */
+
+/* Registers migrate(), migrate(N) and the migrate_plan table function. */
+SQLMIG_PRIVATE int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn);
+
+/* 1 if table zName exists in schema main, 0 if not, <0 (-rc) on error. */
+SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
+
+/* ---------------------------------------------------------------- diff.c */
+
+/* Registers migrate_diff() and the migrate_changes table function. */
+SQLMIG_PRIVATE int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn);
+
+/* ---------------------------------------------------------------- copy.c */
+
+/* Registers migrate_copy() and the migrate_copy_report table function. */
+SQLMIG_PRIVATE int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn);
+
+#endif /* SQLMIG_INT_H */
