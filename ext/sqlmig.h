@@ -3,7 +3,7 @@
 **
 ** Public header. Loadable-extension users need nothing from it: `.load
 ** ./libsqlmig` (or sqlite3_load_extension) finds sqlite3_sqlmig_init.
-** Apps that compile SQLite in build ext/*.c (or amalgamation/sqlmig.c)
+** Apps that compile SQLite in build the ext/ sources (or amalgamation/sqlmig.c)
 ** with -DSQLITE_CORE and call sqlite3_sqlmig_init(db, &zErr, NULL) right
 ** after sqlite3_open, or register it once for every connection with
 ** sqlite3_auto_extension((void(*)(void))sqlite3_sqlmig_init).
