@@ -360,8 +360,11 @@ static char *connOpen(Runner *p, int i, int bNoExt){
     sqlite3_enable_load_extension(db, 1);
     rc = sqlite3_load_extension(db, p->zLib, "sqlite3_sqlmig_init", &zErr);
     if( rc!=SQLITE_OK ){
-      char *zMsg = mprintf("cannot load %s: %s", p->zLibArg,
-                           zErr ? zErr : sqlite3_errstr(rc));
+      /* SQLite reports the last name it tried (PATH.so): say when PATH
+      ** itself exists, as it then most likely has undefined symbols */
+      char *zMsg = mprintf("cannot load %s: %s%s", p->zLibArg,
+          zErr ? zErr : sqlite3_errstr(rc),
+          fileExists(p->zLib) ? " (the file exists: see `ldd -r` on it)" : "");
       sqlite3_free(zErr);
       sqlite3_close(db);
       return zMsg;
@@ -813,7 +816,9 @@ int main(int argc, char **argv){
   if( r.zLibArg[0]=='/' || strchr(r.zLibArg, '/')==0 ){
     r.zLib = mprintf("%s", r.zLibArg);
   }else{
-    r.zLib = mprintf("%s/%s", r.zRoot, r.zLibArg);
+    const char *z = r.zLibArg;
+    while( z[0]=='.' && z[1]=='/' ) z += 2;
+    r.zLib = mprintf("%s/%s", r.zRoot, z);
   }
 #ifdef SQLMIG_STATIC
   if( sqlite3_auto_extension((void(*)(void))sqlite3_sqlmig_init)!=SQLITE_OK ){

@@ -1,0 +1,90 @@
+"""load.py: loads sqlmig into Python's sqlite3 module and uses it.
+
+    /usr/bin/python3 tests/load.py ./libsqlmig.so
+
+Run by tests/run.sh (Debian's /usr/bin/python3: its sqlite3 module can
+load extensions). Checks that the extension loads through the binding's
+own load_extension(), that sqlmig_version() agrees with ext/sqlmig.h, and
+that a revision inserted into `migrations` is applied by migrate() and
+reverted by migrate(0). Prints one `ok - ` / `not ok - ` line per check;
+exits 1 when any failed.
+"""
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+
+failed = 0
+
+
+def check(name, cond, why=""):
+    """Prints the result line of one check."""
+    global failed
+    if cond:
+        print("ok - python: %s" % name)
+    else:
+        failed += 1
+        print("not ok - python: %s: %s" % (name, why))
+    sys.stdout.flush()
+
+
+def header_version():
+    """SQLMIG_VERSION from ext/sqlmig.h, or None."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "ext", "sqlmig.h")
+    with open(path) as f:
+        m = re.search(r'#define\s+SQLMIG_VERSION\s+"([^"]*)"', f.read())
+    return m.group(1) if m else None
+
+
+def table_exists(db, name):
+    """Whether main has a table called name."""
+    row = db.execute("SELECT count(*) FROM sqlite_master "
+                     "WHERE type='table' AND name=?", (name,)).fetchone()
+    return row[0] == 1
+
+
+def main():
+    lib = sys.argv[1] if len(sys.argv) > 1 else "./libsqlmig.so"
+    with tempfile.TemporaryDirectory(prefix="sqlmig-py-") as tmp:
+        db = sqlite3.connect(os.path.join(tmp, "test.db"),
+                             isolation_level=None)
+        try:
+            db.enable_load_extension(True)
+            db.load_extension(os.path.abspath(lib))
+        except Exception as e:  # any failure to load is the answer
+            check("load_extension(%s)" % lib, False, e)
+            db.close()
+            return
+        check("load_extension(%s)" % lib, True)
+
+        want = header_version()
+        try:
+            got = db.execute("SELECT sqlmig_version()").fetchone()[0]
+            check("sqlmig_version()", got == want,
+                  "got %r, ext/sqlmig.h says %r" % (got, want))
+        except sqlite3.Error as e:
+            check("sqlmig_version()", False, e)
+
+        try:
+            db.execute("INSERT INTO migrations(version, name, up, down) "
+                       "VALUES (1, 'create py_t', "
+                       "'CREATE TABLE py_t(x);', 'DROP TABLE py_t;')")
+            at = db.execute("SELECT migrate()").fetchone()[0]
+            check("migrate() applies a revision",
+                  at == 1 and table_exists(db, "py_t"),
+                  "migrate() returned %r, py_t exists: %s"
+                  % (at, table_exists(db, "py_t")))
+            at = db.execute("SELECT migrate(0)").fetchone()[0]
+            check("migrate(0) reverts it",
+                  at is None and not table_exists(db, "py_t"),
+                  "migrate(0) returned %r, py_t exists: %s"
+                  % (at, table_exists(db, "py_t")))
+        except sqlite3.Error as e:
+            check("migrations table and migrate()", False, e)
+        db.close()
+
+
+main()
+sys.exit(1 if failed else 0)

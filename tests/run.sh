@@ -1,0 +1,159 @@
+#!/bin/sh
+# tests/run.sh: runs sqlmig's whole test suite and tallies the results.
+#
+#   LIB=./libsqlmig.so RUNNER=build/runner BUILD=build sh tests/run.sh
+#   (what `make test` does; `make valgrind` adds VALGRIND="valgrind ...")
+#
+# Environment: LIB (the extension), RUNNER (tests/runner.c built), BUILD
+# (where the build/ctest_* binaries are), VALGRIND (optional command prefix
+# for the runner; VALGRIND_CTESTS=1 wraps the C tests too), ASAN=1 (the
+# build uses sanitizers; also detected from LIB's symbols), TEST_TIMEOUT
+# (seconds per program, default 600).
+#
+# Runs, from the repository root: every tests/*.test through the runner
+# (one runner process per file), every $BUILD/ctest_* binary,
+# tests/load.py (Debian's /usr/bin/python3) and tests/load.tcl (tclsh),
+# and the demo (`sqlite3 -bail` on sql/demo.sql, compared with
+# tests/demo.expected when that exists). The Python, Tcl and demo runs
+# load LIB into a foreign process, so they are left out (not counted) under
+# VALGRIND or sanitizers.
+#
+# Every program prints `ok - ...` / `not ok - ...` lines; this script counts
+# them. A program also counts one failure when it exits non-zero without a
+# `not ok` line, when it is killed or times out, or when valgrind or a
+# sanitizer reports an error. Failed checks are echoed with the `#` lines
+# that follow them, plus a summary per program. The last line is exactly
+# `N passed, M failed`; the exit status is non-zero when M>0.
+
+LIB=${LIB:-./libsqlmig.so}
+RUNNER=${RUNNER:-build/runner}
+BUILD=${BUILD:-build}
+VALGRIND=${VALGRIND:-}
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+
+# Paths from the caller's directory; then work from the repository root.
+abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/${1#./}" ;; esac; }
+LIB=$(abspath "$LIB")
+RUNNER=$(abspath "$RUNNER")
+BUILD=$(abspath "$BUILD")
+cd "$(dirname "$0")/.." || exit 2
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sqlmig-run.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+
+sanitized=0
+if [ "${ASAN:-0}" = 1 ] || { nm -D "$LIB" 2>/dev/null | grep -q '__asan\|__ubsan'; }; then
+  sanitized=1
+fi
+
+if command -v timeout >/dev/null 2>&1; then
+  TIMEOUT="timeout $TEST_TIMEOUT"
+else
+  TIMEOUT=
+fi
+
+# run NAME COMMAND...: runs one test program and tallies its output.
+run() {
+  name=$1
+  shift
+  # shellcheck disable=SC2086  # $TIMEOUT is a command prefix
+  $TIMEOUT "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  tally "$name" "$rc"
+}
+
+# tally NAME RC: counts $tmp/out of a program that exited with RC.
+tally() {
+  n_ok=$(grep -c '^ok - ' "$tmp/out")
+  n_bad=$(grep -c '^not ok - ' "$tmp/out")
+  extra=
+  if [ "$2" -eq 124 ] && [ -n "$TIMEOUT" ]; then
+    extra="timed out after ${TEST_TIMEOUT}s"
+  elif [ "$2" -gt 128 ]; then
+    extra="killed by signal $(($2 - 128))"
+  elif [ -n "$VALGRIND" ] && [ "$2" -eq 99 ]; then
+    extra="valgrind reported errors"
+  elif grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$tmp/err"; then
+    extra="sanitizer reported errors"
+  elif [ "$2" -ne 0 ] && [ "$n_bad" -eq 0 ]; then
+    extra="exited with status $2"
+  fi
+  # the failed checks, each with the '#' lines that explain it
+  awk '/^not ok - /{p=1; print; next} /^#/{if(p) print; next} {p=0}' "$tmp/out"
+  if [ -n "$extra" ]; then
+    n_bad=$((n_bad + 1))
+    echo "not ok - $1: $extra"
+  fi
+  if [ -n "$extra" ] || { [ "$2" -ne 0 ] && [ -s "$tmp/err" ]; }; then
+    tail -n 30 "$tmp/err" | sed 's/^/#   stderr: /'
+  fi
+  if [ "$n_ok" -eq 0 ] && [ "$n_bad" -eq 0 ]; then
+    n_bad=1
+    echo "not ok - $1: printed no results"
+  fi
+  passed=$((passed + n_ok))
+  failed=$((failed + n_bad))
+  if [ "$n_bad" -eq 0 ]; then
+    echo "# $1: $n_ok passed"
+  else
+    echo "# $1: $n_ok passed, $n_bad FAILED"
+  fi
+}
+
+# The scenario files.
+for f in tests/*.test; do
+  [ -e "$f" ] || continue
+  # shellcheck disable=SC2086  # $VALGRIND is a command prefix
+  run "$f" $VALGRIND "$RUNNER" --lib "$LIB" "$f"
+done
+
+# The C tests.
+for t in "$BUILD"/ctest_*; do
+  if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
+  if [ "${VALGRIND_CTESTS:-0}" = 1 ]; then
+    # shellcheck disable=SC2086
+    run "${t#"$PWD"/}" $VALGRIND "$t"
+  else
+    run "${t#"$PWD"/}" "$t"
+  fi
+done
+
+# Loading from other bindings and the demo: only for a plain build.
+if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
+  run tests/load.py /usr/bin/python3 tests/load.py "$LIB"
+  run tests/load.tcl tclsh tests/load.tcl "$LIB"
+
+  if [ ! -f sql/demo.sql ]; then
+    echo "not ok - demo: sql/demo.sql missing" >"$tmp/out"
+    : >"$tmp/err"
+    tally demo 0
+  else
+    # shellcheck disable=SC2086
+    $TIMEOUT sqlite3 -bail "$tmp/demo.db" <sql/demo.sql >"$tmp/demo.out" 2>"$tmp/err"
+    rc=$?
+    {
+      if [ "$rc" -eq 0 ]; then
+        echo "ok - demo: sql/demo.sql runs"
+      else
+        echo "not ok - demo: sql/demo.sql exited with status $rc"
+        sed 's/^/#   /' "$tmp/err"
+      fi
+      if [ -f tests/demo.expected ]; then
+        if cmp -s tests/demo.expected "$tmp/demo.out"; then
+          echo "ok - demo: output matches tests/demo.expected"
+        else
+          echo "not ok - demo: output differs from tests/demo.expected"
+          diff -u tests/demo.expected "$tmp/demo.out" | sed '1,2d; s/^/#   /'
+        fi
+      fi
+    } >"$tmp/out"
+    tally demo 0
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
