@@ -14,7 +14,7 @@ ifeq ($(UNAME),Darwin)
   SOFLAGS := -dynamiclib
 else
   SOEXT   := so
-  SOFLAGS := -shared
+  SOFLAGS := -shared -Wl,-z,defs
 endif
 
 LIB     := libsqlmig.$(SOEXT)

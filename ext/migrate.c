@@ -1,7 +1,719 @@
-/* sqlmig: migrate() (being written). */
+/*
+** sqlmig: migrate(), migrate(N) and migrate_plan([N]).
+**
+**   SELECT migrate();                 -- revert deleted, apply pending
+**   SELECT migrate(3);                -- move to version 3, up or down
+**   SELECT * FROM migrate_plan();     -- what migrate() would run
+**
+** How it works. A plan is read from the history store (migrations.c):
+** first the reverts (applied revisions deleted from `migrations`, and with
+** a target N the applied ones above N), newest first; then the pending
+** revisions to apply, oldest first. Building the plan checks everything
+** that can be checked before a statement runs: checksums of the stored up
+** scripts, ordering, reversibility, and the script guard (script.c).
+**
+** migrate() must run in a statement that reads no table: SQLite refuses
+** DROP TABLE/INDEX while any table-reading statement is active. It probes
+** that with a DROP of its own before doing anything else.
+**
+** The whole call is one transaction: BEGIN IMMEDIATE ... COMMIT when the
+** connection is in autocommit mode (so concurrent migrators wait on the
+** busy handler instead of failing on a lock upgrade), a SAVEPOINT inside
+** the caller's transaction otherwise. Any failure rolls all of it back.
+** Around each script, foreign-key enforcement is paused (so a table
+** rebuild does not fire ON DELETE CASCADE) and legacy_alter_table is
+** restored afterwards; with foreign keys on, PRAGMA foreign_key_check then
+** decides whether the revision stands.
+*/
 #include "sqlmig_int.h"
 
-int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn){
-  (void)db; (void)pConn;
+/* One script to run. */
+typedef struct MigStep MigStep;
+struct MigStep {
+  sqlite3_int64 iVersion;
+  char *zName;             /* NULL when the revision has no name */
+  char *zSql;              /* the up or down script */
+  int bUp;                 /* 1: apply (up), 0: revert (down) */
+};
+
+/* What a migrate() call would do. */
+typedef struct MigPlan MigPlan;
+struct MigPlan {
+  MigStep *aStep;
+  int nStep;
+  int bAfter;              /* 1 when some revision is applied afterwards */
+  sqlite3_int64 iAfter;    /* the version the database is at afterwards */
+};
+
+static void planFree(MigPlan *pPlan){
+  int i;
+  for(i=0; i<pPlan->nStep; i++){
+    sqlite3_free(pPlan->aStep[i].zName);
+    sqlite3_free(pPlan->aStep[i].zSql);
+  }
+  sqlite3_free(pPlan->aStep);
+  memset(pPlan, 0, sizeof(*pPlan));
+}
+
+/* A row of the store, while the plan is built. */
+typedef struct Rev Rev;
+struct Rev {
+  sqlite3_int64 iVersion;
+  char *zName;
+  char *zUp;
+  char *zDown;
+  int bDown;               /* down is not NULL */
+  int bApplied;
+  int bDeleted;
+  int bRevert;             /* the plan reverts it */
+};
+
+/* ` "name"` for messages (with the leading space), or "" without one. */
+static char *revLabel(const char *zName){
+  return zName ? sqlite3_mprintf(" \"%s\"", zName) : sqlite3_mprintf("");
+}
+
+/* Copies column i of pStmt; *pz stays NULL for a NULL value. */
+static int copyColumn(sqlite3_stmt *pStmt, int i, char **pz){
+  const char *z = (const char*)sqlite3_column_text(pStmt, i);
+  *pz = 0;
+  if( z==0 ){
+    return sqlite3_column_type(pStmt, i)==SQLITE_NULL ? SQLITE_OK
+                                                       : SQLITE_NOMEM;
+  }
+  *pz = sqlite3_mprintf("%s", z);
+  return *pz ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/*
+** Reads the store into *paRev (ascending versions), checking every
+** stored up script against its checksum. Returns SQLITE_OK, or an error
+** with *pzErr set. The caller frees the rows with revsFree().
+*/
+static int revsRead(sqlite3 *db, Rev **paRev, int *pnRev, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  Rev *aRev = 0;
+  int nRev = 0, nAlloc = 0;
+  int rc = sqlmigStoreExists(db);
+  *paRev = 0;
+  *pnRev = 0;
+  if( rc<=0 ) return -rc;
+  rc = sqlite3_prepare_v2(db, "SELECT version, name, up, down, checksum, "
+      "applied_at IS NOT NULL, deleted_at IS NOT NULL FROM main."
+      SQLMIG_STORE " ORDER BY version", -1, &pStmt, 0);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    Rev *pRev;
+    const char *zSum = (const char*)sqlite3_column_text(pStmt, 4);
+    char zHex[65];
+    rc = SQLITE_OK;
+    if( nRev==nAlloc ){
+      Rev *aNew;
+      nAlloc = nAlloc ? nAlloc*2 : 64;
+      aNew = sqlite3_realloc64(aRev, sizeof(Rev)*(sqlite3_uint64)nAlloc);
+      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
+      aRev = aNew;
+    }
+    pRev = &aRev[nRev++];
+    memset(pRev, 0, sizeof(*pRev));
+    pRev->iVersion = sqlite3_column_int64(pStmt, 0);
+    pRev->bDown = sqlite3_column_type(pStmt, 3)!=SQLITE_NULL;
+    pRev->bApplied = sqlite3_column_int(pStmt, 5);
+    pRev->bDeleted = sqlite3_column_int(pStmt, 6);
+    if( (rc = copyColumn(pStmt, 1, &pRev->zName))
+     || (rc = copyColumn(pStmt, 2, &pRev->zUp))
+     || (rc = copyColumn(pStmt, 3, &pRev->zDown)) ){
+      break;
+    }
+    if( sqlite3_column_type(pStmt, 4)==SQLITE_NULL ) zSum = "";
+    else if( zSum==0 ){ rc = SQLITE_NOMEM; break; }
+    sqlmigSha256Hex(pRev->zUp ? pRev->zUp : "",
+                    pRev->zUp ? strlen(pRev->zUp) : 0, zHex);
+    if( strcmp(zHex, zSum)!=0 ){
+      char *zLabel = revLabel(pRev->zName);
+      *pzErr = zLabel==0 ? 0 : sqlite3_mprintf("revision %lld%s: its up "
+          "script no longer matches its checksum %.16s (the history was "
+          "changed outside sqlmig)", pRev->iVersion, zLabel, zSum);
+      sqlite3_free(zLabel);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+  }
+  if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }else if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
+    *pzErr = sqlite3_mprintf("cannot read " SQLMIG_STORE ": %s",
+                             sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(pStmt);
+  *paRev = aRev;
+  *pnRev = nRev;
+  return rc;
+}
+
+static void revsFree(Rev *aRev, int nRev){
+  int i;
+  for(i=0; i<nRev; i++){
+    sqlite3_free(aRev[i].zName);
+    sqlite3_free(aRev[i].zUp);
+    sqlite3_free(aRev[i].zDown);
+  }
+  sqlite3_free(aRev);
+}
+
+/*
+** Moves the script of pRev into a new step of pPlan (the plan takes
+** ownership of the name and script).
+*/
+static void planAdd(MigPlan *pPlan, Rev *pRev, int bUp){
+  MigStep *pStep = &pPlan->aStep[pPlan->nStep++];
+  pStep->iVersion = pRev->iVersion;
+  pStep->bUp = bUp;
+  pStep->zName = pRev->zName;
+  pRev->zName = 0;
+  if( bUp ){
+    pStep->zSql = pRev->zUp;
+    pRev->zUp = 0;
+  }else{
+    pStep->zSql = pRev->zDown;
+    pRev->zDown = 0;
+  }
+}
+
+/* Sets *pzErr to zFmt about revision pRev (and pOther); returns rc. */
+static int planError(char **pzErr, const char *zFmt, Rev *pRev, Rev *pOther){
+  char *z1 = revLabel(pRev->zName);
+  char *z2 = revLabel(pOther ? pOther->zName : 0);
+  if( z1 && z2 ){
+    *pzErr = pOther
+      ? sqlite3_mprintf(zFmt, pRev->iVersion, z1, pOther->iVersion, z2)
+      : sqlite3_mprintf(zFmt, pRev->iVersion, z1);
+  }
+  sqlite3_free(z1);
+  sqlite3_free(z2);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/*
+** Builds the plan for migrate() (bTarget==0) or migrate(iTarget).
+** Returns SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with *pzErr set to a
+** message without the "migrate: " prefix.
+*/
+static int planBuild(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
+                     MigPlan *pPlan, char **pzErr){
+  Rev *aRev = 0;
+  Rev *pKept = 0;          /* newest applied revision that stays applied */
+  int nRev = 0, i;
+  int rc;
+
+  memset(pPlan, 0, sizeof(*pPlan));
+  rc = revsRead(db, &aRev, &nRev, pzErr);
+  if( rc==SQLITE_OK && nRev>0 ){
+    pPlan->aStep = sqlite3_malloc64(sizeof(MigStep)*(sqlite3_uint64)nRev);
+    if( pPlan->aStep==0 ) rc = SQLITE_NOMEM;
+  }
+  for(i=0; rc==SQLITE_OK && i<nRev; i++){
+    Rev *pRev = &aRev[i];
+    if( !pRev->bApplied ) continue;
+    pRev->bRevert = pRev->bDeleted || (bTarget && pRev->iVersion>iTarget);
+    if( !pRev->bRevert ) pKept = pRev;
+  }
+
+  /* Reverts, newest first */
+  for(i=nRev-1; rc==SQLITE_OK && i>=0; i--){
+    Rev *pRev = &aRev[i];
+    if( !pRev->bRevert ) continue;
+    if( pKept && pKept->iVersion>pRev->iVersion ){
+      rc = planError(pzErr, "cannot revert revision %lld%s while newer "
+          "revision %lld%s stays applied (delete it too)", pRev, pKept);
+    }else if( !pRev->bDown ){
+      rc = planError(pzErr, "revision %lld%s cannot be reverted: its down "
+          "script is NULL (irreversible)", pRev, 0);
+    }else{
+      planAdd(pPlan, pRev, 0);
+    }
+  }
+  if( pKept ){
+    pPlan->bAfter = 1;
+    pPlan->iAfter = pKept->iVersion;
+  }
+
+  /* Applies, oldest first */
+  for(i=0; rc==SQLITE_OK && i<nRev; i++){
+    Rev *pRev = &aRev[i];
+    if( pRev->bApplied || (bTarget && pRev->iVersion>iTarget) ) continue;
+    if( pKept && pKept->iVersion>pRev->iVersion ){
+      rc = planError(pzErr, "pending revision %lld%s is older than applied "
+          "revision %lld%s (out of order)", pRev, pKept);
+    }else{
+      planAdd(pPlan, pRev, 1);
+      pPlan->bAfter = 1;
+      pPlan->iAfter = pRev->iVersion;
+    }
+  }
+
+  /* Every statement of every script passes the guard before any runs */
+  for(i=0; rc==SQLITE_OK && i<pPlan->nStep; i++){
+    MigStep *pStep = &pPlan->aStep[i];
+    char *zWhy = 0;
+    rc = sqlmigScriptGuard(pStep->zSql, &zWhy);
+    if( rc==SQLITE_ERROR ){
+      char *zLabel = revLabel(pStep->zName);
+      *pzErr = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
+          "failed: %s", pStep->bUp ? "up" : "down", pStep->iVersion, zLabel,
+          zWhy) : 0;
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+      sqlite3_free(zLabel);
+    }
+    sqlite3_free(zWhy);
+  }
+  revsFree(aRev, nRev);
+  if( rc!=SQLITE_OK ) planFree(pPlan);
+  return rc;
+}
+
+/* ------------------------------------------------------------ running --- */
+
+/* Runs one SQL statement of ours; returns rc. */
+static int execSql(sqlite3 *db, const char *zSql){
+  return sqlite3_exec(db, zSql, 0, 0, 0);
+}
+
+/*
+** Fails with a message telling how to call migrate() when the calling
+** statement, or any other statement running on this connection, would make
+** DROP TABLE impossible. The probe is a real DROP of a scratch temp table,
+** inside a savepoint so that nothing remains either way.
+*/
+static int callerCheck(sqlite3 *db, char **pzErr){
+  static const char zHow[] = "must be called on its own, as SELECT migrate();"
+      " not inside a statement that reads a table or while another"
+      " statement is running";
+  sqlite3_stmt *p;
+  int nBusy = 0;
+  int rc;
+  for(p=sqlite3_next_stmt(db, 0); p; p=sqlite3_next_stmt(db, p)){
+    if( sqlite3_stmt_busy(p) ) nBusy++;
+  }
+  rc = nBusy>1 ? SQLITE_ERROR : execSql(db, "SAVEPOINT sqlmig_probe");
+  if( rc==SQLITE_OK ){
+    rc = execSql(db, "CREATE TEMP TABLE sqlmig_probe(x);"
+                     "DROP TABLE temp.sqlmig_probe");
+    if( rc!=SQLITE_OK ) execSql(db, "ROLLBACK TO sqlmig_probe");
+    execSql(db, "RELEASE sqlmig_probe");
+  }
+  if( rc==SQLITE_NOMEM ) return rc;
+  if( rc==SQLITE_READONLY ) return SQLITE_OK;     /* query_only: cannot tell */
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s", zHow);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   return SQLITE_OK;
+}
+
+/*
+** After a script, with foreign keys on: lists the violations (at most
+** ten) in *pzErr and returns SQLITE_ERROR, or SQLITE_OK when there are
+** none.
+*/
+static int foreignKeyCheck(sqlite3 *db, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pOut = sqlite3_str_new(db);
+  int n = 0, rc;
+  rc = sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &pStmt, 0);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    rc = SQLITE_OK;
+    if( n<10 ){
+      sqlite3_str_appendf(pOut, "%s\"%w\"", n ? ", " : "",
+                          (const char*)sqlite3_column_text(pStmt, 0));
+      if( sqlite3_column_type(pStmt, 1)!=SQLITE_NULL ){
+        sqlite3_str_appendf(pOut, " rowid %lld",
+                            sqlite3_column_int64(pStmt, 1));
+      }
+      sqlite3_str_appendf(pOut, " -> \"%w\"",
+                          (const char*)sqlite3_column_text(pStmt, 2));
+    }
+    n++;
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }else if( n>0 ){
+    if( n>10 ) sqlite3_str_appendf(pOut, " and %d more", n-10);
+    rc = SQLITE_ERROR;
+    *pzErr = sqlite3_mprintf("foreign key violations: %s",
+                             sqlite3_str_value(pOut));
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_free(sqlite3_str_finish(pOut));
+  if( rc!=SQLITE_OK && *pzErr==0 ) rc = SQLITE_NOMEM;
+  return rc;
+}
+
+/*
+** Runs the statements of one script in order. On failure *pzErr is
+** "<SQLite's message> in: <excerpt of the statement>".
+*/
+static int scriptRun(sqlite3 *db, const char *zSql, char **pzErr){
+  const char *zTail = zSql;
+  int rc = SQLITE_OK;
+  while( rc==SQLITE_OK && zTail && zTail[0] ){
+    sqlite3_stmt *pStmt = 0;
+    const char *zNext = 0;
+    const char *zWhy = 0;
+    int nStmt;
+    rc = sqlite3_prepare_v2(db, zTail, -1, &pStmt, &zNext);
+    if( rc==SQLITE_OK && pStmt==0 ){      /* only blanks or comments left */
+      zTail = zNext;
+      continue;
+    }
+    if( rc==SQLITE_OK ){
+      nStmt = (int)(zNext - zTail);
+      zWhy = sqlmigStmtRefusal(zTail, nStmt);
+      if( zWhy ){
+        rc = SQLITE_ERROR;
+      }else{
+        while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
+        if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+      }
+    }else{
+      int bOpen;
+      nStmt = sqlmigStmtLength(zTail, (int)strlen(zTail), &bOpen);
+    }
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      char *zEx = sqlmigExcerpt(zTail, nStmt);
+      *pzErr = zEx ? sqlite3_mprintf("%s in: %s",
+                                     zWhy ? zWhy : sqlite3_errmsg(db), zEx) : 0;
+      sqlite3_free(zEx);
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
+    sqlite3_finalize(pStmt);
+    zTail = zNext;
+  }
+  return rc;
+}
+
+/*
+** Runs the script of one step with foreign-key enforcement paused and
+** legacy_alter_table restored afterwards, then checks foreign keys.
+*/
+static int stepRun(sqlite3 *db, MigStep *pStep, int bFkOn, char **pzErr){
+  int bLegacy = 0, rc, rc2;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, -1, &bLegacy);
+  if( bFkOn ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, (int*)0);
+  rc = scriptRun(db, pStep->zSql, pzErr);
+  if( bFkOn ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int*)0);
+  rc2 = sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, bLegacy,
+                          (int*)0);
+  if( rc==SQLITE_OK ) rc = rc2;
+  if( rc==SQLITE_OK && bFkOn ) rc = foreignKeyCheck(db, pzErr);
+  if( rc==SQLITE_ERROR ){
+    char *zLabel = revLabel(pStep->zName);
+    char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
+        "failed: %s", pStep->bUp ? "up" : "down", pStep->iVersion, zLabel,
+        *pzErr) : 0;
+    sqlite3_free(zLabel);
+    sqlite3_free(*pzErr);
+    *pzErr = zMsg;
+    if( zMsg==0 ) rc = SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+/*
+** Records the plan's effect in the store in three statements: reverted
+** revisions that were deleted go, those reverted by a target become
+** pending, the applied ones get their time.
+*/
+static int planRecord(sqlite3 *db, MigPlan *pPlan, int bTarget,
+                      sqlite3_int64 iTarget){
+  char *zSql;
+  int rc;
+  sqlite3_int64 iLastUp = 0;
+  int i;
+  for(i=0; i<pPlan->nStep; i++){
+    if( pPlan->aStep[i].bUp ) iLastUp = pPlan->aStep[i].iVersion;
+  }
+  zSql = sqlite3_mprintf(
+      "DELETE FROM main." SQLMIG_STORE " WHERE deleted_at IS NOT NULL;"
+      "UPDATE main." SQLMIG_STORE " SET applied_at=NULL"
+      " WHERE %d AND applied_at IS NOT NULL AND version>%lld;"
+      "UPDATE main." SQLMIG_STORE " SET applied_at=datetime('now')"
+      " WHERE applied_at IS NULL AND version<=%lld",
+      bTarget, iTarget, iLastUp);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = execSql(db, zSql);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* Reads the optional target argument; returns 0 or sets an error. */
+static int targetArg(sqlite3_context *ctx, const char *zFunc, int argc,
+                     sqlite3_value **argv, int *pbTarget,
+                     sqlite3_int64 *piTarget){
+  *pbTarget = 0;
+  *piTarget = 0;
+  if( argc==0 ) return 0;
+  if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
+    char *z = sqlite3_mprintf("%s: target version must be an integer, got %s",
+        zFunc, sqlite3_value_type(argv[0])==SQLITE_NULL ? "NULL" :
+        (const char*)sqlite3_value_text(argv[0]));
+    sqlite3_result_error(ctx, z ? z : "out of memory", -1);
+    sqlite3_free(z);
+    return 1;
+  }
+  *pbTarget = 1;
+  *piTarget = sqlite3_value_int64(argv[0]);
+  return 0;
+}
+
+/*
+** migrate() / migrate(N). Returns the version the database is at
+** afterwards, NULL when no revision is applied.
+*/
+static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  SqlmigConn *pConn = (SqlmigConn*)sqlite3_user_data(ctx);
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  MigPlan plan;
+  char *zErr = 0;
+  int bTarget, bOwnTxn, bFkOn = 0, i;
+  sqlite3_int64 iTarget;
+  int rc;
+
+  memset(&plan, 0, sizeof(plan));
+  if( pConn->bMigrating ){
+    sqlite3_result_error(ctx, "migrate: already running on this connection "
+                              "(a script cannot call migrate())", -1);
+    return;
+  }
+  if( targetArg(ctx, "migrate", argc, argv, &bTarget, &iTarget) ) return;
+  rc = callerCheck(db, &zErr);
+  if( rc==SQLITE_OK ) rc = planBuild(db, bTarget, iTarget, &plan, &zErr);
+  if( rc!=SQLITE_OK || plan.nStep==0 ) goto done;
+
+  /* Work to do: take the write lock, then read the plan again under it */
+  bOwnTxn = sqlite3_get_autocommit(db);
+  rc = execSql(db, bOwnTxn ? "BEGIN IMMEDIATE" : "SAVEPOINT sqlmig_migrate");
+  if( rc!=SQLITE_OK ){
+    zErr = sqlite3_mprintf("cannot start a transaction: %s",
+                           sqlite3_errmsg(db));
+    goto done;
+  }
+  if( bOwnTxn ){
+    planFree(&plan);
+    rc = planBuild(db, bTarget, iTarget, &plan, &zErr);
+  }
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFkOn);
+  pConn->bMigrating = 1;
+  for(i=0; rc==SQLITE_OK && i<plan.nStep; i++){
+    rc = stepRun(db, &plan.aStep[i], bFkOn, &zErr);
+  }
+  pConn->bMigrating = 0;
+  if( rc==SQLITE_OK ) rc = planRecord(db, &plan, bTarget, iTarget);
+  if( rc==SQLITE_OK ){
+    rc = execSql(db, bOwnTxn ? "COMMIT" : "RELEASE sqlmig_migrate");
+    if( rc!=SQLITE_OK && zErr==0 ){
+      zErr = sqlite3_mprintf("cannot commit: %s", sqlite3_errmsg(db));
+    }
+  }
+  if( rc!=SQLITE_OK ){
+    if( bOwnTxn ){
+      execSql(db, "ROLLBACK");
+    }else{
+      execSql(db, "ROLLBACK TO sqlmig_migrate");
+      execSql(db, "RELEASE sqlmig_migrate");
+    }
+  }
+
+done:
+  if( rc==SQLITE_NOMEM ){
+    sqlite3_result_error_nomem(ctx);
+  }else if( rc!=SQLITE_OK ){
+    char *zMsg = sqlite3_mprintf("migrate: %s",
+                                 zErr ? zErr : sqlite3_errstr(rc));
+    if( zMsg ){
+      sqlite3_result_error(ctx, zMsg, -1);
+      if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
+    }else{
+      sqlite3_result_error_nomem(ctx);
+    }
+    sqlite3_free(zMsg);
+  }else if( plan.bAfter ){
+    sqlite3_result_int64(ctx, plan.iAfter);
+  }
+  sqlite3_free(zErr);
+  planFree(&plan);
+}
+
+/* ------------------------------------------------------- migrate_plan --- */
+
+/*
+** migrate_plan([N]): a table-valued function listing the steps of
+** migrate([N]) without running them: (step, version, name, direction, sql).
+*/
+typedef struct PlanCursor PlanCursor;
+struct PlanCursor {
+  sqlite3_vtab_cursor base;
+  MigPlan plan;
+  int iStep;
+};
+
+typedef struct PlanTable PlanTable;
+struct PlanTable {
+  sqlite3_vtab base;
+  sqlite3 *db;
+};
+
+enum { PLAN_STEP, PLAN_VERSION, PLAN_NAME, PLAN_DIRECTION, PLAN_SQL,
+       PLAN_TARGET };
+
+static int planConnect(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, sqlite3_vtab **ppVtab,
+                       char **pzErr){
+  PlanTable *p;
+  int rc;
+  (void)pAux; (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(step INTEGER, version "
+      "INTEGER, name TEXT, direction TEXT, sql TEXT, target HIDDEN)");
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+static int planDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int planBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  int i;
+  (void)pVtab;
+  pInfo->idxNum = 0;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    if( pC->iColumn!=PLAN_TARGET ) continue;
+    if( !pC->usable || pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ){
+      return SQLITE_CONSTRAINT;
+    }
+    pInfo->aConstraintUsage[i].argvIndex = 1;
+    pInfo->aConstraintUsage[i].omit = 1;
+    pInfo->idxNum = 1;
+  }
+  pInfo->estimatedCost = 10.0;
+  return SQLITE_OK;
+}
+
+static int planOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  PlanCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int planClose(sqlite3_vtab_cursor *cur){
+  PlanCursor *pCur = (PlanCursor*)cur;
+  planFree(&pCur->plan);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int planFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                      int argc, sqlite3_value **argv){
+  PlanCursor *pCur = (PlanCursor*)cur;
+  sqlite3_int64 iTarget = 0;
+  char *zErr = 0;
+  int rc;
+  (void)idxStr; (void)argc;
+  planFree(&pCur->plan);
+  pCur->iStep = 0;
+  if( idxNum ){
+    if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
+      sqlite3_free(cur->pVtab->zErrMsg);
+      cur->pVtab->zErrMsg = sqlite3_mprintf("migrate_plan: target version "
+          "must be an integer, got %s",
+          sqlite3_value_type(argv[0])==SQLITE_NULL ? "NULL" :
+          (const char*)sqlite3_value_text(argv[0]));
+      return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    iTarget = sqlite3_value_int64(argv[0]);
+  }
+  rc = planBuild(((PlanTable*)cur->pVtab)->db, idxNum, iTarget,
+                 &pCur->plan, &zErr);
+  if( rc==SQLITE_ERROR ){
+    sqlite3_free(cur->pVtab->zErrMsg);
+    cur->pVtab->zErrMsg = sqlite3_mprintf("migrate_plan: %s", zErr);
+    if( cur->pVtab->zErrMsg==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
+static int planNext(sqlite3_vtab_cursor *cur){
+  ((PlanCursor*)cur)->iStep++;
+  return SQLITE_OK;
+}
+
+static int planEof(sqlite3_vtab_cursor *cur){
+  PlanCursor *pCur = (PlanCursor*)cur;
+  return pCur->iStep>=pCur->plan.nStep;
+}
+
+static int planColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  PlanCursor *pCur = (PlanCursor*)cur;
+  MigStep *pStep = &pCur->plan.aStep[pCur->iStep];
+  switch( i ){
+    case PLAN_STEP:
+      sqlite3_result_int(ctx, pCur->iStep+1);
+      break;
+    case PLAN_VERSION:
+      sqlite3_result_int64(ctx, pStep->iVersion);
+      break;
+    case PLAN_NAME:
+      if( pStep->zName ){
+        sqlite3_result_text(ctx, pStep->zName, -1, SQLITE_TRANSIENT);
+      }
+      break;
+    case PLAN_DIRECTION:
+      sqlite3_result_text(ctx, pStep->bUp ? "up" : "down", -1, SQLITE_STATIC);
+      break;
+    case PLAN_SQL:
+      sqlite3_result_text(ctx, pStep->zSql, -1, SQLITE_TRANSIENT);
+      break;
+    default:
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int planRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((PlanCursor*)cur)->iStep+1;
+  return SQLITE_OK;
+}
+
+static sqlite3_module planModule = {
+  0, 0, planConnect, planBestIndex, planDisconnect, 0,
+  planOpen, planClose, planFilter, planNext, planEof, planColumn, planRowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn){
+  int rc = sqlite3_create_function_v2(db, "migrate", 0,
+      SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), migrateFunc, 0, 0,
+      sqlmigConnUnref);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function_v2(db, "migrate", 1,
+        SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), migrateFunc,
+        0, 0, sqlmigConnUnref);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_module_v2(db, "migrate_plan", &planModule,
+                                  sqlmigConnRef(pConn), sqlmigConnUnref);
+  }
+  return rc;
 }

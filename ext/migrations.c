@@ -1,7 +1,665 @@
-/* sqlmig: the migrations table (being written). */
+/*
+** sqlmig: the `migrations` table.
+**
+**   INSERT INTO migrations(version, name, up, down) VALUES (1, 'init',
+**     'CREATE TABLE users(id INTEGER PRIMARY KEY)', 'DROP TABLE users');
+**   SELECT version, name, applied_at FROM migrations;
+**   DELETE FROM migrations WHERE version = 1;   -- migrate() reverts it
+**
+** An eponymous virtual table over the history store, main.sqlmig_history,
+** an ordinary table created at the first write:
+**
+**   version     INTEGER PRIMARY KEY
+**   name, up, down
+**   checksum    SHA-256 of up, lower-case hex
+**   applied_at  UTC time migrate() applied it; NULL while pending
+**   deleted_at  set when an applied revision is deleted from `migrations`:
+**               the row stays (with its down script) until migrate()
+**               reverts it, and `migrations` no longer lists it
+**
+** Writes here only record intent; migrate() (migrate.c) runs the scripts,
+** because SQLite cannot DROP a table inside a statement that reads one, and
+** an INSERT on a virtual table is such a statement.
+**
+** INSERT of a version that is already registered fails with
+** SQLITE_CONSTRAINT before any side effect, so INSERT OR IGNORE skips it
+** (SQLITE_VTAB_CONSTRAINT_SUPPORT); every other failure is SQLITE_ERROR,
+** which OR IGNORE does not swallow.
+*/
 #include "sqlmig_int.h"
 
-int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn){
-  (void)db; (void)pConn;
+#define STORE_DDL \
+  "CREATE TABLE IF NOT EXISTS main." SQLMIG_STORE "(\n" \
+  "  version    INTEGER PRIMARY KEY,\n" \
+  "  name       TEXT,\n" \
+  "  up         TEXT NOT NULL,\n" \
+  "  down       TEXT,\n" \
+  "  checksum   TEXT NOT NULL,\n" \
+  "  applied_at TEXT,\n" \
+  "  deleted_at TEXT\n" \
+  ")"
+
+/* Columns of the `migrations` table, in declaration order. */
+enum { COL_VERSION, COL_NAME, COL_UP, COL_DOWN, COL_CHECKSUM, COL_APPLIED };
+
+typedef struct MigTable MigTable;
+typedef struct MigCursor MigCursor;
+
+struct MigTable {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  SqlmigConn *pConn;
+  sqlite3_stmt *pLookup;   /* one revision by version (see lookupRow) */
+  sqlite3_stmt *pNewer;    /* newest applied revision above a version */
+  sqlite3_stmt *pInsert;   /* a new pending revision */
+};
+
+struct MigCursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_stmt *pStmt;     /* rows of the store, NULL when there is none */
+  int bEof;
+};
+
+int sqlmigStoreExists(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db,
+      "SELECT 1 FROM main.sqlite_master WHERE type='table' AND name='"
+      SQLMIG_STORE "'", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_step(pStmt);
+    rc = rc==SQLITE_ROW ? 1 : rc==SQLITE_DONE ? 0 : -sqlite3_errcode(db);
+  }else{
+    rc = -rc;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+static int migConnect(sqlite3 *db, void *pAux, int argc,
+                      const char *const *argv, sqlite3_vtab **ppVtab,
+                      char **pzErr){
+  MigTable *p;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(version INTEGER, name TEXT, "
+      "up TEXT, down TEXT, checksum TEXT, applied_at TEXT)");
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  p = sqlite3_malloc64(sizeof(*p));
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->pConn = (SqlmigConn*)pAux;
+  *ppVtab = &p->base;
   return SQLITE_OK;
+}
+
+static int migDisconnect(sqlite3_vtab *pVtab){
+  MigTable *p = (MigTable*)pVtab;
+  sqlite3_finalize(p->pLookup);
+  sqlite3_finalize(p->pNewer);
+  sqlite3_finalize(p->pInsert);
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+/*
+** Query plan. Constraints on version (or rowid, which is the version) are
+** passed to the store's primary key; SQLite re-checks them (omit is not
+** set), so their exact comparison semantics stay SQLite's. idxNum holds
+** one bit per constraint kind used, in the order of the IDX_ table, and
+** IDX_DESC when the rows come in descending order.
+*/
+static const struct { unsigned char op; const char *zSql; } aIdxOp[] = {
+  { SQLITE_INDEX_CONSTRAINT_EQ, " AND version = ?" },
+  { SQLITE_INDEX_CONSTRAINT_GT, " AND version > ?" },
+  { SQLITE_INDEX_CONSTRAINT_GE, " AND version >= ?" },
+  { SQLITE_INDEX_CONSTRAINT_LT, " AND version < ?" },
+  { SQLITE_INDEX_CONSTRAINT_LE, " AND version <= ?" },
+};
+#define N_IDXOP ((int)(sizeof(aIdxOp)/sizeof(aIdxOp[0])))
+#define IDX_DESC 0x100
+
+static int migBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  int aUse[N_IDXOP];
+  int i, k, nArg = 0, idxNum = 0;
+  double cost = 1000.0;
+  (void)pVtab;
+  for(k=0; k<N_IDXOP; k++) aUse[k] = -1;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    if( !pC->usable || (pC->iColumn!=COL_VERSION && pC->iColumn!=-1) ){
+      continue;
+    }
+    for(k=0; k<N_IDXOP; k++){
+      if( aIdxOp[k].op==pC->op && aUse[k]<0 ) aUse[k] = i;
+    }
+  }
+  for(k=0; k<N_IDXOP; k++){
+    if( aUse[k]<0 ) continue;
+    idxNum |= 1<<k;
+    pInfo->aConstraintUsage[aUse[k]].argvIndex = ++nArg;
+    cost /= k==0 ? 1000.0 : 4.0;
+  }
+  if( idxNum & 1 ){
+    pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    pInfo->estimatedRows = 1;
+  }
+  if( pInfo->nOrderBy==1 && (pInfo->aOrderBy[0].iColumn==COL_VERSION
+                             || pInfo->aOrderBy[0].iColumn==-1) ){
+    if( pInfo->aOrderBy[0].desc ) idxNum |= IDX_DESC;
+    pInfo->orderByConsumed = 1;
+  }
+  pInfo->idxNum = idxNum;
+  pInfo->estimatedCost = cost;
+  return SQLITE_OK;
+}
+
+static int migOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  MigCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int migClose(sqlite3_vtab_cursor *cur){
+  MigCursor *pCur = (MigCursor*)cur;
+  sqlite3_finalize(pCur->pStmt);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Sets the vtab error message; returns rc for convenience. */
+static int setError(sqlite3_vtab *pVtab, int rc, char *zMsg){
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = zMsg;
+  return zMsg==0 ? SQLITE_NOMEM : rc;
+}
+
+static int migNext(sqlite3_vtab_cursor *cur){
+  MigCursor *pCur = (MigCursor*)cur;
+  int rc = sqlite3_step(pCur->pStmt);
+  if( rc==SQLITE_ROW ) return SQLITE_OK;
+  pCur->bEof = 1;
+  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  return setError(cur->pVtab, rc, sqlite3_mprintf("migrations: cannot read "
+      SQLMIG_STORE ": %s", sqlite3_errmsg(((MigTable*)cur->pVtab)->db)));
+}
+
+static int migFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                     int argc, sqlite3_value **argv){
+  MigCursor *pCur = (MigCursor*)cur;
+  sqlite3 *db = ((MigTable*)cur->pVtab)->db;
+  sqlite3_str *pSql;
+  char *zSql;
+  int rc, k, i;
+  (void)idxStr;
+  sqlite3_finalize(pCur->pStmt);
+  pCur->pStmt = 0;
+  pCur->bEof = 1;
+  rc = sqlmigStoreExists(db);
+  if( rc<=0 ) return -rc;          /* no store yet: no rows, no write */
+  pSql = sqlite3_str_new(db);
+  sqlite3_str_appendall(pSql, "SELECT version, name, up, down, checksum, "
+      "applied_at FROM main." SQLMIG_STORE " WHERE deleted_at IS NULL");
+  for(k=0; k<N_IDXOP; k++){
+    if( idxNum & (1<<k) ) sqlite3_str_appendall(pSql, aIdxOp[k].zSql);
+  }
+  sqlite3_str_appendall(pSql, (idxNum & IDX_DESC) ? " ORDER BY version DESC"
+                                                  : " ORDER BY version");
+  zSql = sqlite3_str_finish(pSql);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pCur->pStmt, 0);
+  sqlite3_free(zSql);
+  for(i=0; rc==SQLITE_OK && i<argc; i++){
+    rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
+  }
+  if( rc!=SQLITE_OK ){
+    return setError(cur->pVtab, rc, sqlite3_mprintf("migrations: cannot read "
+        SQLMIG_STORE ": %s", sqlite3_errmsg(db)));
+  }
+  pCur->bEof = 0;
+  return migNext(cur);
+}
+
+static int migEof(sqlite3_vtab_cursor *cur){
+  return ((MigCursor*)cur)->bEof;
+}
+
+static int migColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  sqlite3_result_value(ctx, sqlite3_column_value(((MigCursor*)cur)->pStmt, i));
+  return SQLITE_OK;
+}
+
+static int migRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = sqlite3_column_int64(((MigCursor*)cur)->pStmt, COL_VERSION);
+  return SQLITE_OK;
+}
+
+/* ------------------------------------------------------------ writes --- */
+
+/*
+** A stored revision as xUpdate needs it. The text pointers belong to
+** MigTable.pLookup and stay valid until it is reset.
+*/
+typedef struct StoredRev StoredRev;
+struct StoredRev {
+  const char *zName;
+  const char *zUp;
+  int nUp;
+  const char *zChecksum;
+  const char *zApplied;    /* NULL while pending */
+  int bApplied;
+  int bDeleted;
+  int bHasDown;
+};
+
+/* Prepares *ppStmt once per MigTable; it is reused until disconnect. */
+static int cachedStmt(MigTable *p, sqlite3_stmt **ppStmt, const char *zSql){
+  if( *ppStmt ) return SQLITE_OK;
+  return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+}
+
+/*
+** Makes sure the store exists (creating it at the first write) and that
+** p->pLookup is ready. Once pLookup prepared, the store existed.
+*/
+static int storeReady(MigTable *p){
+  int rc;
+  if( p->pLookup ) return SQLITE_OK;
+  rc = sqlmigStoreExists(p->db);
+  if( rc<0 ) return -rc;
+  if( rc==0 ){
+    rc = sqlite3_exec(p->db, STORE_DDL, 0, 0, 0);
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  return cachedStmt(p, &p->pLookup,
+      "SELECT name, up, checksum, applied_at IS NOT NULL, "
+      "deleted_at IS NOT NULL, down IS NOT NULL, applied_at "
+      "FROM main." SQLMIG_STORE " WHERE version=?1");
+}
+
+/*
+** Looks revision iVersion up. Returns SQLITE_ROW with *pRev filled (reset
+** p->pLookup when done with it), SQLITE_DONE when there is none, or an
+** error code.
+*/
+static int lookupRow(MigTable *p, sqlite3_int64 iVersion, StoredRev *pRev){
+  sqlite3_stmt *pS;
+  int rc = storeReady(p);
+  if( rc!=SQLITE_OK ) return rc;
+  pS = p->pLookup;
+  sqlite3_bind_int64(pS, 1, iVersion);
+  rc = sqlite3_step(pS);
+  if( rc==SQLITE_ROW ){
+    pRev->zName = (const char*)sqlite3_column_text(pS, 0);
+    pRev->zUp = (const char*)sqlite3_column_text(pS, 1);
+    pRev->nUp = sqlite3_column_bytes(pS, 1);
+    pRev->zChecksum = (const char*)sqlite3_column_text(pS, 2);
+    pRev->bApplied = sqlite3_column_int(pS, 3);
+    pRev->bDeleted = sqlite3_column_int(pS, 4);
+    pRev->bHasDown = sqlite3_column_int(pS, 5);
+    pRev->zApplied = (const char*)sqlite3_column_text(pS, 6);
+    if( pRev->zUp==0 || pRev->zChecksum==0 ){
+      if( sqlite3_errcode(p->db)==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
+      else{ pRev->zUp = ""; pRev->zChecksum = ""; }
+    }
+  }else{
+    sqlite3_reset(pS);
+  }
+  return rc;
+}
+
+/*
+** Reads a version from v: a positive integer, or an integral real or text
+** that converts to one exactly. Returns 0 on success; otherwise sets the
+** table's error and returns SQLITE_ERROR (or SQLITE_NOMEM).
+*/
+static int readVersion(sqlite3_vtab *pVtab, sqlite3_value *v,
+                       sqlite3_int64 *piVersion){
+  int eType = sqlite3_value_numeric_type(v);
+  sqlite3_int64 i = 0;
+  int bOk = 0;
+  if( eType==SQLITE_INTEGER ){
+    i = sqlite3_value_int64(v);
+    bOk = 1;
+  }else if( eType==SQLITE_FLOAT ){
+    double r = sqlite3_value_double(v);
+    if( r>=1.0 && r<9.2e18 && (double)(sqlite3_int64)r==r ){
+      i = (sqlite3_int64)r;
+      bOk = 1;
+    }
+  }
+  if( bOk && i>0 ){
+    *piVersion = i;
+    return SQLITE_OK;
+  }
+  if( sqlite3_value_type(v)==SQLITE_NULL ){
+    return setError(pVtab, SQLITE_ERROR,
+        sqlite3_mprintf("migrations: version must not be NULL"));
+  }
+  if( sqlite3_value_type(v)==SQLITE_BLOB ){
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "migrations: version must be a positive integer, got a blob"));
+  }
+  if( sqlite3_value_type(v)==SQLITE_TEXT ){
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "migrations: version must be a positive integer, got %Q",
+        (const char*)sqlite3_value_text(v)));
+  }
+  return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+      "migrations: version must be a positive integer, got %s",
+      (const char*)sqlite3_value_text(v)));
+}
+
+/* 1 when z holds no statement: only white space, comments and ';'. */
+static int scriptIsEmpty(const char *z){
+  char *zEx = sqlmigExcerpt(z, (int)strlen(z));
+  int bEmpty = zEx && zEx[0]==0;
+  sqlite3_free(zEx);
+  return bEmpty;
+}
+
+/*
+** Validates a script column of revision iVersion: zWhich is "up" or
+** "down". An up script must be non-empty text; a down script text or NULL.
+** Both must pass the script guard. Returns SQLITE_OK or sets the error.
+*/
+static int checkScript(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
+                       const char *zWhich, sqlite3_value *v){
+  char *zErr = 0;
+  int rc;
+  int eType = sqlite3_value_type(v);
+  int bUp = zWhich[0]=='u';
+  if( eType==SQLITE_NULL ){
+    if( !bUp ) return SQLITE_OK;
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "revision %lld: up script must not be NULL", iVersion));
+  }
+  if( eType!=SQLITE_TEXT ){
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "revision %lld: %s script must be text%s", iVersion, zWhich,
+        bUp ? "" : " or NULL"));
+  }
+  rc = sqlmigScriptGuard((const char*)sqlite3_value_text(v), &zErr);
+  if( rc==SQLITE_ERROR ){
+    rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "revision %lld: %s script: %s", iVersion, zWhich, zErr));
+  }else if( rc==SQLITE_OK && bUp
+         && scriptIsEmpty((const char*)sqlite3_value_text(v)) ){
+    rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "revision %lld: up script is empty", iVersion));
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
+/* Maps a failure of an internal statement to a table error. */
+static int storeError(MigTable *p, int rc){
+  if( rc==SQLITE_NOMEM ) return rc;
+  /* A constraint error here is not a duplicate: OR IGNORE must not skip */
+  return setError(&p->base, SQLITE_ERROR, sqlite3_mprintf(
+      "migrations: cannot write " SQLMIG_STORE ": %s", sqlite3_errmsg(p->db)));
+}
+
+/* Runs a one-off statement on the store with up to 5 bound values. */
+static int storeExec(MigTable *p, const char *zSql, int nArg,
+                     sqlite3_value **apArg, sqlite3_int64 iVersion){
+  sqlite3_stmt *pS = 0;
+  int i, rc = sqlite3_prepare_v2(p->db, zSql, -1, &pS, 0);
+  for(i=0; rc==SQLITE_OK && i<nArg; i++){
+    rc = sqlite3_bind_value(pS, i+1, apArg[i]);
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pS, nArg+1, iVersion);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_step(pS);
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  }
+  sqlite3_finalize(pS);
+  return rc==SQLITE_OK ? rc : storeError(p, rc);
+}
+
+/* The first 16 hex digits of a checksum, for messages. */
+#define CHECKSUM_SHOWN 16
+
+/*
+** INSERT: registers a pending revision. argv[] as xUpdate gets it; the
+** columns start at argv[2].
+*/
+static int migInsert(MigTable *p, sqlite3_value **argv){
+  sqlite3_vtab *pVtab = &p->base;
+  sqlite3_value **apCol = &argv[2];
+  sqlite3_int64 iVersion;
+  StoredRev rev;
+  char zSum[65];
+  int rc;
+
+  if( (rc = readVersion(pVtab, apCol[COL_VERSION], &iVersion)) ) return rc;
+  if( sqlite3_value_type(apCol[COL_CHECKSUM])!=SQLITE_NULL ){
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
+        "checksum is computed from up and cannot be set", iVersion));
+  }
+  if( sqlite3_value_type(apCol[COL_APPLIED])!=SQLITE_NULL ){
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
+        "applied_at is set by migrate() and cannot be set", iVersion));
+  }
+  if( (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP])) ) return rc;
+  if( (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ) return rc;
+
+  rc = lookupRow(p, iVersion, &rev);
+  if( rc==SQLITE_ROW ){
+    const char *zUp = (const char*)sqlite3_value_text(apCol[COL_UP]);
+    int bSameUp = rev.nUp==sqlite3_value_bytes(apCol[COL_UP])
+               && memcmp(rev.zUp, zUp, rev.nUp)==0;
+    int bOnReplace = sqlite3_vtab_on_conflict(p->db)==SQLITE_REPLACE;
+    if( rev.bApplied && !bSameUp ){
+      rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
+          "applied with a different up script (checksum %.*s)", iVersion,
+          CHECKSUM_SHOWN, rev.zChecksum));
+      sqlite3_reset(p->pLookup);
+      return rc;
+    }
+    sqlite3_reset(p->pLookup);
+    if( rev.bDeleted ){
+      /* Deleted, not yet reverted: registering it again keeps it */
+      return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2, "
+          "deleted_at=NULL WHERE version=?3", 2,
+          (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
+    }
+    if( !bOnReplace ){
+      return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
+          "revision %lld is already registered", iVersion));
+    }
+    if( rev.bApplied ){
+      return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2 "
+          "WHERE version=?3", 2,
+          (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
+    }
+    rc = storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
+                   0, 0, iVersion);
+    if( rc ) return rc;
+  }else if( rc!=SQLITE_DONE ){
+    return storeError(p, rc);
+  }
+
+  /* A new revision must come after every applied one */
+  rc = cachedStmt(p, &p->pNewer, "SELECT version FROM main." SQLMIG_STORE
+      " WHERE version>?1 AND applied_at IS NOT NULL AND deleted_at IS NULL"
+      " ORDER BY version DESC LIMIT 1");
+  if( rc ) return storeError(p, rc);
+  sqlite3_bind_int64(p->pNewer, 1, iVersion);
+  rc = sqlite3_step(p->pNewer);
+  if( rc==SQLITE_ROW ){
+    sqlite3_int64 iNewer = sqlite3_column_int64(p->pNewer, 0);
+    sqlite3_reset(p->pNewer);
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld is "
+        "older than applied revision %lld (out of order)", iVersion, iNewer));
+  }
+  sqlite3_reset(p->pNewer);
+  if( rc!=SQLITE_DONE ) return storeError(p, rc);
+
+  sqlmigSha256Hex(sqlite3_value_text(apCol[COL_UP]),
+                  (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
+  rc = cachedStmt(p, &p->pInsert, "INSERT INTO main." SQLMIG_STORE
+      "(version, name, up, down, checksum) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if( rc ) return storeError(p, rc);
+  sqlite3_bind_int64(p->pInsert, 1, iVersion);
+  sqlite3_bind_value(p->pInsert, 2, apCol[COL_NAME]);
+  sqlite3_bind_value(p->pInsert, 3, apCol[COL_UP]);
+  sqlite3_bind_value(p->pInsert, 4, apCol[COL_DOWN]);
+  rc = sqlite3_bind_text(p->pInsert, 5, zSum, 64, SQLITE_TRANSIENT);
+  if( rc==SQLITE_OK ) rc = sqlite3_step(p->pInsert);
+  sqlite3_reset(p->pInsert);
+  sqlite3_clear_bindings(p->pInsert);
+  return rc==SQLITE_DONE ? SQLITE_OK : storeError(p, rc);
+}
+
+/* DELETE: pending revisions go; applied ones wait for migrate(). */
+static int migDelete(MigTable *p, sqlite3_int64 iVersion){
+  StoredRev rev;
+  int rc = lookupRow(p, iVersion, &rev);
+  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  if( rc!=SQLITE_ROW ) return storeError(p, rc);
+  if( rev.bApplied && !rev.bHasDown ){
+    rc = setError(&p->base, SQLITE_ERROR, rev.zName
+      ? sqlite3_mprintf("revision %lld \"%s\" is irreversible (down is NULL) "
+                        "and cannot be deleted", iVersion, rev.zName)
+      : sqlite3_mprintf("revision %lld is irreversible (down is NULL) "
+                        "and cannot be deleted", iVersion));
+    sqlite3_reset(p->pLookup);
+    return rc;
+  }
+  sqlite3_reset(p->pLookup);
+  if( rev.bApplied ){
+    return storeExec(p, "UPDATE main." SQLMIG_STORE " SET deleted_at="
+        "datetime('now') WHERE version=?1", 0, 0, iVersion);
+  }
+  return storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
+                   0, 0, iVersion);
+}
+
+/* 1 when value v differs from text z (NULL equals NULL). */
+static int valueDiffers(sqlite3_value *v, const char *z, int n){
+  if( sqlite3_value_type(v)==SQLITE_NULL ) return z!=0;
+  if( z==0 || sqlite3_value_type(v)!=SQLITE_TEXT ) return 1;
+  return sqlite3_value_bytes(v)!=n
+      || memcmp(sqlite3_value_text(v), z, (size_t)n)!=0;
+}
+
+/*
+** UPDATE: name and down of any revision, up of a pending one. Everything
+** else is refused by name.
+*/
+static int migModify(MigTable *p, sqlite3_int64 iVersion,
+                     sqlite3_value **argv){
+  sqlite3_vtab *pVtab = &p->base;
+  sqlite3_value **apCol = &argv[2];
+  StoredRev rev;
+  const char *zErr = 0;
+  char zSum[65];
+  int bUpChanged;
+  int rc;
+
+  if( sqlite3_value_type(apCol[COL_VERSION])!=SQLITE_INTEGER
+   || sqlite3_value_int64(apCol[COL_VERSION])!=iVersion
+   || sqlite3_value_type(argv[1])!=SQLITE_INTEGER
+   || sqlite3_value_int64(argv[1])!=iVersion ){
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "revision %lld: version cannot be changed", iVersion));
+  }
+  rc = lookupRow(p, iVersion, &rev);
+  if( rc!=SQLITE_ROW ) return rc==SQLITE_DONE ? SQLITE_OK : storeError(p, rc);
+  bUpChanged = valueDiffers(apCol[COL_UP], rev.zUp, rev.nUp);
+  if( valueDiffers(apCol[COL_CHECKSUM], rev.zChecksum,
+                   (int)strlen(rev.zChecksum)) ){
+    zErr = "checksum is computed from up and cannot be set";
+  }else if( valueDiffers(apCol[COL_APPLIED], rev.zApplied,
+                         rev.zApplied ? (int)strlen(rev.zApplied) : 0) ){
+    zErr = "applied_at is set by migrate() and cannot be set";
+  }else if( bUpChanged && rev.bApplied ){
+    zErr = "up script cannot be changed once applied (revert it first)";
+  }
+  sqlite3_reset(p->pLookup);
+  if( zErr ){
+    return setError(pVtab, SQLITE_ERROR,
+                    sqlite3_mprintf("revision %lld: %s", iVersion, zErr));
+  }
+  if( bUpChanged
+   && (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP])) ) return rc;
+  if( (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ) return rc;
+  if( !bUpChanged ){
+    return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2 "
+        "WHERE version=?3", 2,
+        (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
+  }
+  sqlmigSha256Hex(sqlite3_value_text(apCol[COL_UP]),
+                  (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
+  {
+    sqlite3_stmt *pS = 0;
+    rc = sqlite3_prepare_v2(p->db, "UPDATE main." SQLMIG_STORE " SET name=?1,"
+        " down=?2, up=?3, checksum=?4 WHERE version=?5", -1, &pS, 0);
+    if( rc==SQLITE_OK ){
+      sqlite3_bind_value(pS, 1, apCol[COL_NAME]);
+      sqlite3_bind_value(pS, 2, apCol[COL_DOWN]);
+      sqlite3_bind_value(pS, 3, apCol[COL_UP]);
+      sqlite3_bind_text(pS, 4, zSum, 64, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(pS, 5, iVersion);
+      rc = sqlite3_step(pS);
+      if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+    }
+    sqlite3_finalize(pS);
+    return rc==SQLITE_OK ? rc : storeError(p, rc);
+  }
+}
+
+static int migUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                     sqlite_int64 *pRowid){
+  MigTable *p = (MigTable*)pVtab;
+  (void)pRowid;
+  if( p->pConn->bMigrating ){
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+        "migrations: cannot change revisions while migrate() runs"));
+  }
+  if( argc==1 ){
+    return migDelete(p, sqlite3_value_int64(argv[0]));
+  }
+  if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
+    return migInsert(p, argv);
+  }
+  return migModify(p, sqlite3_value_int64(argv[0]), argv);
+}
+
+static sqlite3_module migrationsModule = {
+  /* iVersion    */ 0,
+  /* xCreate     */ 0,           /* eponymous only: no CREATE step */
+  /* xConnect    */ migConnect,
+  /* xBestIndex  */ migBestIndex,
+  /* xDisconnect */ migDisconnect,
+  /* xDestroy    */ 0,
+  /* xOpen       */ migOpen,
+  /* xClose      */ migClose,
+  /* xFilter     */ migFilter,
+  /* xNext       */ migNext,
+  /* xEof        */ migEof,
+  /* xColumn     */ migColumn,
+  /* xRowid      */ migRowid,
+  /* xUpdate     */ migUpdate,
+  /* xBegin      */ 0,
+  /* xSync       */ 0,
+  /* xCommit     */ 0,
+  /* xRollback   */ 0,
+  /* xFindMethod */ 0,
+  /* xRename     */ 0,
+  /* xSavepoint  */ 0,
+  /* xRelease    */ 0,
+  /* xRollbackTo */ 0,
+  /* xShadowName */ 0
+};
+
+int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn){
+  return sqlite3_create_module_v2(db, "migrations", &migrationsModule,
+                                  sqlmigConnRef(pConn), sqlmigConnUnref);
 }

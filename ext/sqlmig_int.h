@@ -90,13 +90,16 @@ SQLMIG_PRIVATE void sqlmigSha256Hex(const void *p, size_t n, char *zHex);
 /* Registers the eponymous `migrations` virtual table. */
 SQLMIG_PRIVATE int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn);
 
+/*
+** 1 if the history store exists in main, 0 if not; an SQLite error code
+** (negated) on failure.
+*/
+SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
+
 /* ------------------------------------------------------------- migrate.c */
 
 /* Registers migrate(), migrate(N) and the migrate_plan table function. */
 SQLMIG_PRIVATE int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn);
-
-/* 1 if table zName exists in schema main, 0 if not, <0 (-rc) on error. */
-SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
 
 /* ---------------------------------------------------------------- diff.c */
 
