@@ -406,7 +406,7 @@ static int stepRun(sqlite3 *db, MigStep *pStep, int bFkOn, char **pzErr){
                           (int*)0);
   if( rc==SQLITE_OK ) rc = rc2;
   if( rc==SQLITE_OK && bFkOn ) rc = foreignKeyCheck(db, pzErr);
-  if( rc==SQLITE_ERROR ){
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
     char *zLabel = revLabel(pStep->zName);
     char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
         "failed: %s", pStep->bUp ? "up" : "down", pStep->iVersion, zLabel,
