@@ -40,7 +40,9 @@ cd "$(dirname "$0")/.." || exit 2
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sqlmig-run.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+# programs make their own temporary files in here, so nothing is left behind
+export TMPDIR="$tmp"
+trap 'rm -rf "$tmp"; exit 130' HUP INT PIPE TERM
 
 passed=0
 failed=0
