@@ -53,7 +53,7 @@ if [ "${ASAN:-0}" = 1 ] || { nm -D "$LIB" 2>/dev/null | grep -q '__asan\|__ubsan
 fi
 
 if command -v timeout >/dev/null 2>&1; then
-  TIMEOUT="timeout $TEST_TIMEOUT"
+  TIMEOUT="timeout -k 10 $TEST_TIMEOUT"
 else
   TIMEOUT=
 fi

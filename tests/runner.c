@@ -494,7 +494,10 @@ static void runDirective(Runner *p, char *zLine, sqlite3_str *pOut){
     while( *z && *z!=' ' && *z!='\t' ) z++;
   }
 
-  if( strcmp(azArg[0], ".reopen")==0 && nArg<=2 ){
+  if( p->aDb[p->iCur]==0 && (strcmp(azArg[0], ".dbconfig")==0
+                           || strcmp(azArg[0], ".exec-file")==0) ){
+    zErr = mprintf("connection %d is not open", p->iCur+1);
+  }else if( strcmp(azArg[0], ".reopen")==0 && nArg<=2 ){
     int bNoExt = nArg==2 && strcmp(azArg[1], "noext")==0;
     if( nArg==2 && !bNoExt ){
       zErr = mprintf("usage: .reopen [noext]");
@@ -686,6 +689,9 @@ static void runCases(Runner *p, const LineArray *pLines){
         runDirective(p, zCopy, pOut);
         sqlite3_free(zCopy);
       }
+    }else if( p->aDb[p->iCur]==0 ){
+      sqlite3_str_appendf(pOut, "error: connection %d is not open\n",
+                          p->iCur+1);
     }else{
       execSql(p->aDb[p->iCur], zSql, pOut);
     }
