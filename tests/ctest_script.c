@@ -1,0 +1,626 @@
+/*
+** Unit test of ext/script.c: statement splitting, the script guard, the
+** excerpt used in error messages and SHA-256.
+**
+**   make build/ctest_script && ./build/ctest_script
+**
+** Includes the source directly (with SQLITE_CORE, so sqlite3_malloc64 is
+** the linked library's) to reach its internal functions. Prints one
+** `ok - <name>` or `not ok - <name>: <why>` line per check and exits
+** non-zero when any check failed. Allocation failure is simulated with a
+** wrapping allocator installed through SQLITE_CONFIG_MALLOC.
+*/
+#define SQLITE_CORE 1
+#include "../ext/script.c"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Test bookkeeping (a test program: plain statics are fine here). */
+static int nFailed = 0;
+
+/* Fault injection: the allocation numbered iFailAt (1-based) fails. */
+static sqlite3_mem_methods sysMem;
+static int nAllocs = 0;
+static int iFailAt = 0;
+
+static void *faultMalloc(int n){
+  if( iFailAt>0 && ++nAllocs==iFailAt ) return 0;
+  return sysMem.xMalloc(n);
+}
+static void *faultRealloc(void *p, int n){
+  if( iFailAt>0 && ++nAllocs==iFailAt ) return 0;
+  return sysMem.xRealloc(p, n);
+}
+
+/* Records one check. */
+static void check(const char *zName, int bOk, const char *zWhy){
+  if( bOk ){
+    printf("ok - %s\n", zName);
+  }else{
+    printf("not ok - %s: %s\n", zName, zWhy);
+    nFailed++;
+  }
+}
+
+/* Compares two possibly-NULL strings. */
+static int sameText(const char *a, const char *b){
+  if( a==0 || b==0 ) return a==b;
+  return strcmp(a, b)==0;
+}
+
+/* Checks the length and open flag of the first statement of z. */
+static void expectLen(const char *zName, const char *z, int nWant,
+                      int bOpenWant){
+  int bOpen = -1;
+  int nGot = sqlmigStmtLength(z, (int)strlen(z), &bOpen);
+  char zWhy[200];
+  snprintf(zWhy, sizeof(zWhy), "got length %d open %d, want %d open %d",
+           nGot, bOpen, nWant, bOpenWant);
+  check(zName, nGot==nWant && bOpen==bOpenWant, zWhy);
+}
+
+/* Number of statements with a keyword (not only blanks) in z. */
+static int countStmts(const char *z, int *pbOpen){
+  int n = (int)strlen(z), i = 0, nStmt = 0;
+  *pbOpen = 0;
+  while( i<n ){
+    int eType, nTok;
+    int nLen = sqlmigStmtLength(z+i, n-i, pbOpen);
+    if( scriptNext((const unsigned char*)z+i, nLen, 0, 1, &eType, &nTok)
+        <nLen ){
+      nStmt++;
+    }
+    i += nLen;
+  }
+  return nStmt;
+}
+
+/* Checks how many statements z splits into. */
+static void expectCount(const char *zName, const char *z, int nWant){
+  int bOpen;
+  int nGot = countStmts(z, &bOpen);
+  char zWhy[100];
+  snprintf(zWhy, sizeof(zWhy), "got %d statements (open %d), want %d",
+           nGot, bOpen, nWant);
+  check(zName, nGot==nWant && bOpen==0, zWhy);
+}
+
+/* Checks sqlmigStmtRefusal() of the single statement z. */
+static void expectRefusal(const char *zName, const char *z,
+                          const char *zWant){
+  const char *zGot = sqlmigStmtRefusal(z, (int)strlen(z));
+  char zWhy[300];
+  snprintf(zWhy, sizeof(zWhy), "got \"%s\", want \"%s\"",
+           zGot ? zGot : "(null)", zWant ? zWant : "(null)");
+  check(zName, sameText(zGot, zWant), zWhy);
+}
+
+/* Checks sqlmigScriptGuard(): its result code and error text. */
+static void expectGuard(const char *zName, const char *z, int rcWant,
+                        const char *zErrWant){
+  char *zErr = (char*)"unset";
+  int rc = sqlmigScriptGuard(z, &zErr);
+  char zWhy[400];
+  snprintf(zWhy, sizeof(zWhy), "got rc %d \"%s\", want rc %d \"%s\"",
+           rc, zErr ? zErr : "(null)", rcWant, zErrWant ? zErrWant : "(null)");
+  check(zName, rc==rcWant && sameText(zErr, zErrWant), zWhy);
+  sqlite3_free(zErr);
+}
+
+/* Checks sqlmigExcerpt() of z[0..n) (n<0: all of z). */
+static void expectExcerpt(const char *zName, const char *z, int n,
+                          const char *zWant){
+  char *zGot = sqlmigExcerpt(z, n<0 ? (int)strlen(z) : n);
+  char zWhy[400];
+  snprintf(zWhy, sizeof(zWhy), "got \"%s\", want \"%s\"",
+           zGot ? zGot : "(null)", zWant);
+  check(zName, sameText(zGot, zWant), zWhy);
+  sqlite3_free(zGot);
+}
+
+/* Checks sqlmigSha256Hex() of p[0..n). */
+static void expectSha(const char *zName, const void *p, size_t n,
+                      const char *zWant){
+  char zHex[65];
+  char zWhy[200];
+  memset(zHex, 'z', sizeof(zHex));
+  sqlmigSha256Hex(p, n, zHex);
+  snprintf(zWhy, sizeof(zWhy), "got %.65s", zHex);
+  check(zName, zHex[64]==0 && strcmp(zHex, zWant)==0, zWhy);
+}
+
+static void testSplit(void){
+  expectLen("split: plain", "SELECT 1; SELECT 2;", 9, 0);
+  expectLen("split: no semicolon", "SELECT 1", 8, 0);
+  expectLen("split: empty", "", 0, 0);
+  expectLen("split: stray semicolon", ";SELECT 1;", 1, 0);
+  expectLen("split: string with ;", "SELECT 'a;''b;'; x", 16, 0);
+  expectLen("split: string with BEGIN;", "INSERT INTO t VALUES('BEGIN;');",
+            31, 0);
+  expectLen("split: dq identifier", "SELECT \"a;\"\"b\"; x", 15, 0);
+  expectLen("split: bracket identifier", "SELECT [a;b]; x", 13, 0);
+  expectLen("split: backtick identifier", "SELECT `a;``b`; x", 15, 0);
+  expectLen("split: blob", "SELECT x'3b'; x", 13, 0);
+  expectLen("split: line comment", "SELECT 1 -- a;b\n; x", 17, 0);
+  expectLen("split: line comment at end", "SELECT 1 -- a;b", 15, 0);
+  expectLen("split: block comment", "SELECT /* ; */ 1; x", 17, 0);
+  expectLen("split: block comment /**/", "SELECT /**/ 1; x", 14, 0);
+  expectLen("split: minus and slash", "SELECT 4-2/1; x", 13, 0);
+  expectLen("split: unterminated string", "SELECT 'abc; x", 14, 1);
+  expectLen("split: unterminated escape", "SELECT 'abc''", 13, 1);
+  expectLen("split: unterminated comment", "SELECT 1 /* x; */", 17, 0);
+  expectLen("split: unterminated comment 2", "SELECT 1 /* x; *", 16, 1);
+  expectLen("split: unterminated comment /*/", "/*/ x", 5, 1);
+  expectLen("split: unterminated identifier", "SELECT \"abc; x", 14, 1);
+  expectLen("split: unterminated bracket", "SELECT [abc; x", 14, 1);
+
+  {
+    static const char zTrig[] =
+      "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
+      "  UPDATE t SET a = 1;\n"
+      "  INSERT INTO log VALUES('x;');\n"
+      "END;";
+    char zBuf[400];
+    expectLen("split: trigger body", zTrig, (int)strlen(zTrig), 0);
+    snprintf(zBuf, sizeof(zBuf), "%s SELECT 1;", zTrig);
+    expectLen("split: trigger then select", zBuf, (int)strlen(zTrig), 0);
+    snprintf(zBuf, sizeof(zBuf), "%.*s", (int)strlen(zTrig)-5, zTrig);
+    expectLen("split: trigger without END", zBuf, (int)strlen(zBuf), 1);
+  }
+  {
+    static const char zTrig[] =
+      "create temp trigger tr after update on t begin "
+      "update t set x = case when new.a then 1 else 2 end; "
+      "update t set y = case new.b when 1 then case when 1 then 2 end end;"
+      "select case when 1 then 2 end; end";
+    char zBuf[400];
+    snprintf(zBuf, sizeof(zBuf), "%s; SELECT 1", zTrig);
+    expectLen("split: trigger with CASE ... END", zBuf,
+              (int)strlen(zTrig)+1, 0);
+    expectLen("split: trigger at end without ;", zTrig,
+              (int)strlen(zTrig), 0);
+  }
+  {
+    static const char zTrig[] =
+      "CREATE TEMPORARY TRIGGER IF NOT EXISTS tr BEFORE DELETE ON t "
+      "WHEN CASE WHEN old.a THEN 1 END BEGIN SELECT RAISE(ABORT, 'no;'); "
+      "END;";
+    expectLen("split: trigger with CASE in WHEN", zTrig,
+              (int)strlen(zTrig), 0);
+  }
+  {
+    static const char zTrig[] =
+      "CREATE TRIGGER \"begin\" AFTER INSERT ON [end] BEGIN "
+      "UPDATE t SET x = end; "
+      "SELECT CASE WHEN end THEN 1 END; END;";
+    expectLen("split: trigger with end as column", zTrig,
+              (int)strlen(zTrig), 0);
+  }
+  expectLen("split: EXPLAIN CREATE TRIGGER",
+            "EXPLAIN CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;",
+            63, 0);
+  expectLen("split: trigger header then ;",
+            "CREATE TRIGGER tr AFTER INSERT ON t; SELECT 1;", 36, 0);
+  expectLen("split: trigger without BEGIN at end",
+            "CREATE TRIGGER tr AFTER INSERT ON t", 35, 1);
+  expectLen("split: CASE outside trigger",
+            "SELECT CASE WHEN 1 THEN 2 END; SELECT 3;", 30, 0);
+  expectLen("split: quoted begin is no keyword",
+            "CREATE TABLE \"begin\"(\"end\"); SELECT 1;", 28, 0);
+  expectLen("split: CREATE TABLE trigger_log",
+            "CREATE TABLE trigger_log(a); SELECT 1;", 28, 0);
+  expectCount("split: count mixed script",
+              "CREATE TABLE t(a);;\n-- c;\n"
+              "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;\n"
+              "INSERT INTO t VALUES(';');  /* ; */ ;", 3);
+}
+
+static void testRefusal(void){
+  static const char *const azKw[] = {
+    "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
+    "ATTACH", "DETACH", "VACUUM",
+  };
+  static const char *const azStmt[] = {
+    "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT a", "RELEASE a",
+    "ATTACH 'x.db' AS x", "DETACH x", "VACUUM",
+  };
+  static const char zHist[] =
+    "statements that change sqlmig_history are not allowed in a script";
+  size_t k;
+  for(k=0; k<sizeof(azKw)/sizeof(azKw[0]); k++){
+    char zName[100], zMsg[100];
+    snprintf(zName, sizeof(zName), "refuse: %s", azStmt[k]);
+    snprintf(zMsg, sizeof(zMsg), "%s is not allowed in a script", azKw[k]);
+    expectRefusal(zName, azStmt[k], zMsg);
+  }
+  expectRefusal("refuse: mixed case cOmMiT", "cOmMiT;",
+                "COMMIT is not allowed in a script");
+  expectRefusal("refuse: begin immediate", "begin immediate transaction",
+                "BEGIN is not allowed in a script");
+  expectRefusal("refuse: rollback to", "Rollback To sp1",
+                "ROLLBACK is not allowed in a script");
+  expectRefusal("refuse: end transaction", "END TRANSACTION;",
+                "END is not allowed in a script");
+  expectRefusal("refuse: blanks and semicolons before", "  ;; ; BEGIN",
+                "BEGIN is not allowed in a script");
+  expectRefusal("refuse: comments before",
+                "-- one\n/* two; */ ;\n\t-- three;\nCOMMIT",
+                "COMMIT is not allowed in a script");
+  expectRefusal("refuse: PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys=OFF",
+                "PRAGMA foreign_keys is not allowed in a script");
+  expectRefusal("refuse: PRAGMA foreign_keys read", "pragma Foreign_Keys;",
+                "PRAGMA foreign_keys is not allowed in a script");
+  expectRefusal("refuse: PRAGMA main.foreign_keys = 0",
+                "PRAGMA main . foreign_keys = 0",
+                "PRAGMA foreign_keys is not allowed in a script");
+  expectRefusal("refuse: PRAGMA \"main\".\"foreign_keys\"(1)",
+                "PRAGMA \"main\".\"foreign_keys\"(1)",
+                "PRAGMA foreign_keys is not allowed in a script");
+  expectRefusal("refuse: PRAGMA [foreign_keys]", "PRAGMA [foreign_keys]",
+                "PRAGMA foreign_keys is not allowed in a script");
+  expectRefusal("refuse: PRAGMA 'foreign_keys'", "PRAGMA 'foreign_keys' = 1",
+                "PRAGMA foreign_keys is not allowed in a script");
+  expectRefusal("refuse: PRAGMA journal_mode", "PRAGMA journal_mode=WAL",
+                "PRAGMA journal_mode is not allowed in a script");
+  expectRefusal("refuse: PRAGMA aux.journal_mode(delete)",
+                "/* x */ PRAGMA aux.JOURNAL_MODE(delete)",
+                "PRAGMA journal_mode is not allowed in a script");
+  expectRefusal("refuse: PRAGMA `temp`.`journal_mode`",
+                "PRAGMA `temp`.`journal_mode`",
+                "PRAGMA journal_mode is not allowed in a script");
+  expectRefusal("allow: PRAGMA user_version", "PRAGMA user_version = 3", 0);
+  expectRefusal("allow: PRAGMA table_info(sqlmig_history)",
+                "PRAGMA table_info(sqlmig_history)", 0);
+  expectRefusal("allow: PRAGMA foreign_key_check",
+                "PRAGMA foreign_key_check", 0);
+  expectRefusal("allow: PRAGMA foreign_keys_x", "PRAGMA foreign_keys_x", 0);
+
+  expectRefusal("history: INSERT", "INSERT INTO sqlmig_history VALUES(1)",
+                zHist);
+  expectRefusal("history: INSERT main.\"SQLMIG_HISTORY\"",
+                "insert into main.\"SQLMIG_HISTORY\"(version) values(1)", zHist);
+  expectRefusal("history: REPLACE [sqlmig_history]",
+                "REPLACE INTO [sqlmig_history] VALUES(1)", zHist);
+  expectRefusal("history: UPDATE `Sqlmig_History`",
+                "UPDATE `Sqlmig_History` SET up = ''", zHist);
+  expectRefusal("history: UPDATE OR IGNORE", "UPDATE OR IGNORE sqlmig_history "
+                "SET up = ''", zHist);
+  expectRefusal("history: DELETE", "DELETE FROM sqlmig_history", zHist);
+  expectRefusal("history: DELETE FROM string name",
+                "DELETE FROM 'sqlmig_history'", zHist);
+  expectRefusal("history: INSERT INTO main.string name",
+                "INSERT INTO main.'sqlmig_history' VALUES(1)", zHist);
+  expectRefusal("history: DROP", "DROP TABLE IF EXISTS sqlmig_history", zHist);
+  expectRefusal("history: DROP string name",
+                "DROP TABLE IF EXISTS 'sqlmig_history'", zHist);
+  expectRefusal("history: ALTER", "ALTER TABLE sqlmig_history ADD COLUMN x",
+                zHist);
+  expectRefusal("history: ALTER RENAME TO",
+                "ALTER TABLE t RENAME TO sqlmig_history", zHist);
+  expectRefusal("history: CREATE TRIGGER on it",
+                "CREATE TRIGGER tr AFTER INSERT ON sqlmig_history BEGIN "
+                "SELECT 1; END", zHist);
+  expectRefusal("history: CREATE TRIGGER writing it",
+                "CREATE TRIGGER tr AFTER INSERT ON t BEGIN "
+                "DELETE FROM sqlmig_history; END", zHist);
+  expectRefusal("history: CREATE INDEX",
+                "CREATE UNIQUE INDEX i ON sqlmig_history(name)", zHist);
+  expectRefusal("history: WITH ... INSERT",
+                "WITH x(a) AS (SELECT 1) INSERT INTO sqlmig_history(version) "
+                "SELECT a FROM x", zHist);
+  expectRefusal("history: WITH ... DELETE",
+                "WITH RECURSIVE x AS MATERIALIZED (SELECT 1) "
+                "DELETE FROM sqlmig_history", zHist);
+  expectRefusal("history: after stray semicolons",
+                " ;; DELETE FROM sqlmig_history", zHist);
+  expectRefusal("allow: SELECT * FROM sqlmig_history",
+                "SELECT * FROM sqlmig_history", 0);
+  expectRefusal("allow: select from quoted history",
+                "  select * from main.\"sqlmig_history\"", 0);
+  expectRefusal("allow: VALUES", "VALUES((SELECT count(*) FROM sqlmig_history))",
+                0);
+  expectRefusal("allow: EXPLAIN DELETE", "EXPLAIN DELETE FROM sqlmig_history",
+                0);
+  expectRefusal("allow: WITH ... SELECT",
+                "WITH h AS (SELECT * FROM sqlmig_history) SELECT * FROM h", 0);
+  expectRefusal("allow: CREATE VIEW",
+                "CREATE VIEW v AS SELECT * FROM sqlmig_history", 0);
+  expectRefusal("allow: CREATE TEMP VIEW",
+                "create temp view v as select * from sqlmig_history", 0);
+  expectRefusal("allow: literal in INSERT",
+                "INSERT INTO t VALUES('sqlmig_history')", 0);
+  expectRefusal("allow: literal in DELETE WHERE",
+                "DELETE FROM t WHERE name = 'sqlmig_history'", 0);
+  expectRefusal("allow: literal in UPDATE",
+                "UPDATE t SET note = 'see sqlmig_history; END'", 0);
+  expectRefusal("allow: parameter name",
+                "INSERT INTO t VALUES(:sqlmig_history)", 0);
+  expectRefusal("allow: similar name", "DROP TABLE sqlmig_history2", 0);
+  expectRefusal("allow: literal BEGIN;", "INSERT INTO t VALUES('BEGIN;')", 0);
+  expectRefusal("allow: quoted \"begin\"", "CREATE TABLE \"begin\"(x)", 0);
+  expectRefusal("allow: quoted \"commit\" first", "\"commit\"", 0);
+  expectRefusal("allow: trigger body BEGIN ... END",
+                "CREATE TRIGGER tr AFTER INSERT ON t BEGIN "
+                "UPDATE t SET a = CASE WHEN 1 THEN 2 END; END", 0);
+  expectRefusal("allow: blank", "  \n\t", 0);
+  expectRefusal("allow: comments and semicolons", " ;-- x\n; /* y */ ;", 0);
+  expectRefusal("allow: empty", "", 0);
+  expectRefusal("allow: CREATE TABLE begin_log", "CREATE TABLE begin_log(x)",
+                0);
+  expectRefusal("allow: DROP TABLE", "DROP TABLE t", 0);
+}
+
+static void testGuard(void){
+  expectGuard("guard: NULL script", 0, SQLITE_OK, 0);
+  expectGuard("guard: empty script", "", SQLITE_OK, 0);
+  expectGuard("guard: ordinary script",
+              "CREATE TABLE t(a, b);\n"
+              "-- a comment; with COMMIT\n"
+              "INSERT INTO t VALUES('BEGIN;', \"x\");\n"
+              "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
+              "  UPDATE t SET b = CASE WHEN new.a THEN 1 END;\n"
+              "  SELECT 'END;';\n"
+              "END;\n"
+              "CREATE TABLE \"begin\"(\"commit\");\n"
+              "DROP TABLE t;\n", SQLITE_OK, 0);
+  expectGuard("guard: COMMIT in the middle",
+              "CREATE TABLE t(a);\n  COMMIT;\nDROP TABLE t;", SQLITE_ERROR,
+              "COMMIT is not allowed in a script in: COMMIT");
+  expectGuard("guard: stray semicolons then BEGIN", "  ;; ; BEGIN",
+              SQLITE_ERROR, "BEGIN is not allowed in a script in: BEGIN");
+  expectGuard("guard: END after a trigger",
+              "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;\n"
+              "END;", SQLITE_ERROR, "END is not allowed in a script in: END");
+  expectGuard("guard: pragma with folding",
+              "SELECT 1;\n/* c */ PRAGMA\n\tforeign_keys   =  OFF ;",
+              SQLITE_ERROR, "PRAGMA foreign_keys is not allowed in a script "
+              "in: PRAGMA foreign_keys = OFF");
+  expectGuard("guard: history",
+              "CREATE TABLE t(a); UPDATE sqlmig_history SET up='x';",
+              SQLITE_ERROR, "statements that change sqlmig_history are not "
+              "allowed in a script in: UPDATE sqlmig_history SET up='x'");
+  expectGuard("guard: first refusal wins", "VACUUM; ATTACH 'a' AS b;",
+              SQLITE_ERROR, "VACUUM is not allowed in a script in: VACUUM");
+  expectGuard("guard: unterminated string",
+              "SELECT 1; INSERT INTO t VALUES('abc);", SQLITE_ERROR,
+              "incomplete statement (unterminated string) in: "
+              "INSERT INTO t VALUES('abc);");
+  expectGuard("guard: unterminated comment", "SELECT 1; /* note;",
+              SQLITE_ERROR,
+              "incomplete statement (unterminated comment) in: /* note;");
+  expectGuard("guard: unterminated identifier", "SELECT \"a;",
+              SQLITE_ERROR,
+              "incomplete statement (unterminated identifier) in: "
+              "SELECT \"a;");
+  expectGuard("guard: trigger without END",
+              "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  SELECT 1;\n",
+              SQLITE_ERROR, "incomplete statement (CREATE TRIGGER without "
+              "END) in: CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1;");
+  expectGuard("guard: trailing comment is complete",
+              "SELECT 1; -- done", SQLITE_OK, 0);
+  {
+    int rc = sqlmigScriptGuard("COMMIT", 0);
+    check("guard: NULL pzErr", rc==SQLITE_ERROR, "want SQLITE_ERROR");
+  }
+}
+
+static void testBigScript(void){
+  const int nStmt = 100000;
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  char *zScript;
+  int i, n, nGot, bOpen;
+  char zWhy[100];
+  for(i=0; i<nStmt; i++){
+    switch( i%4 ){
+      case 0:
+        sqlite3_str_appendf(pStr, "INSERT INTO t VALUES(%d, 'a;b''c', "
+                            "\"q;\"); -- note %d;\n", i, i);
+        break;
+      case 1:
+        sqlite3_str_appendf(pStr, "/* %d; */ UPDATE t SET a = CASE WHEN a "
+                            "THEN %d END WHERE b = 'x';\n", i, i);
+        break;
+      case 2:
+        sqlite3_str_appendf(pStr, "CREATE TRIGGER tr%d AFTER INSERT ON t "
+                            "BEGIN SELECT ';'; END;\n", i);
+        break;
+      default:
+        sqlite3_str_appendf(pStr, "DELETE FROM t WHERE a = %d;;\n", i);
+        break;
+    }
+  }
+  n = sqlite3_str_length(pStr);
+  zScript = sqlite3_str_finish(pStr);
+  if( zScript==0 ){
+    check("big: build script", 0, "out of memory");
+    return;
+  }
+  snprintf(zWhy, sizeof(zWhy), "script is only %d bytes", n);
+  check("big: script is over 5 MB", n>5*1000*1000, zWhy);
+  nGot = countStmts(zScript, &bOpen);
+  snprintf(zWhy, sizeof(zWhy), "got %d statements (open %d)", nGot, bOpen);
+  check("big: 100k statements counted", nGot==nStmt && !bOpen, zWhy);
+  expectGuard("big: guard accepts", zScript, SQLITE_OK, 0);
+  sqlite3_free(zScript);
+
+  /* One long statement: linear too. */
+  pStr = sqlite3_str_new(0);
+  sqlite3_str_appendall(pStr, "INSERT INTO t VALUES");
+  for(i=0; i<nStmt; i++){
+    sqlite3_str_appendf(pStr, "%s(%d, 'x')", i ? "," : "", i);
+  }
+  sqlite3_str_appendall(pStr, "; COMMIT;");
+  zScript = sqlite3_str_finish(pStr);
+  if( zScript==0 ){
+    check("big: build long statement", 0, "out of memory");
+    return;
+  }
+  expectGuard("big: long statement then COMMIT", zScript, SQLITE_ERROR,
+              "COMMIT is not allowed in a script in: COMMIT");
+  sqlite3_free(zScript);
+}
+
+static void testExcerpt(void){
+  expectExcerpt("excerpt: short", "SELECT 1", -1, "SELECT 1");
+  expectExcerpt("excerpt: drops trailing ;", "SELECT 1 ;  \n", -1, "SELECT 1");
+  expectExcerpt("excerpt: skips leading comments and ;",
+                " \n-- c\n/* d */ ; ;\tDROP  TABLE\n\n t", -1,
+                "DROP TABLE t");
+  expectExcerpt("excerpt: folds white space",
+                "UPDATE\tt\r\n   SET a = 1", -1, "UPDATE t SET a = 1");
+  expectExcerpt("excerpt: empty", "  ;  ", -1, "");
+  expectExcerpt("excerpt: n bounds the text", "SELECT 1; SELECT 2", 8,
+                "SELECT 1");
+  expectExcerpt("excerpt: exactly 60",
+                "123456789012345678901234567890123456789012345678901234567890",
+                -1,
+                "123456789012345678901234567890123456789012345678901234567890");
+  expectExcerpt("excerpt: 61 is cut",
+                "1234567890123456789012345678901234567890123456789012345678901",
+                -1,
+                "123456789012345678901234567890123456789012345678901234567890"
+                "...");
+  expectExcerpt("excerpt: cut after folding",
+                "ALTR TABLE users          ADD COLUMN email TEXT NOT NULL "
+                "DEFAULT '' CHECK (email LIKE '%@%')", -1,
+                "ALTR TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '' C"
+                "...");
+  {
+    /* 70 two-byte characters: 60 kept whole, 120 bytes. */
+    char zIn[200], zWant[200];
+    int i;
+    for(i=0; i<70; i++){ zIn[2*i] = (char)0xc3; zIn[2*i+1] = (char)0xa9; }
+    zIn[140] = 0;
+    memcpy(zWant, zIn, 120);
+    memcpy(zWant+120, "...", 4);
+    expectExcerpt("excerpt: UTF-8 2-byte not split", zIn, -1, zWant);
+    /* 59 ASCII then a 4-byte character then more. */
+    memset(zIn, 'a', 59);
+    memcpy(zIn+59, "\xf0\x9f\x98\x80" "bcd", 8);
+    memcpy(zWant, zIn, 63);
+    memcpy(zWant+63, "...", 4);
+    expectExcerpt("excerpt: UTF-8 4-byte at the cut", zIn, -1, zWant);
+    /* 60 ASCII then a 3-byte character: cut before it. */
+    memset(zIn, 'a', 60);
+    memcpy(zIn+60, "\xe2\x82\xac", 4);
+    memcpy(zWant, zIn, 60);
+    memcpy(zWant+60, "...", 4);
+    expectExcerpt("excerpt: UTF-8 3-byte after the cut", zIn, -1, zWant);
+  }
+}
+
+static void testSha256(void){
+  static const char zMsg448[] =
+    "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  static const char zMsg896[] =
+    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+  static const struct { size_t n; const char *zHex; } aLen[] = {
+    {   55, "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b" },
+    {   56, "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27" },
+    {   63, "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055" },
+    {   64, "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241" },
+    {   65, "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e" },
+    {  119, "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e" },
+    {  120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5" },
+    {  127, "a8d23e75d936f303d248888d9b165ee543f4cbafcad3c9dd2a79bd84faa11d07" },
+    {  128, "d2742f1f4ac6bb7ca2b239ee18402ba8b3f9f8e652d2a72973c2b9ba11c08cf6" },
+    { 1000, "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371" },
+  };
+  unsigned char aBuf[1000];
+  char *zMillion;
+  size_t k;
+
+  expectSha("sha256: empty", "", 0,
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  expectSha("sha256: abc", "abc", 3,
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  expectSha("sha256: 448-bit message", zMsg448, strlen(zMsg448),
+    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  expectSha("sha256: 896-bit message", zMsg896, strlen(zMsg896),
+    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  for(k=0; k<sizeof(aBuf); k++) aBuf[k] = (unsigned char)(k*7+3);
+  for(k=0; k<sizeof(aLen)/sizeof(aLen[0]); k++){
+    char zName[64];
+    snprintf(zName, sizeof(zName), "sha256: %d bytes (padding edge)",
+             (int)aLen[k].n);
+    expectSha(zName, aBuf, aLen[k].n, aLen[k].zHex);
+  }
+  zMillion = malloc(1000000);
+  if( zMillion==0 ){
+    check("sha256: one million a", 0, "out of memory");
+    return;
+  }
+  memset(zMillion, 'a', 1000000);
+  expectSha("sha256: one million a", zMillion, 1000000,
+    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  free(zMillion);
+}
+
+/*
+** Fails each allocation of the guard and the excerpt in turn: every run
+** returns SQLITE_NOMEM or the normal answer, and nothing leaks.
+*/
+static void testOom(void){
+  static const char zScript[] = "CREATE TABLE t(a);\n  ROLLBACK  TO x;";
+  static const char zWant[] =
+    "ROLLBACK is not allowed in a script in: ROLLBACK TO x";
+  sqlite3_int64 nBefore = sqlite3_memory_used();
+  int i, bOk = 1, nNomem = 0;
+  char zWhy[300] = "";
+  for(i=1; i<20; i++){
+    char *zErr = 0;
+    int rc;
+    nAllocs = 0;
+    iFailAt = i;
+    rc = sqlmigScriptGuard(zScript, &zErr);
+    iFailAt = 0;
+    if( rc==SQLITE_NOMEM && zErr==0 ){
+      nNomem++;
+    }else if( rc!=SQLITE_ERROR || !sameText(zErr, zWant) ){
+      snprintf(zWhy, sizeof(zWhy), "fail at %d: rc %d \"%s\"", i, rc,
+               zErr ? zErr : "(null)");
+      bOk = 0;
+    }
+    sqlite3_free(zErr);
+    if( rc!=SQLITE_NOMEM ) break;
+  }
+  if( bOk && nNomem==0 ) snprintf(zWhy, sizeof(zWhy), "no failure seen");
+  check("oom: guard returns NOMEM or the error", bOk && nNomem>0, zWhy);
+  snprintf(zWhy, sizeof(zWhy), "%lld bytes leaked",
+           (long long)(sqlite3_memory_used() - nBefore));
+  check("oom: nothing leaked", sqlite3_memory_used()==nBefore, zWhy);
+  iFailAt = 1;
+  nAllocs = 0;
+  {
+    char *z = sqlmigExcerpt("SELECT 1", 8);
+    iFailAt = 0;
+    check("oom: excerpt returns NULL", z==0, "got a string");
+    sqlite3_free(z);
+  }
+}
+
+int main(void){
+  sqlite3_mem_methods fault;
+  if( sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sysMem)!=SQLITE_OK ){
+    printf("not ok - setup: SQLITE_CONFIG_GETMALLOC failed\n");
+    return 1;
+  }
+  fault = sysMem;
+  fault.xMalloc = faultMalloc;
+  fault.xRealloc = faultRealloc;
+  if( sqlite3_config(SQLITE_CONFIG_MALLOC, &fault)!=SQLITE_OK ){
+    printf("not ok - setup: SQLITE_CONFIG_MALLOC failed\n");
+    return 1;
+  }
+  testSplit();
+  testRefusal();
+  testGuard();
+  testExcerpt();
+  testSha256();
+  testBigScript();
+  testOom();
+  sqlite3_shutdown();
+  return nFailed ? 1 : 0;
+}
