@@ -362,6 +362,26 @@ static int scriptWithIsQuery(const unsigned char *z, int n, int i){
 }
 
 /*
+** True if z[i..n) holds zName (no quote characters in it) in any case.
+** Any token that unquotes to zName holds it literally, so a statement
+** without it needs no tokenizing.
+*/
+static int scriptMayName(const unsigned char *z, int n, int i,
+                         const char *zName){
+  int nName = (int)strlen(zName);
+  unsigned char c0 = scriptUpper((unsigned char)zName[0]);
+  for(; i+nName<=n; i++){
+    if( scriptUpper(z[i])==c0 ){
+      int j;
+      for(j=1; j<nName
+            && scriptUpper(z[i+j])==scriptUpper((unsigned char)zName[j]); j++){}
+      if( j==nName ) return 1;
+    }
+  }
+  return 0;
+}
+
+/*
 ** True if z[i..n) names the history store: as a bare or quoted
 ** identifier anywhere, or as a 'string' where SQLite reads a string as a
 ** table name (after FROM, INTO, TABLE, UPDATE, ... or a '.').
@@ -373,6 +393,7 @@ static int scriptNamesStore(const unsigned char *z, int n, int i){
   };
   const unsigned char *zPrev = 0;
   int ePrev = 0, nPrev = 0;
+  if( !scriptMayName(z, n, i, SQLMIG_STORE) ) return 0;
   while( i<n ){
     int eType, nTok;
     i = scriptNext(z, n, i, 0, &eType, &nTok);

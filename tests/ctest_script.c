@@ -601,6 +601,142 @@ static void testOom(void){
   }
 }
 
+/*
+** Walks valid scripts with sqlite3_prepare_v2() and its tail pointer and
+** checks that every statement ends where sqlmigStmtLength() says.
+*/
+static void testAgreesWithSqlite(void){
+  static const char *const azScript[] = {
+    "CREATE TABLE t(a, \"end\", b);\n"
+    "CREATE TABLE log(x);\n"
+    "CREATE TRIGGER begin AFTER INSERT ON t\n"
+    "  WHEN CASE WHEN new.a THEN 1 END BEGIN\n"
+    "  UPDATE t SET b = CASE new.a WHEN 1 THEN 'one;' ELSE\n"
+    "    CASE WHEN 1 THEN 2 END END WHERE rowid = new.rowid;\n"
+    "  INSERT INTO log SELECT end FROM t\n"
+    "    WHERE end IS NULL OR CASE WHEN end THEN 1 END;\n"
+    "END;\n"
+    "INSERT INTO t VALUES(1, 'BEGIN;', x'3b3b'); -- END;\n"
+    "/* CREATE TRIGGER x; */ SELECT \"end\", [end], `end` FROM t;\n"
+    "CREATE TEMP TRIGGER tt BEFORE DELETE ON log BEGIN\n"
+    "  SELECT RAISE(ABORT, 'no; END;');\n"
+    "END;\n"
+    "SELECT CASE WHEN 1 THEN 'END' END;\n"
+    "WITH c(n) AS (SELECT 1) SELECT n FROM c;",
+
+    "CREATE TABLE \"begin\"(\"commit\" TEXT DEFAULT 'x;y');"
+    "CREATE TRIGGER IF NOT EXISTS \"tr;\" AFTER UPDATE OF \"commit\" "
+    "ON \"begin\" FOR EACH ROW BEGIN DELETE FROM \"begin\" "
+    "WHERE \"commit\" = CASE old.\"commit\" WHEN ';' THEN 'a' END; END;"
+    "DROP TRIGGER \"tr;\";DROP TABLE \"begin\";",
+  };
+  size_t k;
+  for(k=0; k<sizeof(azScript)/sizeof(azScript[0]); k++){
+    sqlite3 *db = 0;
+    const char *z = azScript[k];
+    int n = (int)strlen(z), i = 0, bOk = 1, nStmt = 0;
+    char zName[64], zWhy[200] = "";
+    snprintf(zName, sizeof(zName), "agree: script %d splits like SQLite",
+             (int)k+1);
+    if( sqlite3_open(":memory:", &db)!=SQLITE_OK ){
+      check(zName, 0, "cannot open a database");
+      sqlite3_close(db);
+      continue;
+    }
+    while( bOk && i<n ){
+      sqlite3_stmt *pStmt = 0;
+      const char *zTail = 0;
+      int bOpen;
+      int nLen = sqlmigStmtLength(z+i, n-i, &bOpen);
+      int rc = sqlite3_prepare_v2(db, z+i, n-i, &pStmt, &zTail);
+      if( rc!=SQLITE_OK ){
+        snprintf(zWhy, sizeof(zWhy), "statement %d: %s", nStmt+1,
+                 sqlite3_errmsg(db));
+        bOk = 0;
+      }else if( pStmt==0 ){
+        break;
+      }else{
+        while( sqlite3_step(pStmt)==SQLITE_ROW ){}
+        if( sqlite3_finalize(pStmt)!=SQLITE_OK ){
+          snprintf(zWhy, sizeof(zWhy), "statement %d: %s", nStmt+1,
+                   sqlite3_errmsg(db));
+          bOk = 0;
+        }else if( (int)(zTail - z) != i+nLen || bOpen ){
+          snprintf(zWhy, sizeof(zWhy), "statement %d: SQLite ends it at %d, "
+                   "sqlmigStmtLength at %d (open %d)", nStmt+1,
+                   (int)(zTail - z), i+nLen, bOpen);
+          bOk = 0;
+        }
+      }
+      nStmt++;
+      i += nLen;
+    }
+    check(zName, bOk, zWhy);
+    sqlite3_close(db);
+  }
+}
+
+/* Tiny deterministic generator for the random scripts below. */
+static unsigned int nextRandom(unsigned int *pSeed){
+  *pSeed = *pSeed * 1103515245u + 12345u;
+  return (*pSeed >> 8) & 0xffffff;
+}
+
+/*
+** Random scripts made of the pieces that matter to the tokenizer: every
+** function terminates, stays in bounds and agrees with the others.
+*/
+static void testRandomScripts(void){
+  static const char *const azPiece[] = {
+    "'", "\"", "[", "]", "`", "--", "\n", "/*", "*/", ";", " ", "BEGIN",
+    "end", "CASE", "CREATE", "TRIGGER", "temp", "x'", "sqlmig_history",
+    "PRAGMA", ".", "foreign_keys", "\xc3\xa9", "\xff", "(", ")", "COMMIT",
+    "SELECT", "VIEW", "WITH", "=", "''", "INSERT INTO", "\t",
+  };
+  const int nPiece = (int)(sizeof(azPiece)/sizeof(azPiece[0]));
+  unsigned int seed = 42;
+  int iRun, bOk = 1;
+  char zWhy[300] = "";
+  for(iRun=0; bOk && iRun<3000; iRun++){
+    char zScript[2000];
+    int n = 0, nPart = (int)(nextRandom(&seed) % 80), j, i = 0;
+    char *zErr = 0;
+    int rc;
+    for(j=0; j<nPart; j++){
+      const char *zP = azPiece[nextRandom(&seed) % (unsigned)nPiece];
+      size_t nP = strlen(zP);
+      memcpy(zScript+n, zP, nP);
+      n += (int)nP;
+    }
+    zScript[n] = 0;
+    while( bOk && i<n ){
+      int bOpen;
+      int nLen = sqlmigStmtLength(zScript+i, n-i, &bOpen);
+      char *zEx = sqlmigExcerpt(zScript+i, nLen);
+      if( nLen<1 || nLen>n-i || (bOpen && nLen!=n-i) ){
+        snprintf(zWhy, sizeof(zWhy), "run %d: length %d at %d of %d", iRun,
+                 nLen, i, n);
+        bOk = 0;
+      }else if( zEx==0 || strlen(zEx)>60*4+3 ){
+        snprintf(zWhy, sizeof(zWhy), "run %d: bad excerpt", iRun);
+        bOk = 0;
+      }
+      (void)sqlmigStmtRefusal(zScript+i, nLen);
+      sqlite3_free(zEx);
+      i += nLen;
+    }
+    rc = sqlmigScriptGuard(zScript, &zErr);
+    if( bOk && !((rc==SQLITE_OK && zErr==0)
+              || (rc==SQLITE_ERROR && zErr && strstr(zErr, " in: "))) ){
+      snprintf(zWhy, sizeof(zWhy), "run %d: guard rc %d \"%s\"", iRun, rc,
+               zErr ? zErr : "(null)");
+      bOk = 0;
+    }
+    sqlite3_free(zErr);
+  }
+  check("random: 3000 scripts split, refuse and excerpt sanely", bOk, zWhy);
+}
+
 int main(void){
   sqlite3_mem_methods fault;
   if( sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sysMem)!=SQLITE_OK ){
@@ -619,6 +755,8 @@ int main(void){
   testGuard();
   testExcerpt();
   testSha256();
+  testAgreesWithSqlite();
+  testRandomScripts();
   testBigScript();
   testOom();
   sqlite3_shutdown();
