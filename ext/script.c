@@ -598,6 +598,16 @@ static const uint32_t aScriptSha256K[64] = {
 
 #define SCRIPT_ROTR(x,k) (((x)>>(k)) | ((x)<<(32-(k))))
 
+/* One round: T1 into d (the next e) and T1+T2 into h (the next a). */
+#define SCRIPT_ROUND(a, b, c, d, e, f, g, h, t) do{                      \
+  uint32_t t1_ = (h) + (SCRIPT_ROTR(e,6) ^ SCRIPT_ROTR(e,11)             \
+               ^ SCRIPT_ROTR(e,25)) + ((g) ^ ((e) & ((f) ^ (g))))        \
+               + aScriptSha256K[t] + w[t];                               \
+  (d) += t1_;                                                            \
+  (h) = t1_ + (SCRIPT_ROTR(a,2) ^ SCRIPT_ROTR(a,13) ^ SCRIPT_ROTR(a,22)) \
+      + (((a) & (b)) | ((c) & ((a) | (b))));                             \
+}while(0)
+
 /* Folds the 64-byte block p into the hash state h[8]. */
 static void scriptSha256Block(uint32_t *h, const unsigned char *p){
   uint32_t w[64];
@@ -615,13 +625,17 @@ static void scriptSha256Block(uint32_t *h, const unsigned char *p){
                 ^ (w[t-2]>>10);
     w[t] = w[t-16] + s0 + w[t-7] + s1;
   }
-  for(t=0; t<64; t++){
-    uint32_t t1 = hh + (SCRIPT_ROTR(e,6) ^ SCRIPT_ROTR(e,11) ^ SCRIPT_ROTR(e,25))
-                + ((e & f) ^ (~e & g)) + aScriptSha256K[t] + w[t];
-    uint32_t t2 = (SCRIPT_ROTR(a,2) ^ SCRIPT_ROTR(a,13) ^ SCRIPT_ROTR(a,22))
-                + ((a & b) ^ (a & c) ^ (b & c));
-    hh = g; g = f; f = e; e = d + t1;
-    d = c; c = b; b = a; a = t1 + t2;
+  /* Eight rounds per pass, renaming the working variables instead of
+  ** shifting them. Ch(e,f,g) = g^(e&(f^g)), Maj(a,b,c) = (a&b)|(c&(a|b)). */
+  for(t=0; t<64; t+=8){
+    SCRIPT_ROUND(a, b, c, d, e, f, g, hh, t);
+    SCRIPT_ROUND(hh, a, b, c, d, e, f, g, t+1);
+    SCRIPT_ROUND(g, hh, a, b, c, d, e, f, t+2);
+    SCRIPT_ROUND(f, g, hh, a, b, c, d, e, t+3);
+    SCRIPT_ROUND(e, f, g, hh, a, b, c, d, t+4);
+    SCRIPT_ROUND(d, e, f, g, hh, a, b, c, t+5);
+    SCRIPT_ROUND(c, d, e, f, g, hh, a, b, t+6);
+    SCRIPT_ROUND(b, c, d, e, f, g, hh, a, t+7);
   }
   h[0] += a; h[1] += b; h[2] += c; h[3] += d;
   h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
@@ -659,4 +673,5 @@ void sqlmigSha256Hex(const void *pIn, size_t n, char *zHex){
 }
 
 #undef SCRIPT_ROTR
+#undef SCRIPT_ROUND
 #undef SCRIPT_EXCERPT_CHARS
