@@ -19,6 +19,12 @@
 ** only place SQLite's grammar allows the body's END, and counting CASE
 ** guards against `CASE ... END;` lines. Every function is one linear
 ** pass; nothing is allocated except the excerpt and the error message.
+**
+** The history rule: a statement naming sqlmig_history (bare or quoted,
+** any case, or as a 'string' where SQLite takes a string for a table
+** name, e.g. DELETE FROM 'sqlmig_history') is refused unless it only
+** reads: SELECT, VALUES, EXPLAIN, PRAGMA, CREATE [TEMP] VIEW, or a WITH
+** whose main statement is a SELECT. Other literals are never names.
 */
 #include "sqlmig_int.h"
 #include <stdint.h>
