@@ -23,11 +23,12 @@ HDR     := ext/sqlmig.h ext/sqlmig_int.h
 BUILD   := build
 EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) -Iext
 
-.PHONY: all test asan valgrind demo bench amalgamation install clean
+.PHONY: all test asan valgrind demo bench amalgamation static test-matrix install clean
 
 all: $(LIB)
 
 $(LIB): $(SRC) $(HDR)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXTCFLAGS) $(SOFLAGS) -o $@ $(SRC) $(LDFLAGS)
 
 # The scenario runner: a small C program over the system SQLite that loads
@@ -47,9 +48,10 @@ test: $(LIB) $(BUILD)/runner $(CTESTS)
 	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) sh tests/run.sh
 
 # The same suite under AddressSanitizer + UBSan, and under valgrind.
+# (in build/asan, so the ordinary build stays as it is)
 asan:
-	$(MAKE) clean
-	$(MAKE) test CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	$(MAKE) test BUILD=build/asan LIB=build/asan/libsqlmig.$(SOEXT) ASAN=1 \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined"
 
 valgrind: $(LIB) $(BUILD)/runner $(CTESTS)
@@ -58,6 +60,27 @@ valgrind: $(LIB) $(BUILD)/runner $(CTESTS)
 demo: $(LIB)
 	@rm -f $(BUILD)/demo.db; mkdir -p $(BUILD)
 	sqlite3 $(BUILD)/demo.db < sql/demo.sql
+
+# The single-file distribution for apps that compile SQLite in:
+# amalgamation/sqlmig.c and sqlmig.h, generated from ext/ (not committed).
+amalgamation:
+	sh amalgamation/mkamal.sh
+
+amalgamation/sqlmig.c: amalgamation/mkamal.sh $(SRC) $(HDR)
+	sh amalgamation/mkamal.sh
+
+# sqlmig compiled in (-DSQLITE_CORE) as a static library, for linking next
+# to the system SQLite or the app's own sqlite3.c.
+static: libsqlmig.a
+
+libsqlmig.a: amalgamation/sqlmig.c | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -DSQLITE_CORE -c -o $(BUILD)/sqlmig-core.o amalgamation/sqlmig.c
+	rm -f $@ && $(AR) rcs $@ $(BUILD)/sqlmig-core.o
+
+# The scenario suite on SQLite 3.31.1, 3.44.2, 3.52.0 (fetched with npm and
+# cached in ~/.cache/sqlmig) and the system SQLite, loadable and compiled in.
+test-matrix:
+	@CC="$(CC)" CFLAGS="$(CFLAGS)" BUILD=$(BUILD) sh tests/matrix.sh
 
 bench: $(LIB)
 	@sh bench/run.sh
@@ -68,4 +91,4 @@ install: $(LIB)
 	install -m 644 ext/sqlmig.h $(DESTDIR)$(PREFIX)/include/sqlmig.h
 
 clean:
-	rm -rf $(BUILD) $(LIB) tests/out
+	rm -rf $(BUILD) $(LIB) libsqlmig.a tests/out
