@@ -106,6 +106,27 @@ SQLMIG_PRIVATE int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn);
 /* Registers migrate_diff() and the migrate_changes table function. */
 SQLMIG_PRIVATE int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn);
 
+/*
+** Checks argument iArg (1-based) of function zFunc: text naming an attached
+** schema. Sets *pzName (pointing into pVal) and returns SQLITE_OK, or
+** returns SQLITE_ERROR with *pzErr (sqlite3_malloc) set to
+** `<zFunc>: no such schema: "x"` / `<zFunc>: argument N must be a schema
+** name, not null`, or SQLITE_NOMEM.
+*/
+SQLMIG_PRIVATE int sqlmigSchemaArg(sqlite3 *db, const char *zFunc,
+    sqlite3_value *pVal, int iArg, const char **pzName, char **pzErr);
+
+/*
+** The ordinary tables of schema zSchema that the diff and copy handle (not
+** sqlite_*, sqlmig_*, virtual or shadow tables), parents before children
+** by foreign keys, else by name. *pazName (NULL-terminated) and its names
+** are sqlite3_malloc'd: free with sqlmigFreeNames(). SQLITE_OK,
+** SQLITE_NOMEM, or an error with *pzErr set.
+*/
+SQLMIG_PRIVATE int sqlmigTableList(sqlite3 *db, const char *zFunc,
+    const char *zSchema, char ***pazName, int *pnName, char **pzErr);
+SQLMIG_PRIVATE void sqlmigFreeNames(char **az, int n);
+
 /* ---------------------------------------------------------------- copy.c */
 
 /* Registers migrate_copy() and the migrate_copy_report table function. */
