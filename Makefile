@@ -82,8 +82,14 @@ libsqlmig.a: amalgamation/sqlmig.c | $(BUILD)
 test-matrix:
 	@CC="$(CC)" CFLAGS="$(CFLAGS)" BUILD=$(BUILD) sh tests/matrix.sh
 
-bench: $(LIB)
-	@sh bench/run.sh
+# The benchmark driver (loads the extension at run time) and the budgets.
+$(BUILD)/bench: bench/bench.c | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -o $@ bench/bench.c $(SQLITE_LIBS) $(LDFLAGS)
+
+bench: $(LIB) $(BUILD)/bench
+	@LIB=./$(LIB) BENCH=$(BUILD)/bench BUILD=$(BUILD) CC="$(CC)" \
+	  EXTCFLAGS="$(EXTCFLAGS)" SOFLAGS="$(SOFLAGS)" LDFLAGS="$(LDFLAGS)" \
+	  sh bench/run.sh
 
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
