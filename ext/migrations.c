@@ -95,11 +95,11 @@ static int migConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
+static void cacheClear(MigTable *p);
+
 static int migDisconnect(sqlite3_vtab *pVtab){
   MigTable *p = (MigTable*)pVtab;
-  sqlite3_finalize(p->pLookup);
-  sqlite3_finalize(p->pNewer);
-  sqlite3_finalize(p->pInsert);
+  cacheClear(p);
   sqlite3_free(p);
   return SQLITE_OK;
 }
@@ -263,17 +263,27 @@ static int cachedStmt(MigTable *p, sqlite3_stmt **ppStmt, const char *zSql){
   return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
 }
 
+/* Forgets the cached statements (the store may have been rolled back). */
+static void cacheClear(MigTable *p){
+  sqlite3_finalize(p->pLookup);
+  sqlite3_finalize(p->pNewer);
+  sqlite3_finalize(p->pInsert);
+  p->pLookup = p->pNewer = p->pInsert = 0;
+}
+
 /*
-** Makes sure the store exists (creating it at the first write) and that
-** p->pLookup is ready. Once pLookup prepared, the store existed.
+** Prepares p->pLookup. Returns SQLITE_OK, SQLITE_DONE when the store does
+** not exist and bCreate is 0, or an error. With bCreate it creates the
+** store first (the first write): the `sqlmig` owner table first, so that
+** the store is its shadow table from the start.
 */
-static int storeReady(MigTable *p){
+static int storeReady(MigTable *p, int bCreate){
   int rc;
   if( p->pLookup ) return SQLITE_OK;
   rc = sqlmigStoreExists(p->db);
   if( rc<0 ) return -rc;
   if( rc==0 ){
-    /* The owner first, so that the store is its shadow from the start */
+    if( !bCreate ) return SQLITE_DONE;
     rc = sqlite3_exec(p->db, "CREATE VIRTUAL TABLE IF NOT EXISTS main.sqlmig"
                              " USING sqlmig;" STORE_DDL, 0, 0, 0);
     if( rc!=SQLITE_OK ) return rc;
@@ -286,16 +296,23 @@ static int storeReady(MigTable *p){
 
 /*
 ** Looks revision iVersion up. Returns SQLITE_ROW with *pRev filled (reset
-** p->pLookup when done with it), SQLITE_DONE when there is none, or an
-** error code.
+** p->pLookup when done with it), SQLITE_DONE when there is none (or no
+** store yet), or an error code. A cached statement whose table went away
+** (a statement that created the store was rolled back) is prepared anew.
 */
 static int lookupRow(MigTable *p, sqlite3_int64 iVersion, StoredRev *pRev){
   sqlite3_stmt *pS;
-  int rc = storeReady(p);
-  if( rc!=SQLITE_OK ) return rc;
-  pS = p->pLookup;
-  sqlite3_bind_int64(pS, 1, iVersion);
-  rc = sqlite3_step(pS);
+  int nTry;
+  int rc = SQLITE_OK;
+  for(nTry=0; nTry<2; nTry++){
+    rc = storeReady(p, 0);
+    if( rc!=SQLITE_OK ) return rc;
+    pS = p->pLookup;
+    sqlite3_bind_int64(pS, 1, iVersion);
+    rc = sqlite3_step(pS);
+    if( rc==SQLITE_ROW || rc==SQLITE_DONE ) break;
+    cacheClear(p);
+  }
   if( rc==SQLITE_ROW ){
     pRev->zName = (const char*)sqlite3_column_text(pS, 0);
     pRev->zUp = (const char*)sqlite3_column_text(pS, 1);
@@ -309,7 +326,7 @@ static int lookupRow(MigTable *p, sqlite3_int64 iVersion, StoredRev *pRev){
       if( sqlite3_errcode(p->db)==SQLITE_NOMEM ) rc = SQLITE_NOMEM;
       else{ pRev->zUp = ""; pRev->zChecksum = ""; }
     }
-  }else{
+  }else if( rc==SQLITE_DONE ){
     sqlite3_reset(pS);
   }
   return rc;
@@ -448,16 +465,20 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
         "applied_at is set by migrate() and cannot be set", iVersion));
   }
-  if( (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP])) ) return rc;
-  if( (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ) return rc;
+  if( sqlite3_value_type(apCol[COL_UP])!=SQLITE_TEXT ){
+    return checkScript(pVtab, iVersion, "up", apCol[COL_UP]);
+  }
 
+  /* A known revision is settled by comparing texts: its scripts passed the
+  ** guard when they were stored. This keeps the start-up idiom cheap. */
   rc = lookupRow(p, iVersion, &rev);
   if( rc==SQLITE_ROW ){
     const char *zUp = (const char*)sqlite3_value_text(apCol[COL_UP]);
-    int bSameUp = rev.nUp==sqlite3_value_bytes(apCol[COL_UP])
-               && memcmp(rev.zUp, zUp, rev.nUp)==0;
-    int bOnReplace = sqlite3_vtab_on_conflict(p->db)==SQLITE_REPLACE;
-    if( rev.bApplied && !bSameUp ){
+    int bSameUp = zUp && rev.nUp==sqlite3_value_bytes(apCol[COL_UP])
+               && memcmp(rev.zUp, zUp, (size_t)rev.nUp)==0;
+    int eConflict = sqlite3_vtab_on_conflict(p->db);
+    int bApplied = rev.bApplied, bDeleted = rev.bDeleted;
+    if( bApplied && !bSameUp ){
       rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
           "applied with a different up script (checksum %.*s)", iVersion,
           CHECKSUM_SHOWN, rev.zChecksum));
@@ -465,30 +486,37 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
       return rc;
     }
     sqlite3_reset(p->pLookup);
-    if( rev.bDeleted ){
-      /* Deleted, not yet reverted: registering it again keeps it */
+    if( !bDeleted && eConflict!=SQLITE_REPLACE ){
+      if( eConflict==SQLITE_IGNORE ) return SQLITE_CONSTRAINT;  /* skipped */
+      return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
+          "revision %lld is already registered", iVersion));
+    }
+    if( (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ){
+      return rc;
+    }
+    if( bApplied ){
+      /* Deleted and registered again before migrate(): it stays applied.
+      ** OR REPLACE of an applied revision: new name and down. */
       return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2, "
           "deleted_at=NULL WHERE version=?3", 2,
           (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
     }
-    if( !bOnReplace ){
-      return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
-          "revision %lld is already registered", iVersion));
-    }
-    if( rev.bApplied ){
-      return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2 "
-          "WHERE version=?3", 2,
-          (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
-    }
+    if( (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP])) ) return rc;
     rc = storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
     if( rc ) return rc;
   }else if( rc!=SQLITE_DONE ){
     return storeError(p, rc);
+  }else{
+    if( (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP]))
+     || (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ){
+      return rc;
+    }
   }
 
   /* A new revision must come after every applied one */
-  rc = cachedStmt(p, &p->pNewer, "SELECT version FROM main." SQLMIG_STORE
+  rc = storeReady(p, 1);
+  if( rc==SQLITE_OK ) rc = cachedStmt(p, &p->pNewer, "SELECT version FROM main." SQLMIG_STORE
       " WHERE version>?1 AND applied_at IS NOT NULL AND deleted_at IS NULL"
       " ORDER BY version DESC LIMIT 1");
   if( rc ) return storeError(p, rc);
