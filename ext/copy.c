@@ -1,7 +1,491 @@
-/* sqlmig: copy (not written yet). */
+/*
+** sqlmig: migrate_copy() and the migrate_copy_report table.
+**
+**   ATTACH 'old.db' AS old;
+**   SELECT migrate_copy('old', 'main');              -- rows copied
+**   SELECT * FROM migrate_copy_report('old', 'main'); -- the same copy,
+**                                                     -- one row a table
+**
+** Copies the rows of every table present in both schemas from `from` into
+** `to`, matching columns by name (ASCII case-insensitive). Columns only the
+** source has are left out; columns only the target has get the target's
+** defaults; generated columns of the target are computed by it. Tables
+** are copied parents first by the target's foreign keys (whatever their
+** names), one INSERT INTO ... SELECT per table, so the copy costs what the
+** hand-written statements cost. The whole copy runs inside a SAVEPOINT:
+** when any table fails (a conflicting row, a constraint), the target is
+** left as it was and the error names the table. Inside the caller's
+** transaction the copy joins it; run the report form between BEGIN and
+** ROLLBACK to see what a copy would do without keeping it.
+**
+** Implicit rowids are not copied (rows of a table without an INTEGER
+** PRIMARY KEY get new rowids); tables that only one side has, and virtual,
+** internal and sqlmig tables, are left out and reported.
+*/
 #include "sqlmig_int.h"
+#include <stdlib.h>
+
+/* What happened to one table. */
+typedef struct CopyRow CopyRow;
+struct CopyRow {
+  char *zTable;
+  sqlite3_int64 nRow;     /* -1: not copied */
+  char *zColumns;         /* copied columns, quoted, comma-separated */
+  char *zLeftOut;         /* what was left out and why, or NULL */
+};
+
+typedef struct CopyResult CopyResult;
+struct CopyResult {
+  CopyRow *a;
+  int n;
+  int nAlloc;
+  sqlite3_int64 nTotal;
+  char *azSchema[2];      /* from and to, as given */
+};
+
+static void copyResultFree(CopyResult *p){
+  int i;
+  for(i=0; i<p->n; i++){
+    sqlite3_free(p->a[i].zTable);
+    sqlite3_free(p->a[i].zColumns);
+    sqlite3_free(p->a[i].zLeftOut);
+  }
+  sqlite3_free(p->a);
+  sqlite3_free(p->azSchema[0]);
+  sqlite3_free(p->azSchema[1]);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Appends a row; takes ownership of the strings (any may be NULL, but a
+** NULL zTable means an allocation failed). */
+static int copyAddRow(CopyResult *p, char *zTable, sqlite3_int64 nRow,
+                      char *zColumns, char *zLeftOut){
+  if( zTable && p->n==p->nAlloc ){
+    int nNew = p->nAlloc ? p->nAlloc*2 : 16;
+    CopyRow *aNew = sqlite3_realloc64(p->a, sizeof(CopyRow)*nNew);
+    if( aNew ){ p->a = aNew; p->nAlloc = nNew; }
+    else{ sqlite3_free(zTable); zTable = 0; }
+  }
+  if( zTable==0 ){
+    sqlite3_free(zColumns);
+    sqlite3_free(zLeftOut);
+    return SQLITE_NOMEM;
+  }
+  p->a[p->n].zTable = zTable;
+  p->a[p->n].nRow = nRow;
+  p->a[p->n].zColumns = zColumns;
+  p->a[p->n].zLeftOut = zLeftOut;
+  p->n++;
+  return SQLITE_OK;
+}
+
+static int copyNameCmp(const void *a, const void *b){
+  return sqlite3_stricmp(*(char*const*)a, *(char*const*)b);
+}
+
+/* Columns of table zTable in schema zSchema: names (sqlite3_malloc'd
+** array of sqlite3_malloc'd strings) and hidden flags. */
+typedef struct CopyCols CopyCols;
+struct CopyCols {
+  char **azName;
+  int *aHidden;
+  int n;
+};
+
+static void copyColsFree(CopyCols *p){
+  sqlmigFreeNames(p->azName, p->n);
+  sqlite3_free(p->aHidden);
+  memset(p, 0, sizeof(*p));
+}
+
+static int copyReadCols(sqlite3_stmt *pXinfo, const char *zSchema,
+                        const char *zTable, CopyCols *p){
+  int rc = SQLITE_OK, nAlloc = 0;
+  memset(p, 0, sizeof(*p));
+  sqlite3_bind_text(pXinfo, 1, zTable, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pXinfo, 2, zSchema, -1, SQLITE_STATIC);
+  while( sqlite3_step(pXinfo)==SQLITE_ROW ){
+    if( p->n==nAlloc ){
+      int nNew = nAlloc ? nAlloc*2 : 16;
+      char **az = sqlite3_realloc64(p->azName, sizeof(char*)*nNew);
+      int *ai = az ? sqlite3_realloc64(p->aHidden, sizeof(int)*nNew) : 0;
+      if( az ) p->azName = az;
+      if( ai==0 ){ rc = SQLITE_NOMEM; break; }
+      p->aHidden = ai;
+      nAlloc = nNew;
+    }
+    p->azName[p->n] = sqlite3_mprintf("%s", sqlite3_column_text(pXinfo, 0));
+    p->aHidden[p->n] = sqlite3_column_int(pXinfo, 1);
+    if( p->azName[p->n]==0 ){ rc = SQLITE_NOMEM; break; }
+    p->n++;
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_reset(pXinfo);
+  else sqlite3_reset(pXinfo);
+  return rc;
+}
+
+static int copyColIndex(const CopyCols *p, const char *zName){
+  int i;
+  for(i=0; i<p->n; i++){
+    if( sqlite3_stricmp(p->azName[i], zName)==0 ) return i;
+  }
+  return -1;
+}
+
+/* Runs one SQL statement without results. */
+static int copyExec(sqlite3 *db, const char *zSql){
+  return sqlite3_exec(db, zSql, 0, 0, 0);
+}
+
+/*
+** The copy. On success pRes lists every table; on error returns the code
+** with *pzErr set (unless SQLITE_NOMEM) and the target unchanged.
+*/
+static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
+                   sqlite3_value *pTo, CopyResult *pRes, char **pzErr){
+  const char *zFrom = 0, *zTo = 0;
+  char **azFrom = 0, **azTo = 0, **azSorted = 0;
+  int nFrom = 0, nTo = 0, i, rc, bSavepoint = 0;
+  sqlite3_stmt *pXinfo = 0;
+  char *zSql = 0;
+
+  memset(pRes, 0, sizeof(*pRes));
+  rc = sqlmigSchemaArg(db, zFunc, pFrom, 1, &zFrom, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlmigSchemaArg(db, zFunc, pTo, 2, &zTo, pzErr);
+  if( rc==SQLITE_OK && sqlite3_stricmp(zFrom, zTo)==0 ){
+    *pzErr = sqlite3_mprintf("%s: from and to are the same schema: \"%w\"",
+                             zFunc, zFrom);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if( rc ) return rc;
+  pRes->azSchema[0] = sqlite3_mprintf("%s", zFrom);
+  pRes->azSchema[1] = sqlite3_mprintf("%s", zTo);
+  if( pRes->azSchema[0]==0 || pRes->azSchema[1]==0 ) return SQLITE_NOMEM;
+  rc = sqlmigTableList(db, zFunc, zFrom, &azFrom, &nFrom, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlmigTableList(db, zFunc, zTo, &azTo, &nTo, pzErr);
+  if( rc==SQLITE_OK ){
+    azSorted = sqlite3_malloc64(sizeof(char*)*(nFrom+1));
+    if( azSorted==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
+    memcpy(azSorted, azFrom, sizeof(char*)*nFrom);
+    qsort(azSorted, nFrom, sizeof(char*), copyNameCmp);
+    rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
+                            " FROM pragma_table_xinfo(?1, ?2)", -1, &pXinfo, 0);
+    if( rc==SQLITE_OK ){
+      rc = copyExec(db, "SAVEPOINT sqlmig_copy");
+      bSavepoint = rc==SQLITE_OK;
+    }
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
+    }
+  }
+
+  /* Tables of the target, parents first. */
+  for(i=0; rc==SQLITE_OK && i<nTo; i++){
+    CopyCols cf, ct;
+    sqlite3_str *pCols, *pLeft;
+    char **pz = bsearch(&azTo[i], azSorted, nFrom, sizeof(char*),
+                        copyNameCmp);
+    int k, nCol = 0;
+    char *zCols, *zLeft;
+    if( pz==0 ){
+      rc = copyAddRow(pRes, sqlite3_mprintf("%s", azTo[i]), -1, 0,
+                      sqlite3_mprintf("not in \"%w\"", zFrom));
+      continue;
+    }
+    rc = copyReadCols(pXinfo, zFrom, *pz, &cf);
+    if( rc==SQLITE_OK ) rc = copyReadCols(pXinfo, zTo, azTo[i], &ct);
+    if( rc ){
+      copyColsFree(&cf);
+      copyColsFree(&ct);
+      if( rc!=SQLITE_NOMEM ){
+        *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
+                                 sqlite3_errmsg(db));
+      }
+      break;
+    }
+    pCols = sqlite3_str_new(db);
+    pLeft = sqlite3_str_new(db);
+    for(k=0; k<ct.n; k++){
+      int j = copyColIndex(&cf, ct.azName[k]);
+      if( ct.aHidden[k]>=2 ) continue;              /* generated */
+      if( j<0 || cf.aHidden[j]==1 ){
+        sqlite3_str_appendf(pLeft, "; \"%w\" gets its default (not in"
+                            " \"%w\")", ct.azName[k], zFrom);
+        continue;
+      }
+      sqlite3_str_appendf(pCols, "%s\"%w\"", nCol ? ", " : "", ct.azName[k]);
+      nCol++;
+    }
+    for(k=0; k<cf.n; k++){
+      int j = copyColIndex(&ct, cf.azName[k]);
+      if( j<0 ){
+        sqlite3_str_appendf(pLeft, "; \"%w\" left out (not in \"%w\")",
+                            cf.azName[k], zTo);
+      }else if( ct.aHidden[j]>=2 ){
+        sqlite3_str_appendf(pLeft, "; \"%w\" left out (generated in"
+                            " \"%w\")", cf.azName[k], zTo);
+      }
+    }
+    copyColsFree(&cf);
+    copyColsFree(&ct);
+    zCols = sqlite3_str_finish(pCols);
+    zLeft = sqlite3_str_finish(pLeft);
+    if( nCol>0 && zCols==0 ) rc = SQLITE_NOMEM;
+    if( sqlite3_str_errcode(pLeft) ) rc = SQLITE_NOMEM;
+    if( rc==SQLITE_OK && nCol>0 ){
+      zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\"(%s) SELECT %s"
+                             " FROM \"%w\".\"%w\"", zTo, azTo[i], zCols,
+                             zCols, zFrom, *pz);
+      if( zSql==0 ) rc = SQLITE_NOMEM;
+      else rc = copyExec(db, zSql);
+      sqlite3_free(zSql);
+      zSql = 0;
+      if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+        *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
+                                 sqlite3_errmsg(db));
+      }
+    }
+    if( rc==SQLITE_OK ){
+      sqlite3_int64 n = nCol>0 ? sqlite3_changes(db) : 0;
+      if( nCol==0 ){
+        char *z = sqlite3_mprintf("no column in common%s", zLeft ? zLeft : "");
+        sqlite3_free(zLeft);
+        zLeft = z;
+        if( z==0 ) rc = SQLITE_NOMEM;
+      }else if( zLeft ){
+        char *z = sqlite3_mprintf("%s", zLeft+2);
+        sqlite3_free(zLeft);
+        zLeft = z;
+        if( z==0 ) rc = SQLITE_NOMEM;
+      }
+      pRes->nTotal += n;
+      if( rc==SQLITE_OK ){
+        rc = copyAddRow(pRes, sqlite3_mprintf("%s", azTo[i]), n, zCols, zLeft);
+        zCols = zLeft = 0;
+      }
+    }
+    sqlite3_free(zCols);
+    sqlite3_free(zLeft);
+  }
+  /* Tables only the source has, by name. */
+  for(i=0; rc==SQLITE_OK && i<nFrom; i++){
+    int j;
+    for(j=0; j<nTo && sqlite3_stricmp(azTo[j], azSorted[i]); j++){}
+    if( j<nTo ) continue;
+    rc = copyAddRow(pRes, sqlite3_mprintf("%s", azSorted[i]), -1, 0,
+                    sqlite3_mprintf("not in \"%w\"", zTo));
+  }
+
+  if( bSavepoint ){
+    if( rc!=SQLITE_OK ) copyExec(db, "ROLLBACK TO sqlmig_copy");
+    if( copyExec(db, "RELEASE sqlmig_copy")!=SQLITE_OK && rc==SQLITE_OK ){
+      *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
+      rc = SQLITE_ERROR;
+    }
+  }
+  if( rc!=SQLITE_OK ) pRes->nTotal = 0;
+  sqlite3_finalize(pXinfo);
+  sqlite3_free(azSorted);
+  sqlmigFreeNames(azFrom, nFrom);
+  sqlmigFreeNames(azTo, nTo);
+  return rc;
+}
+
+/* migrate_copy(from, to): rows copied. */
+static void copyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  CopyResult res;
+  char *zErr = 0;
+  int rc;
+  (void)argc;
+  rc = copyRun(sqlite3_context_db_handle(ctx), "migrate_copy", argv[0],
+               argv[1], &res, &zErr);
+  if( rc==SQLITE_OK ){
+    sqlite3_result_int64(ctx, res.nTotal);
+  }else if( rc==SQLITE_NOMEM || zErr==0 ){
+    sqlite3_result_error_nomem(ctx);
+  }else{
+    sqlite3_result_error(ctx, zErr, -1);
+  }
+  sqlite3_free(zErr);
+  copyResultFree(&res);
+}
+
+/* ---------------------------------------------------- migrate_copy_report */
+
+typedef struct ReportVtab ReportVtab;
+struct ReportVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+};
+
+typedef struct ReportCursor ReportCursor;
+struct ReportCursor {
+  sqlite3_vtab_cursor base;
+  CopyResult res;
+  int iRow;
+};
+
+#define RP_COL_FROM 5
+
+static int reportConnect(sqlite3 *db, void *pAux, int argc,
+                         const char *const *argv, sqlite3_vtab **ppVtab,
+                         char **pzErr){
+  ReportVtab *pTab;
+  int rc;
+  (void)pAux; (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db,
+      "CREATE TABLE x(seq INTEGER, tbl TEXT, rows INTEGER, columns TEXT,"
+      " left_out TEXT, from_schema HIDDEN, to_schema HIDDEN)");
+  if( rc!=SQLITE_OK ) return rc;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  pTab = sqlite3_malloc64(sizeof(*pTab));
+  if( pTab==0 ) return SQLITE_NOMEM;
+  memset(pTab, 0, sizeof(*pTab));
+  pTab->db = db;
+  *ppVtab = &pTab->base;
+  return SQLITE_OK;
+}
+
+static int reportDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int reportOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  ReportCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int reportClose(sqlite3_vtab_cursor *cur){
+  ReportCursor *pCur = (ReportCursor*)cur;
+  copyResultFree(&pCur->res);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Both hidden arguments must be equality constraints (idxNum 3). */
+static int reportBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  int i, aIdx[2] = { -1, -1 }, n = 0;
+  (void)pVtab;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    int iCol = c->iColumn - RP_COL_FROM;
+    if( iCol<0 || iCol>1 ) continue;
+    if( !c->usable || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ){
+      return SQLITE_CONSTRAINT;
+    }
+    aIdx[iCol] = i;
+  }
+  for(i=0; i<2; i++){
+    if( aIdx[i]>=0 ){
+      pInfo->aConstraintUsage[aIdx[i]].argvIndex = ++n;
+      pInfo->aConstraintUsage[aIdx[i]].omit = 1;
+      pInfo->idxNum |= 1<<i;
+    }
+  }
+  pInfo->estimatedCost = n==2 ? 100.0 : 1e12;
+  pInfo->estimatedRows = 100;
+  return SQLITE_OK;
+}
+
+static int reportFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                        const char *idxStr, int argc, sqlite3_value **argv){
+  ReportCursor *pCur = (ReportCursor*)cur;
+  ReportVtab *pTab = (ReportVtab*)cur->pVtab;
+  char *zErr = 0;
+  int rc;
+  (void)idxStr;
+  copyResultFree(&pCur->res);
+  pCur->iRow = 0;
+  if( idxNum!=3 || argc!=2 ){
+    zErr = sqlite3_mprintf("migrate_copy_report: needs two arguments,"
+                           " from and to");
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }else{
+    rc = copyRun(pTab->db, "migrate_copy_report", argv[0], argv[1],
+                 &pCur->res, &zErr);
+  }
+  if( rc!=SQLITE_OK ){
+    copyResultFree(&pCur->res);
+    sqlite3_free(pTab->base.zErrMsg);
+    pTab->base.zErrMsg = zErr;
+    if( zErr==0 ) rc = SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+static int reportNext(sqlite3_vtab_cursor *cur){
+  ((ReportCursor*)cur)->iRow++;
+  return SQLITE_OK;
+}
+
+static int reportEof(sqlite3_vtab_cursor *cur){
+  ReportCursor *pCur = (ReportCursor*)cur;
+  return pCur->iRow>=pCur->res.n;
+}
+
+static int reportColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
+                        int iCol){
+  ReportCursor *pCur = (ReportCursor*)cur;
+  const CopyRow *r = &pCur->res.a[pCur->iRow];
+  switch( iCol ){
+    case 0: sqlite3_result_int(ctx, pCur->iRow+1); break;
+    case 1: sqlite3_result_text(ctx, r->zTable, -1, SQLITE_TRANSIENT); break;
+    case 2:
+      if( r->nRow>=0 ) sqlite3_result_int64(ctx, r->nRow);
+      break;
+    case 3:
+      if( r->zColumns ){
+        sqlite3_result_text(ctx, r->zColumns, -1, SQLITE_TRANSIENT);
+      }
+      break;
+    case 4:
+      if( r->zLeftOut ){
+        sqlite3_result_text(ctx, r->zLeftOut, -1, SQLITE_TRANSIENT);
+      }
+      break;
+    default:
+      sqlite3_result_text(ctx, pCur->res.azSchema[iCol-RP_COL_FROM], -1,
+                          SQLITE_TRANSIENT);
+  }
+  return SQLITE_OK;
+}
+
+static int reportRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
+  *pRowid = ((ReportCursor*)cur)->iRow+1;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module reportModule = {
+  0,                   /* iVersion */
+  0,                   /* xCreate: eponymous only */
+  reportConnect,
+  reportBestIndex,
+  reportDisconnect,
+  0,                   /* xDestroy */
+  reportOpen,
+  reportClose,
+  reportFilter,
+  reportNext,
+  reportEof,
+  reportColumn,
+  reportRowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
 
 int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn){
-  (void)db; (void)pConn;
-  return SQLITE_OK;
+  int rc = sqlite3_create_function_v2(db, "migrate_copy", 2,
+      SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), copyFunc, 0, 0,
+      sqlmigConnUnref);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_module_v2(db, "migrate_copy_report", &reportModule,
+                                  sqlmigConnRef(pConn), sqlmigConnUnref);
+  }
+  return rc;
 }
