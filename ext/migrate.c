@@ -55,17 +55,14 @@ static void planFree(MigPlan *pPlan){
   memset(pPlan, 0, sizeof(*pPlan));
 }
 
-/* A row of the store, while the plan is built. */
+/* A revision the plan runs, while the plan is built. */
 typedef struct Rev Rev;
 struct Rev {
   sqlite3_int64 iVersion;
-  char *zName;
-  char *zUp;
-  char *zDown;
-  int bDown;               /* down is not NULL */
-  int bApplied;
-  int bDeleted;
-  int bRevert;             /* the plan reverts it */
+  char *zName;             /* NULL when the revision has no name */
+  char *zSql;              /* the down script of a revert, the up of an apply */
+  int bRevert;             /* 1: revert it, 0: apply it */
+  int bDown;               /* a revert has a down script (not NULL) */
 };
 
 /* ` "name"` for messages (with the leading space), or "" without one. */
@@ -73,68 +70,126 @@ static char *revLabel(const char *zName){
   return zName ? sqlite3_mprintf(" \"%s\"", zName) : sqlite3_mprintf("");
 }
 
-/* Copies column i of pStmt; *pz stays NULL for a NULL value. */
+/* Copies column i of pStmt into *pz; NULL stays NULL. */
 static int copyColumn(sqlite3_stmt *pStmt, int i, char **pz){
   const char *z = (const char*)sqlite3_column_text(pStmt, i);
+  size_t n = (size_t)sqlite3_column_bytes(pStmt, i);
   *pz = 0;
   if( z==0 ){
     return sqlite3_column_type(pStmt, i)==SQLITE_NULL ? SQLITE_OK
                                                        : SQLITE_NOMEM;
   }
-  *pz = sqlite3_mprintf("%s", z);
-  return *pz ? SQLITE_OK : SQLITE_NOMEM;
+  *pz = sqlite3_malloc64(n+1);
+  if( *pz==0 ) return SQLITE_NOMEM;
+  memcpy(*pz, z, n+1);
+  return SQLITE_OK;
+}
+
+static void revsFree(Rev *aRev, int nRev){
+  int i;
+  for(i=0; i<nRev; i++){
+    sqlite3_free(aRev[i].zName);
+    sqlite3_free(aRev[i].zSql);
+  }
+  sqlite3_free(aRev);
 }
 
 /*
-** Reads the store into *paRev (ascending versions), checking every
-** stored up script against its checksum. Returns SQLITE_OK, or an error
-** with *pzErr set. The caller frees the rows with revsFree().
+** Sets *pzErr to zFmt ("%lld%s" for the revision, then "%lld%s" for the
+** other one when iOther>0, whose name is looked up). Returns SQLITE_ERROR,
+** or SQLITE_NOMEM.
 */
-static int revsRead(sqlite3 *db, Rev **paRev, int *pnRev, char **pzErr){
+static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
+                     sqlite3_int64 iVersion, const char *zName,
+                     sqlite3_int64 iOther){
+  char *z1 = revLabel(zName);
+  char *z2 = 0;
+  if( iOther>0 ){
+    sqlite3_stmt *pStmt = 0;
+    const char *zOther = 0;
+    if( sqlite3_prepare_v2(db, "SELECT name FROM main." SQLMIG_STORE
+                           " WHERE version=?1", -1, &pStmt, 0)==SQLITE_OK ){
+      sqlite3_bind_int64(pStmt, 1, iOther);
+      if( sqlite3_step(pStmt)==SQLITE_ROW ){
+        zOther = (const char*)sqlite3_column_text(pStmt, 0);
+      }
+    }
+    z2 = revLabel(zOther);
+    sqlite3_finalize(pStmt);
+    if( z1 && z2 ){
+      *pzErr = sqlite3_mprintf(zFmt, iVersion, z1, iOther, z2);
+    }
+  }else if( z1 ){
+    *pzErr = sqlite3_mprintf(zFmt, iVersion, z1);
+  }
+  sqlite3_free(z1);
+  sqlite3_free(z2);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/*
+** Reads the store and keeps the revisions the plan runs (*paRev, in
+** ascending version), and the newest applied revision that stays applied
+** (*piKept, 0 when none). Every stored up script is checked against its
+** checksum on the way. Returns SQLITE_OK, or an error with *pzErr set
+** (without the function-name prefix). The caller frees with revsFree().
+*/
+static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
+                    Rev **paRev, int *pnRev, sqlite3_int64 *piKept,
+                    char **pzErr){
   sqlite3_stmt *pStmt = 0;
   Rev *aRev = 0;
   int nRev = 0, nAlloc = 0;
   int rc = sqlmigStoreExists(db);
   *paRev = 0;
   *pnRev = 0;
+  *piKept = 0;
   if( rc<=0 ) return -rc;
   rc = sqlite3_prepare_v2(db, "SELECT version, name, up, down, checksum, "
       "applied_at IS NOT NULL, deleted_at IS NOT NULL FROM main."
       SQLMIG_STORE " ORDER BY version", -1, &pStmt, 0);
   while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    Rev *pRev;
+    sqlite3_int64 iVersion = sqlite3_column_int64(pStmt, 0);
+    const char *zUp = (const char*)sqlite3_column_text(pStmt, 2);
     const char *zSum = (const char*)sqlite3_column_text(pStmt, 4);
+    int bApplied = sqlite3_column_int(pStmt, 5);
+    int bRevert = bApplied && (sqlite3_column_int(pStmt, 6)
+                               || (bTarget && iVersion>iTarget));
     char zHex[65];
+    Rev *pRev;
     rc = SQLITE_OK;
+    if( (zUp==0 && sqlite3_column_type(pStmt, 2)!=SQLITE_NULL)
+     || (zSum==0 && sqlite3_column_type(pStmt, 4)!=SQLITE_NULL) ){
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    sqlmigSha256Hex(zUp ? zUp : "", (size_t)sqlite3_column_bytes(pStmt, 2),
+                    zHex);
+    if( zSum==0 || strcmp(zHex, zSum)!=0 ){
+      rc = planError(db, pzErr, "revision %lld%s: its up script no longer "
+          "matches its checksum (the history was changed outside sqlmig)",
+          iVersion, (const char*)sqlite3_column_text(pStmt, 1), 0);
+      break;
+    }
+    if( bApplied && !bRevert ){
+      *piKept = iVersion;
+      continue;
+    }
+    if( !bApplied && bTarget && iVersion>iTarget ) continue;
     if( nRev==nAlloc ){
       Rev *aNew;
-      nAlloc = nAlloc ? nAlloc*2 : 64;
+      nAlloc = nAlloc ? nAlloc*2 : 16;
       aNew = sqlite3_realloc64(aRev, sizeof(Rev)*(sqlite3_uint64)nAlloc);
       if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
       aRev = aNew;
     }
     pRev = &aRev[nRev++];
     memset(pRev, 0, sizeof(*pRev));
-    pRev->iVersion = sqlite3_column_int64(pStmt, 0);
+    pRev->iVersion = iVersion;
+    pRev->bRevert = bRevert;
     pRev->bDown = sqlite3_column_type(pStmt, 3)!=SQLITE_NULL;
-    pRev->bApplied = sqlite3_column_int(pStmt, 5);
-    pRev->bDeleted = sqlite3_column_int(pStmt, 6);
     if( (rc = copyColumn(pStmt, 1, &pRev->zName))
-     || (rc = copyColumn(pStmt, 2, &pRev->zUp))
-     || (rc = copyColumn(pStmt, 3, &pRev->zDown)) ){
-      break;
-    }
-    if( sqlite3_column_type(pStmt, 4)==SQLITE_NULL ) zSum = "";
-    else if( zSum==0 ){ rc = SQLITE_NOMEM; break; }
-    sqlmigSha256Hex(pRev->zUp ? pRev->zUp : "",
-                    pRev->zUp ? strlen(pRev->zUp) : 0, zHex);
-    if( strcmp(zHex, zSum)!=0 ){
-      char *zLabel = revLabel(pRev->zName);
-      *pzErr = zLabel==0 ? 0 : sqlite3_mprintf("revision %lld%s: its up "
-          "script no longer matches its checksum %.16s (the history was "
-          "changed outside sqlmig)", pRev->iVersion, zLabel, zSum);
-      sqlite3_free(zLabel);
-      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+     || (rc = copyColumn(pStmt, bRevert ? 3 : 2, &pRev->zSql)) ){
       break;
     }
   }
@@ -143,6 +198,7 @@ static int revsRead(sqlite3 *db, Rev **paRev, int *pnRev, char **pzErr){
   }else if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
     *pzErr = sqlite3_mprintf("cannot read " SQLMIG_STORE ": %s",
                              sqlite3_errmsg(db));
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
   }
   sqlite3_finalize(pStmt);
   *paRev = aRev;
@@ -150,47 +206,15 @@ static int revsRead(sqlite3 *db, Rev **paRev, int *pnRev, char **pzErr){
   return rc;
 }
 
-static void revsFree(Rev *aRev, int nRev){
-  int i;
-  for(i=0; i<nRev; i++){
-    sqlite3_free(aRev[i].zName);
-    sqlite3_free(aRev[i].zUp);
-    sqlite3_free(aRev[i].zDown);
-  }
-  sqlite3_free(aRev);
-}
-
-/*
-** Moves the script of pRev into a new step of pPlan (the plan takes
-** ownership of the name and script).
-*/
-static void planAdd(MigPlan *pPlan, Rev *pRev, int bUp){
+/* Moves revision pRev (its name and script) into a new step of pPlan. */
+static void planAdd(MigPlan *pPlan, Rev *pRev){
   MigStep *pStep = &pPlan->aStep[pPlan->nStep++];
   pStep->iVersion = pRev->iVersion;
-  pStep->bUp = bUp;
+  pStep->bUp = !pRev->bRevert;
   pStep->zName = pRev->zName;
+  pStep->zSql = pRev->zSql;
   pRev->zName = 0;
-  if( bUp ){
-    pStep->zSql = pRev->zUp;
-    pRev->zUp = 0;
-  }else{
-    pStep->zSql = pRev->zDown;
-    pRev->zDown = 0;
-  }
-}
-
-/* Sets *pzErr to zFmt about revision pRev (and pOther); returns rc. */
-static int planError(char **pzErr, const char *zFmt, Rev *pRev, Rev *pOther){
-  char *z1 = revLabel(pRev->zName);
-  char *z2 = revLabel(pOther ? pOther->zName : 0);
-  if( z1 && z2 ){
-    *pzErr = pOther
-      ? sqlite3_mprintf(zFmt, pRev->iVersion, z1, pOther->iVersion, z2)
-      : sqlite3_mprintf(zFmt, pRev->iVersion, z1);
-  }
-  sqlite3_free(z1);
-  sqlite3_free(z2);
-  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  pRev->zSql = 0;
 }
 
 /*
@@ -201,53 +225,50 @@ static int planError(char **pzErr, const char *zFmt, Rev *pRev, Rev *pOther){
 static int planBuild(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
                      MigPlan *pPlan, char **pzErr){
   Rev *aRev = 0;
-  Rev *pKept = 0;          /* newest applied revision that stays applied */
+  sqlite3_int64 iKept = 0; /* newest applied revision that stays applied */
   int nRev = 0, i;
   int rc;
 
   memset(pPlan, 0, sizeof(*pPlan));
-  rc = revsRead(db, &aRev, &nRev, pzErr);
+  rc = revsRead(db, bTarget, iTarget, &aRev, &nRev, &iKept, pzErr);
   if( rc==SQLITE_OK && nRev>0 ){
     pPlan->aStep = sqlite3_malloc64(sizeof(MigStep)*(sqlite3_uint64)nRev);
     if( pPlan->aStep==0 ) rc = SQLITE_NOMEM;
   }
-  for(i=0; rc==SQLITE_OK && i<nRev; i++){
-    Rev *pRev = &aRev[i];
-    if( !pRev->bApplied ) continue;
-    pRev->bRevert = pRev->bDeleted || (bTarget && pRev->iVersion>iTarget);
-    if( !pRev->bRevert ) pKept = pRev;
+  if( iKept>0 ){
+    pPlan->bAfter = 1;
+    pPlan->iAfter = iKept;
   }
 
   /* Reverts, newest first */
   for(i=nRev-1; rc==SQLITE_OK && i>=0; i--){
     Rev *pRev = &aRev[i];
     if( !pRev->bRevert ) continue;
-    if( pKept && pKept->iVersion>pRev->iVersion ){
-      rc = planError(pzErr, "cannot revert revision %lld%s while newer "
-          "revision %lld%s stays applied (delete it too)", pRev, pKept);
+    if( iKept>pRev->iVersion ){
+      rc = planError(db, pzErr, "cannot revert revision %lld%s while newer "
+          "revision %lld%s stays applied (delete it too)", pRev->iVersion,
+          pRev->zName, iKept);
     }else if( !pRev->bDown ){
-      rc = planError(pzErr, "revision %lld%s cannot be reverted: its down "
-          "script is NULL (irreversible)", pRev, 0);
+      rc = planError(db, pzErr, "revision %lld%s cannot be reverted: its "
+          "down script is NULL (irreversible)", pRev->iVersion, pRev->zName,
+          0);
     }else{
-      planAdd(pPlan, pRev, 0);
+      planAdd(pPlan, pRev);
     }
-  }
-  if( pKept ){
-    pPlan->bAfter = 1;
-    pPlan->iAfter = pKept->iVersion;
   }
 
   /* Applies, oldest first */
   for(i=0; rc==SQLITE_OK && i<nRev; i++){
     Rev *pRev = &aRev[i];
-    if( pRev->bApplied || (bTarget && pRev->iVersion>iTarget) ) continue;
-    if( pKept && pKept->iVersion>pRev->iVersion ){
-      rc = planError(pzErr, "pending revision %lld%s is older than applied "
-          "revision %lld%s (out of order)", pRev, pKept);
+    if( pRev->bRevert ) continue;
+    if( iKept>pRev->iVersion ){
+      rc = planError(db, pzErr, "pending revision %lld%s is older than "
+          "applied revision %lld%s (out of order)", pRev->iVersion,
+          pRev->zName, iKept);
     }else{
-      planAdd(pPlan, pRev, 1);
       pPlan->bAfter = 1;
       pPlan->iAfter = pRev->iVersion;
+      planAdd(pPlan, pRev);
     }
   }
 
