@@ -23,7 +23,7 @@ HDR     := ext/sqlmig.h ext/sqlmig_int.h
 BUILD   := build
 EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) -Iext
 
-.PHONY: all test asan valgrind demo bench amalgamation static test-matrix install clean
+.PHONY: all test test-long asan valgrind demo bench amalgamation static test-matrix install clean
 
 all: $(LIB)
 
@@ -46,6 +46,13 @@ CTESTS := $(patsubst tests/ctest_%.c,$(BUILD)/ctest_%,$(wildcard tests/ctest_*.c
 
 test: $(LIB) $(BUILD)/runner $(CTESTS)
 	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) sh tests/run.sh
+
+# The diff property test over many more random schema pairs than `make test`
+# (PAIRS, SEED to change them).
+PAIRS ?= 5000
+SEED  ?= 1
+test-long: $(LIB) $(BUILD)/ctest_diffprop
+	LIB=./$(LIB) $(BUILD)/ctest_diffprop --pairs $(PAIRS) --seed $(SEED)
 
 # The same suite under AddressSanitizer + UBSan, and under valgrind.
 # (in build/asan, so the ordinary build stays as it is)
