@@ -8,9 +8,12 @@
 ** How it works. A plan is read from the history store (migrations.c):
 ** first the reverts (applied revisions deleted from `migrations`, and with
 ** a target N the applied ones above N), newest first; then the pending
-** revisions to apply, oldest first. Building the plan checks everything
-** that can be checked before a statement runs: checksums of the stored up
-** scripts, ordering, reversibility, and the script guard (script.c).
+** revisions to apply, oldest first. Building the plan checks what can be
+** checked before a statement runs: checksums of the stored up scripts,
+** ordering, reversibility. Scripts passed the script guard (script.c) when
+** they were stored; each statement is checked again right before it runs,
+** and since a refusal rolls the whole call back, a script edited in the
+** store behind sqlmig's back changes nothing either.
 **
 ** migrate() must run in a statement that reads no table: SQLite refuses
 ** DROP TABLE/INDEX while any table-reading statement is active. It probes
@@ -155,7 +158,7 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
     int bApplied = sqlite3_column_int(pStmt, 5);
     int bRevert = bApplied && (sqlite3_column_int(pStmt, 6)
                                || (bTarget && iVersion>iTarget));
-    char zHex[65];
+    char zHex[SQLMIG_CHECKSUM_LEN+1];
     Rev *pRev;
     rc = SQLITE_OK;
     if( (zUp==0 && sqlite3_column_type(pStmt, 2)!=SQLITE_NULL)
@@ -163,7 +166,7 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
       rc = SQLITE_NOMEM;
       break;
     }
-    sqlmigSha256Hex(zUp ? zUp : "", (size_t)sqlite3_column_bytes(pStmt, 2),
+    sqlmigChecksum(zUp ? zUp : "", (size_t)sqlite3_column_bytes(pStmt, 2),
                     zHex);
     if( zSum==0 || strcmp(zHex, zSum)!=0 ){
       rc = planError(db, pzErr, "revision %lld%s: its up script no longer "
@@ -272,21 +275,6 @@ static int planBuild(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
     }
   }
 
-  /* Every statement of every script passes the guard before any runs */
-  for(i=0; rc==SQLITE_OK && i<pPlan->nStep; i++){
-    MigStep *pStep = &pPlan->aStep[i];
-    char *zWhy = 0;
-    rc = sqlmigScriptGuard(pStep->zSql, &zWhy);
-    if( rc==SQLITE_ERROR ){
-      char *zLabel = revLabel(pStep->zName);
-      *pzErr = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
-          "failed: %s", pStep->bUp ? "up" : "down", pStep->iVersion, zLabel,
-          zWhy) : 0;
-      if( *pzErr==0 ) rc = SQLITE_NOMEM;
-      sqlite3_free(zLabel);
-    }
-    sqlite3_free(zWhy);
-  }
   revsFree(aRev, nRev);
   if( rc!=SQLITE_OK ) planFree(pPlan);
   return rc;

@@ -11,7 +11,7 @@
 **
 **   version     INTEGER PRIMARY KEY
 **   name, up, down
-**   checksum    SHA-256 of up, lower-case hex
+**   checksum    64-bit hash of up, 16 lower-case hex digits (script.c)
 **   applied_at  UTC time migrate() applied it; NULL while pending
 **   deleted_at  set when an applied revision is deleted from `migrations`:
 **               the row stays (with its down script) until migrate()
@@ -441,8 +441,6 @@ static int storeExec(MigTable *p, const char *zSql, int nArg,
   return rc==SQLITE_OK ? rc : storeError(p, rc);
 }
 
-/* The first 16 hex digits of a checksum, for messages. */
-#define CHECKSUM_SHOWN 16
 
 /*
 ** INSERT: registers a pending revision. argv[] as xUpdate gets it; the
@@ -453,7 +451,7 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   sqlite3_value **apCol = &argv[2];
   sqlite3_int64 iVersion;
   StoredRev rev;
-  char zSum[65];
+  char zSum[SQLMIG_CHECKSUM_LEN+1];
   int rc;
 
   if( (rc = readVersion(pVtab, apCol[COL_VERSION], &iVersion)) ) return rc;
@@ -480,8 +478,8 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     int bApplied = rev.bApplied, bDeleted = rev.bDeleted;
     if( bApplied && !bSameUp ){
       rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
-          "applied with a different up script (checksum %.*s)", iVersion,
-          CHECKSUM_SHOWN, rev.zChecksum));
+          "applied with a different up script (checksum %s)", iVersion,
+          rev.zChecksum));
       sqlite3_reset(p->pLookup);
       return rc;
     }
@@ -531,7 +529,7 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   sqlite3_reset(p->pNewer);
   if( rc!=SQLITE_DONE ) return storeError(p, rc);
 
-  sqlmigSha256Hex(sqlite3_value_text(apCol[COL_UP]),
+  sqlmigChecksum(sqlite3_value_text(apCol[COL_UP]),
                   (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
   rc = cachedStmt(p, &p->pInsert, "INSERT INTO main." SQLMIG_STORE
       "(version, name, up, down, checksum) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -540,7 +538,8 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   sqlite3_bind_value(p->pInsert, 2, apCol[COL_NAME]);
   sqlite3_bind_value(p->pInsert, 3, apCol[COL_UP]);
   sqlite3_bind_value(p->pInsert, 4, apCol[COL_DOWN]);
-  rc = sqlite3_bind_text(p->pInsert, 5, zSum, 64, SQLITE_TRANSIENT);
+  rc = sqlite3_bind_text(p->pInsert, 5, zSum, SQLMIG_CHECKSUM_LEN,
+                         SQLITE_TRANSIENT);
   if( rc==SQLITE_OK ) rc = sqlite3_step(p->pInsert);
   sqlite3_reset(p->pInsert);
   sqlite3_clear_bindings(p->pInsert);
@@ -589,7 +588,7 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
   sqlite3_value **apCol = &argv[2];
   StoredRev rev;
   const char *zErr = 0;
-  char zSum[65];
+  char zSum[SQLMIG_CHECKSUM_LEN+1];
   int bUpChanged;
   int rc;
 
@@ -625,7 +624,7 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
         "WHERE version=?3", 2,
         (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
   }
-  sqlmigSha256Hex(sqlite3_value_text(apCol[COL_UP]),
+  sqlmigChecksum(sqlite3_value_text(apCol[COL_UP]),
                   (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
   {
     sqlite3_stmt *pS = 0;
@@ -635,7 +634,7 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
       sqlite3_bind_value(pS, 1, apCol[COL_NAME]);
       sqlite3_bind_value(pS, 2, apCol[COL_DOWN]);
       sqlite3_bind_value(pS, 3, apCol[COL_UP]);
-      sqlite3_bind_text(pS, 4, zSum, 64, SQLITE_TRANSIENT);
+      sqlite3_bind_text(pS, 4, zSum, SQLMIG_CHECKSUM_LEN, SQLITE_TRANSIENT);
       sqlite3_bind_int64(pS, 5, iVersion);
       rc = sqlite3_step(pS);
       if( rc==SQLITE_DONE ) rc = SQLITE_OK;

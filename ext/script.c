@@ -8,7 +8,7 @@
 ** (which would commit or roll back the caller's transaction), ATTACH,
 ** DETACH, VACUUM, the two pragmas migrate() itself manages, and anything
 ** that writes the history store. The same file computes the checksum of
-** `up` scripts (SHA-256) and the short excerpt error messages quote.
+** `up` scripts (a 64-bit checksum) and the short excerpt error messages quote.
 **
 ** How it works: one tokenizer (scriptToken) knows the lexical shapes of
 ** SQL that matter for splitting: 'strings' and x'blobs', "identifiers",
@@ -583,101 +583,57 @@ int sqlmigScriptGuard(const char *zScript, char **pzErr){
   return rc;
 }
 
-/* ---------------------------------------------------------------- SHA-256
-** FIPS 180-4, section 6.2. The constants are the first 32 bits of the
-** fractional parts of the cube roots (K) and square roots (H0) of the
-** first primes.
+/* --------------------------------------------------------------- checksum
+** A 64-bit hash of a script, written as 16 lower-case hex digits. It
+** detects drift (an up script changed after it was applied), not an
+** adversary: whoever can rewrite `up` in the store can rewrite `checksum`
+** too, so a cryptographic hash would buy nothing and cost every migrate()
+** a few microseconds per revision. Eight bytes at a time: each word is
+** multiplied into the state, rotated and offset; the length is folded in
+** and the end avalanched so that every input bit reaches every output bit.
+** The values are stored in databases: they must never change.
 */
-static const uint32_t aScriptSha256K[64] = {
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-  0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-  0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-};
+#define SCRIPT_K1 0x9e3779b97f4a7c15ULL
+#define SCRIPT_K2 0xc2b2ae3d27d4eb4fULL
+#define SCRIPT_K3 0xff51afd7ed558ccdULL
+#define SCRIPT_K4 0xc4ceb9fe1a85ec53ULL
 
-#define SCRIPT_ROTR(x,k) (((x)>>(k)) | ((x)<<(32-(k))))
-
-/* One round: T1 into d (the next e) and T1+T2 into h (the next a). */
-#define SCRIPT_ROUND(a, b, c, d, e, f, g, h, t) do{                      \
-  uint32_t t1_ = (h) + (SCRIPT_ROTR(e,6) ^ SCRIPT_ROTR(e,11)             \
-               ^ SCRIPT_ROTR(e,25)) + ((g) ^ ((e) & ((f) ^ (g))))        \
-               + aScriptSha256K[t] + w[t];                               \
-  (d) += t1_;                                                            \
-  (h) = t1_ + (SCRIPT_ROTR(a,2) ^ SCRIPT_ROTR(a,13) ^ SCRIPT_ROTR(a,22)) \
-      + (((a) & (b)) | ((c) & ((a) | (b))));                             \
-}while(0)
-
-/* Folds the 64-byte block p into the hash state h[8]. */
-static void scriptSha256Block(uint32_t *h, const unsigned char *p){
-  uint32_t w[64];
-  uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-  uint32_t e = h[4], f = h[5], g = h[6], hh = h[7];
-  int t;
-  for(t=0; t<16; t++, p+=4){
-    w[t] = ((uint32_t)p[0]<<24) | ((uint32_t)p[1]<<16)
-         | ((uint32_t)p[2]<<8) | (uint32_t)p[3];
-  }
-  for(t=16; t<64; t++){
-    uint32_t s0 = SCRIPT_ROTR(w[t-15],7) ^ SCRIPT_ROTR(w[t-15],18)
-                ^ (w[t-15]>>3);
-    uint32_t s1 = SCRIPT_ROTR(w[t-2],17) ^ SCRIPT_ROTR(w[t-2],19)
-                ^ (w[t-2]>>10);
-    w[t] = w[t-16] + s0 + w[t-7] + s1;
-  }
-  /* Eight rounds per pass, renaming the working variables instead of
-  ** shifting them. Ch(e,f,g) = g^(e&(f^g)), Maj(a,b,c) = (a&b)|(c&(a|b)). */
-  for(t=0; t<64; t+=8){
-    SCRIPT_ROUND(a, b, c, d, e, f, g, hh, t);
-    SCRIPT_ROUND(hh, a, b, c, d, e, f, g, t+1);
-    SCRIPT_ROUND(g, hh, a, b, c, d, e, f, t+2);
-    SCRIPT_ROUND(f, g, hh, a, b, c, d, e, t+3);
-    SCRIPT_ROUND(e, f, g, hh, a, b, c, d, t+4);
-    SCRIPT_ROUND(d, e, f, g, hh, a, b, c, t+5);
-    SCRIPT_ROUND(c, d, e, f, g, hh, a, b, t+6);
-    SCRIPT_ROUND(b, c, d, e, f, g, hh, a, t+7);
-  }
-  h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-  h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+/* The 64-bit little-endian word at p (whatever the host's byte order). */
+static uint64_t scriptWord(const unsigned char *p, size_t n){
+  uint64_t w = 0;
+  size_t i;
+  for(i=n; i>0; i--) w = (w<<8) | p[i-1];
+  return w;
 }
 
-void sqlmigSha256Hex(const void *pIn, size_t n, char *zHex){
+static uint64_t scriptMix(uint64_t h, uint64_t w){
+  h ^= w * SCRIPT_K2;
+  h = (h<<31) | (h>>33);
+  return h * SCRIPT_K1 + SCRIPT_K4;
+}
+
+void sqlmigChecksum(const void *pIn, size_t n, char *zHex){
   static const char zDigit[] = "0123456789abcdef";
-  uint32_t h[8] = {
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-  };
   const unsigned char *p = (const unsigned char*)pIn;
-  unsigned char aTail[128];
-  uint64_t nBit = (uint64_t)n * 8;
-  size_t nRest = n % 64, nTail, k;
-  size_t nFull = n - nRest;
-
-  for(k=0; k<nFull; k+=64) scriptSha256Block(h, p+k);
-  /* Padding: 0x80, zeros, then the length in bits, big-endian. */
-  nTail = nRest<56 ? 64 : 128;
-  if( nRest ) memcpy(aTail, p+nFull, nRest);
-  aTail[nRest] = 0x80;
-  memset(aTail+nRest+1, 0, nTail-nRest-1);
-  for(k=0; k<8; k++){
-    aTail[nTail-1-k] = (unsigned char)(nBit >> (8*k));
+  uint64_t h = SCRIPT_K3 ^ ((uint64_t)n * SCRIPT_K1);
+  size_t k;
+  int i;
+  for(k=0; k+8<=n; k+=8) h = scriptMix(h, scriptWord(p+k, 8));
+  if( k<n ) h = scriptMix(h, scriptWord(p+k, n-k) ^ ((uint64_t)(n-k)<<59));
+  h ^= h>>33;
+  h *= SCRIPT_K3;
+  h ^= h>>29;
+  h *= SCRIPT_K4;
+  h ^= h>>32;
+  for(i=15; i>=0; i--){
+    zHex[i] = zDigit[h & 15];
+    h >>= 4;
   }
-  scriptSha256Block(h, aTail);
-  if( nTail==128 ) scriptSha256Block(h, aTail+64);
-  for(k=0; k<32; k++){
-    unsigned char c = (unsigned char)(h[k/4] >> (24 - 8*(k%4)));
-    zHex[2*k] = zDigit[c>>4];
-    zHex[2*k+1] = zDigit[c&15];
-  }
-  zHex[64] = 0;
+  zHex[16] = 0;
 }
 
-#undef SCRIPT_ROTR
-#undef SCRIPT_ROUND
+#undef SCRIPT_K1
+#undef SCRIPT_K2
+#undef SCRIPT_K3
+#undef SCRIPT_K4
 #undef SCRIPT_EXCERPT_CHARS

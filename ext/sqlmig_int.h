@@ -82,8 +82,13 @@ SQLMIG_PRIVATE int sqlmigScriptGuard(const char *zScript, char **pzErr);
 */
 SQLMIG_PRIVATE char *sqlmigExcerpt(const char *z, int n);
 
-/* Lower-case hex SHA-256 of p[0..n) into zHex[65] (NUL-terminated). */
-SQLMIG_PRIVATE void sqlmigSha256Hex(const void *p, size_t n, char *zHex);
+/*
+** The checksum of script p[0..n): a 64-bit hash as 16 lower-case hex
+** digits into zHex[SQLMIG_CHECKSUM_LEN+1], NUL-terminated. Stored in
+** databases, so its values never change.
+*/
+#define SQLMIG_CHECKSUM_LEN 16
+SQLMIG_PRIVATE void sqlmigChecksum(const void *p, size_t n, char *zHex);
 
 /* ---------------------------------------------------------- migrations.c */
 

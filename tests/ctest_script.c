@@ -1,6 +1,6 @@
 /*
 ** Unit test of ext/script.c: statement splitting, the script guard, the
-** excerpt used in error messages and SHA-256.
+** excerpt used in error messages and the checksum.
 **
 **   make build/ctest_script && ./build/ctest_script
 **
@@ -119,15 +119,15 @@ static void expectExcerpt(const char *zName, const char *z, int n,
   sqlite3_free(zGot);
 }
 
-/* Checks sqlmigSha256Hex() of p[0..n). */
-static void expectSha(const char *zName, const void *p, size_t n,
-                      const char *zWant){
-  char zHex[65];
+/* Checks sqlmigChecksum() of p[0..n). */
+static void expectChecksum(const char *zName, const void *p, size_t n,
+                           const char *zWant){
+  char zHex[SQLMIG_CHECKSUM_LEN+2];
   char zWhy[200];
   memset(zHex, 'z', sizeof(zHex));
-  sqlmigSha256Hex(p, n, zHex);
-  snprintf(zWhy, sizeof(zWhy), "got %.65s", zHex);
-  check(zName, zHex[64]==0 && strcmp(zHex, zWant)==0, zWhy);
+  sqlmigChecksum(p, n, zHex);
+  snprintf(zWhy, sizeof(zWhy), "got %.*s", SQLMIG_CHECKSUM_LEN+1, zHex);
+  check(zName, zHex[SQLMIG_CHECKSUM_LEN]==0 && strcmp(zHex, zWant)==0, zWhy);
 }
 
 static void testSplit(void){
@@ -510,51 +510,70 @@ static void testExcerpt(void){
   }
 }
 
-static void testSha256(void){
-  static const char zMsg448[] =
-    "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-  static const char zMsg896[] =
-    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
-    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+/*
+** The checksum: pinned values (computed by an independent implementation
+** of the definition in script.c; stored checksums must never change), then
+** sensitivity: every single-bit change of a message changes it.
+*/
+static void testChecksum(void){
   static const struct { size_t n; const char *zHex; } aLen[] = {
-    {   55, "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b" },
-    {   56, "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27" },
-    {   63, "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055" },
-    {   64, "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241" },
-    {   65, "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e" },
-    {  119, "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e" },
-    {  120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5" },
-    {  127, "a8d23e75d936f303d248888d9b165ee543f4cbafcad3c9dd2a79bd84faa11d07" },
-    {  128, "d2742f1f4ac6bb7ca2b239ee18402ba8b3f9f8e652d2a72973c2b9ba11c08cf6" },
-    { 1000, "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371" },
+    {    1, "a90ff63d1a1e4296" },
+    {    7, "900a92522bdbe193" },
+    {    8, "19473515e18a836e" },
+    {    9, "24e57a6128b8bb88" },
+    {   15, "8d83c46ebe3f9dde" },
+    {   16, "64acd094b4fc3e21" },
+    {   17, "66d8bedbc76d4763" },
+    {   63, "da9694083adf3c81" },
+    {   64, "d6ce0f4602e56883" },
+    {   65, "fed07c94defc20d6" },
+    { 1000, "65ed3b0060ce7078" }
   };
   unsigned char aBuf[1000];
   char *zMillion;
   size_t k;
 
-  expectSha("sha256: empty", "", 0,
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  expectSha("sha256: abc", "abc", 3,
-    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  expectSha("sha256: 448-bit message", zMsg448, strlen(zMsg448),
-    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  expectSha("sha256: 896-bit message", zMsg896, strlen(zMsg896),
-    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  expectChecksum("checksum: empty", "", 0, "500faaaee3ad846f");
+  expectChecksum("checksum: abc", "abc", 3, "6b0334ee11c6338d");
+  expectChecksum("checksum: 8 bytes", "12345678", 8, "c2bd6e44a1df1261");
+  expectChecksum("checksum: 9 bytes", "123456789", 9, "ee42cf02f7809b07");
   for(k=0; k<sizeof(aBuf); k++) aBuf[k] = (unsigned char)(k*7+3);
   for(k=0; k<sizeof(aLen)/sizeof(aLen[0]); k++){
     char zName[64];
-    snprintf(zName, sizeof(zName), "sha256: %d bytes (padding edge)",
-             (int)aLen[k].n);
-    expectSha(zName, aBuf, aLen[k].n, aLen[k].zHex);
+    snprintf(zName, sizeof(zName), "checksum: %d bytes", (int)aLen[k].n);
+    expectChecksum(zName, aBuf, aLen[k].n, aLen[k].zHex);
+  }
+  {
+    /* 40 bytes, each of its 320 bits flipped in turn: 321 distinct values,
+    ** and a trailing NUL byte is not the same as the shorter message */
+    static char aSeen[321][SQLMIG_CHECKSUM_LEN+1];
+    unsigned char aMsg[41];
+    int nDup = 0, i, j;
+    memcpy(aMsg, "CREATE TABLE users(id INTEGER PRIMARY K", 40);
+    aMsg[40] = 0;
+    sqlmigChecksum(aMsg, 40, aSeen[0]);
+    for(i=0; i<320; i++){
+      aMsg[i/8] ^= (unsigned char)(1<<(i%8));
+      sqlmigChecksum(aMsg, 40, aSeen[i+1]);
+      aMsg[i/8] ^= (unsigned char)(1<<(i%8));
+    }
+    for(i=0; i<321; i++){
+      for(j=0; j<i; j++) nDup += strcmp(aSeen[i], aSeen[j])==0;
+    }
+    check("checksum: every one-bit change shows", nDup==0, "duplicates");
+    {
+      char zA[SQLMIG_CHECKSUM_LEN+1];
+      sqlmigChecksum(aMsg, 41, zA);
+      check("checksum: length counts", strcmp(zA, aSeen[0])!=0, zA);
+    }
   }
   zMillion = malloc(1000000);
   if( zMillion==0 ){
-    check("sha256: one million a", 0, "out of memory");
+    check("checksum: one million a", 0, "out of memory");
     return;
   }
   memset(zMillion, 'a', 1000000);
-  expectSha("sha256: one million a", zMillion, 1000000,
-    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  expectChecksum("checksum: one million a", zMillion, 1000000, "6da7aed9cbc9e661");
   free(zMillion);
 }
 
@@ -754,7 +773,7 @@ int main(void){
   testRefusal();
   testGuard();
   testExcerpt();
-  testSha256();
+  testChecksum();
   testAgreesWithSqlite();
   testRandomScripts();
   testBigScript();
