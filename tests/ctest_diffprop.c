@@ -359,7 +359,13 @@ static void mutate(Rng *r, const PSchema *a, PSchema *b){
     /* A new table named like a dropped one would be that table. */
     if( nameUsedTab((PSchema*)a, t->zName) ) sprintf(t->zName, "tab%d", t->iId);
   }
-  if( b->nTab==0 ){ randTable(r, b, &b->aTab[0]); b->nTab = 1; }
+  if( b->nTab==0 ){
+    randTable(r, b, &b->aTab[0]);
+    b->nTab = 1;
+    if( nameUsedTab((PSchema*)a, b->aTab[0].zName) ){
+      sprintf(b->aTab[0].zName, "tab%d", b->aTab[0].iId);
+    }
+  }
   /* Foreign keys to tables B lacks: those columns go. */
   for(i=0; i<b->nTab; i++){
     PTab *t = &b->aTab[i];
@@ -391,6 +397,14 @@ static void mutate(Rng *r, const PSchema *a, PSchema *b){
   if( chance(r, 30) && b->nIdx<MAXI ){
     randIndex(r, b, &b->aIdx[b->nIdx], b->nIdx+10);
     b->nIdx++;
+  }
+  /* A UNIQUE column or unique index over a column new in B would see only
+  ** defaults. */
+  for(i=0; i<b->nTab; i++){
+    PTab *ta = findTab((PSchema*)a, b->aTab[i].iId);
+    for(k=0; k<b->aTab[i].nCol; k++){
+      if( ta && !findCol(ta, b->aTab[i].aCol[k].iId) ) b->aTab[i].aCol[k].bUnique = 0;
+    }
   }
   /* A unique index over a column new in B would see only defaults. */
   for(i=0; i<b->nIdx; i++){
