@@ -45,6 +45,25 @@ enum { COL_VERSION, COL_NAME, COL_UP, COL_DOWN, COL_CHECKSUM, COL_APPLIED };
 typedef struct MigTable MigTable;
 typedef struct MigCursor MigCursor;
 
+/*
+** The known-revisions cache: within one transaction, after a few lookups
+** (a start-up INSERT OR IGNORE of every revision), the store is read once
+** into aKnown and known revisions are settled in memory instead of by one
+** statement each. It is dropped at commit, rollback, a rollback to a
+** savepoint, and whenever the connection's change count moved by more than
+** this table's own writes account for (a script, migrate(), a hand edit).
+*/
+typedef struct KnownRev KnownRev;
+struct KnownRev {
+  sqlite3_int64 iVersion;
+  char zChecksum[SQLMIG_CHECKSUM_LEN+1];
+  unsigned char bApplied;
+  unsigned char bDeleted;
+};
+
+/* Lookups in one transaction before the cache is built. */
+#define KNOWN_AFTER 8
+
 struct MigTable {
   sqlite3_vtab base;
   sqlite3 *db;
@@ -52,6 +71,13 @@ struct MigTable {
   sqlite3_stmt *pLookup;   /* one revision by version (see lookupRow) */
   sqlite3_stmt *pNewer;    /* newest applied revision above a version */
   sqlite3_stmt *pInsert;   /* a new pending revision */
+  KnownRev *aKnown;        /* the cache, ascending versions, when bKnown */
+  int nKnown, nKnownAlloc;
+  int bKnown;
+  sqlite3_int64 iNewest;   /* newest applied, not deleted (0: none) */
+  int nLookup;             /* lookups in this transaction */
+  int nChangeBase;         /* sqlite3_total_changes() after our last write */
+  int nOuter;              /* rows written here, not yet in that count */
 };
 
 struct MigCursor {
@@ -97,9 +123,12 @@ static int migConnect(sqlite3 *db, void *pAux, int argc,
 
 static void cacheClear(MigTable *p);
 
+static void knownClear(MigTable *p);
+
 static int migDisconnect(sqlite3_vtab *pVtab){
   MigTable *p = (MigTable*)pVtab;
   cacheClear(p);
+  knownClear(p);
   sqlite3_free(p);
   return SQLITE_OK;
 }
@@ -442,6 +471,168 @@ static int storeExec(MigTable *p, const char *zSql, int nArg,
 }
 
 
+/* --------------------------------------------------- the known cache --- */
+
+static void knownClear(MigTable *p){
+  sqlite3_free(p->aKnown);
+  p->aKnown = 0;
+  p->nKnown = p->nKnownAlloc = 0;
+  p->bKnown = 0;
+}
+
+/*
+** At the start of every xUpdate: the change count may have moved by the
+** rows this table reported to its statement (counted when the statement
+** ends); anything else means someone else wrote, and the cache goes.
+*/
+static void knownSync(MigTable *p){
+  int nNow = sqlite3_total_changes(p->db);
+  if( nNow!=p->nChangeBase+p->nOuter && nNow!=p->nChangeBase ){
+    knownClear(p);
+  }
+  if( nNow!=p->nChangeBase ){
+    p->nChangeBase = nNow;
+    p->nOuter = 0;
+  }
+}
+
+/* Appends a revision to the cache; returns 0 or SQLITE_NOMEM. */
+static int knownAppend(MigTable *p, sqlite3_int64 iVersion,
+                       const char *zChecksum, int bApplied, int bDeleted){
+  KnownRev *pK;
+  if( p->nKnown==p->nKnownAlloc ){
+    int nNew = p->nKnownAlloc ? p->nKnownAlloc*2 : 64;
+    KnownRev *aNew = sqlite3_realloc64(p->aKnown,
+                                       sizeof(KnownRev)*(sqlite3_uint64)nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    p->aKnown = aNew;
+    p->nKnownAlloc = nNew;
+  }
+  pK = &p->aKnown[p->nKnown++];
+  pK->iVersion = iVersion;
+  memcpy(pK->zChecksum, zChecksum, SQLMIG_CHECKSUM_LEN);
+  pK->zChecksum[SQLMIG_CHECKSUM_LEN] = 0;
+  pK->bApplied = (unsigned char)bApplied;
+  pK->bDeleted = (unsigned char)bDeleted;
+  if( bApplied && !bDeleted ) p->iNewest = iVersion;
+  return SQLITE_OK;
+}
+
+/*
+** Reads the store into the cache once enough lookups happened in this
+** transaction. Leaves bKnown 0 (and returns SQLITE_OK) when it is too
+** early or there is no store; fails only on a real error.
+*/
+static int knownReady(MigTable *p){
+  sqlite3_stmt *pS = 0;
+  int rc;
+  if( p->bKnown || ++p->nLookup<KNOWN_AFTER ) return SQLITE_OK;
+  rc = sqlmigStoreExists(p->db);
+  if( rc<=0 ) return -rc;
+  knownClear(p);
+  p->iNewest = 0;
+  rc = sqlite3_prepare_v2(p->db, "SELECT version, checksum, applied_at IS NOT"
+      " NULL, deleted_at IS NOT NULL FROM main." SQLMIG_STORE
+      " ORDER BY version", -1, &pS, 0);
+  while( rc==SQLITE_OK && sqlite3_step(pS)==SQLITE_ROW ){
+    const char *zSum = (const char*)sqlite3_column_text(pS, 1);
+    char zPad[SQLMIG_CHECKSUM_LEN+1];
+    memset(zPad, 0, sizeof(zPad));
+    if( zSum ) strncpy(zPad, zSum, SQLMIG_CHECKSUM_LEN);
+    rc = knownAppend(p, sqlite3_column_int64(pS, 0), zPad,
+                     sqlite3_column_int(pS, 2), sqlite3_column_int(pS, 3));
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pS);
+  else sqlite3_finalize(pS);
+  if( rc==SQLITE_OK ) p->bKnown = 1;
+  else knownClear(p);
+  return rc;
+}
+
+/* The cached revision iVersion, or NULL. */
+static KnownRev *knownFind(MigTable *p, sqlite3_int64 iVersion){
+  int lo = 0, hi = p->nKnown-1;
+  while( lo<=hi ){
+    int mid = lo + (hi-lo)/2;
+    if( p->aKnown[mid].iVersion==iVersion ) return &p->aKnown[mid];
+    if( p->aKnown[mid].iVersion<iVersion ) lo = mid+1;
+    else hi = mid-1;
+  }
+  return 0;
+}
+
+/* What migInsert needs to know of an already stored revision. */
+typedef struct Known Known;
+struct Known {
+  int bFound;
+  int bSameUp;             /* its up script equals the one being inserted */
+  int bApplied;
+  int bDeleted;
+  char zChecksum[SQLMIG_CHECKSUM_LEN+1];
+};
+
+/*
+** Looks revision iVersion up for an INSERT of up script pUp: from the
+** cache when it is ready (comparing checksums), else from the store
+** (comparing texts).
+*/
+static int knownLookup(MigTable *p, sqlite3_int64 iVersion, sqlite3_value *pUp,
+                       Known *pK){
+  const char *zUp = (const char*)sqlite3_value_text(pUp);
+  int nUp = sqlite3_value_bytes(pUp);
+  StoredRev rev;
+  int rc = knownReady(p);
+  memset(pK, 0, sizeof(*pK));
+  if( rc ) return rc;
+  if( zUp==0 ) return SQLITE_NOMEM;
+  if( p->bKnown ){
+    KnownRev *pRev = knownFind(p, iVersion);
+    if( pRev ){
+      char zSum[SQLMIG_CHECKSUM_LEN+1];
+      sqlmigChecksum(zUp, (size_t)nUp, zSum);
+      pK->bFound = 1;
+      pK->bSameUp = memcmp(zSum, pRev->zChecksum, SQLMIG_CHECKSUM_LEN)==0;
+      pK->bApplied = pRev->bApplied;
+      pK->bDeleted = pRev->bDeleted;
+      memcpy(pK->zChecksum, pRev->zChecksum, sizeof(pK->zChecksum));
+    }
+    return SQLITE_OK;
+  }
+  rc = lookupRow(p, iVersion, &rev);
+  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  if( rc!=SQLITE_ROW ) return rc;
+  pK->bFound = 1;
+  pK->bSameUp = rev.nUp==nUp && memcmp(rev.zUp, zUp, (size_t)nUp)==0;
+  pK->bApplied = rev.bApplied;
+  pK->bDeleted = rev.bDeleted;
+  strncpy(pK->zChecksum, rev.zChecksum, SQLMIG_CHECKSUM_LEN);
+  sqlite3_reset(p->pLookup);
+  return SQLITE_OK;
+}
+
+/*
+** Sets *piNewer to the newest applied (not deleted) revision above
+** iVersion, 0 when there is none.
+*/
+static int newerApplied(MigTable *p, sqlite3_int64 iVersion,
+                        sqlite3_int64 *piNewer){
+  int rc;
+  *piNewer = 0;
+  if( p->bKnown ){
+    if( p->iNewest>iVersion ) *piNewer = p->iNewest;
+    return SQLITE_OK;
+  }
+  rc = cachedStmt(p, &p->pNewer, "SELECT version FROM main." SQLMIG_STORE
+      " WHERE version>?1 AND applied_at IS NOT NULL AND deleted_at IS NULL"
+      " ORDER BY version DESC LIMIT 1");
+  if( rc ) return rc;
+  sqlite3_bind_int64(p->pNewer, 1, iVersion);
+  rc = sqlite3_step(p->pNewer);
+  if( rc==SQLITE_ROW ) *piNewer = sqlite3_column_int64(p->pNewer, 0);
+  sqlite3_reset(p->pNewer);
+  return rc==SQLITE_ROW || rc==SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /*
 ** INSERT: registers a pending revision. argv[] as xUpdate gets it; the
 ** columns start at argv[2].
@@ -449,8 +640,8 @@ static int storeExec(MigTable *p, const char *zSql, int nArg,
 static int migInsert(MigTable *p, sqlite3_value **argv){
   sqlite3_vtab *pVtab = &p->base;
   sqlite3_value **apCol = &argv[2];
-  sqlite3_int64 iVersion;
-  StoredRev rev;
+  sqlite3_int64 iVersion, iNewer;
+  Known known;
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int rc;
 
@@ -467,24 +658,19 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     return checkScript(pVtab, iVersion, "up", apCol[COL_UP]);
   }
 
-  /* A known revision is settled by comparing texts: its scripts passed the
-  ** guard when they were stored. This keeps the start-up idiom cheap. */
-  rc = lookupRow(p, iVersion, &rev);
-  if( rc==SQLITE_ROW ){
-    const char *zUp = (const char*)sqlite3_value_text(apCol[COL_UP]);
-    int bSameUp = zUp && rev.nUp==sqlite3_value_bytes(apCol[COL_UP])
-               && memcmp(rev.zUp, zUp, (size_t)rev.nUp)==0;
+  /* A known revision is settled by comparing its up script: its scripts
+  ** passed the guard when they were stored. This keeps the start-up idiom
+  ** cheap. */
+  rc = knownLookup(p, iVersion, apCol[COL_UP], &known);
+  if( rc ) return storeError(p, rc);
+  if( known.bFound ){
     int eConflict = sqlite3_vtab_on_conflict(p->db);
-    int bApplied = rev.bApplied, bDeleted = rev.bDeleted;
-    if( bApplied && !bSameUp ){
-      rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
+    if( known.bApplied && !known.bSameUp ){
+      return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
           "applied with a different up script (checksum %s)", iVersion,
-          rev.zChecksum));
-      sqlite3_reset(p->pLookup);
-      return rc;
+          known.zChecksum));
     }
-    sqlite3_reset(p->pLookup);
-    if( !bDeleted && eConflict!=SQLITE_REPLACE ){
+    if( !known.bDeleted && eConflict!=SQLITE_REPLACE ){
       if( eConflict==SQLITE_IGNORE ) return SQLITE_CONSTRAINT;  /* skipped */
       return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
           "revision %lld is already registered", iVersion));
@@ -492,7 +678,8 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     if( (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ){
       return rc;
     }
-    if( bApplied ){
+    knownClear(p);
+    if( known.bApplied ){
       /* Deleted and registered again before migrate(): it stays applied.
       ** OR REPLACE of an applied revision: new name and down. */
       return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2, "
@@ -503,8 +690,6 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     rc = storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
     if( rc ) return rc;
-  }else if( rc!=SQLITE_DONE ){
-    return storeError(p, rc);
   }else{
     if( (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP]))
      || (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ){
@@ -514,23 +699,15 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
 
   /* A new revision must come after every applied one */
   rc = storeReady(p, 1);
-  if( rc==SQLITE_OK ) rc = cachedStmt(p, &p->pNewer, "SELECT version FROM main." SQLMIG_STORE
-      " WHERE version>?1 AND applied_at IS NOT NULL AND deleted_at IS NULL"
-      " ORDER BY version DESC LIMIT 1");
+  if( rc==SQLITE_OK ) rc = newerApplied(p, iVersion, &iNewer);
   if( rc ) return storeError(p, rc);
-  sqlite3_bind_int64(p->pNewer, 1, iVersion);
-  rc = sqlite3_step(p->pNewer);
-  if( rc==SQLITE_ROW ){
-    sqlite3_int64 iNewer = sqlite3_column_int64(p->pNewer, 0);
-    sqlite3_reset(p->pNewer);
+  if( iNewer ){
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld is "
         "older than applied revision %lld (out of order)", iVersion, iNewer));
   }
-  sqlite3_reset(p->pNewer);
-  if( rc!=SQLITE_DONE ) return storeError(p, rc);
 
   sqlmigChecksum(sqlite3_value_text(apCol[COL_UP]),
-                  (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
+                 (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
   rc = cachedStmt(p, &p->pInsert, "INSERT INTO main." SQLMIG_STORE
       "(version, name, up, down, checksum) VALUES (?1, ?2, ?3, ?4, ?5)");
   if( rc ) return storeError(p, rc);
@@ -543,7 +720,16 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   if( rc==SQLITE_OK ) rc = sqlite3_step(p->pInsert);
   sqlite3_reset(p->pInsert);
   sqlite3_clear_bindings(p->pInsert);
-  return rc==SQLITE_DONE ? SQLITE_OK : storeError(p, rc);
+  if( rc!=SQLITE_DONE ) return storeError(p, rc);
+  if( p->bKnown ){
+    /* Revisions usually come in ascending order: append, else re-read */
+    if( p->nKnown>0 && p->aKnown[p->nKnown-1].iVersion>iVersion ){
+      knownClear(p);
+    }else if( knownAppend(p, iVersion, zSum, 0, 0) ){
+      knownClear(p);
+    }
+  }
+  return SQLITE_OK;
 }
 
 /* DELETE: pending revisions go; applied ones wait for migrate(). */
@@ -647,22 +833,53 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
 static int migUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                      sqlite_int64 *pRowid){
   MigTable *p = (MigTable*)pVtab;
+  int rc;
   (void)pRowid;
   if( p->pConn->bMigrating ){
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
         "migrations: cannot change revisions while migrate() runs"));
   }
+  knownSync(p);
   if( argc==1 ){
-    return migDelete(p, sqlite3_value_int64(argv[0]));
+    knownClear(p);
+    rc = migDelete(p, sqlite3_value_int64(argv[0]));
+  }else if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
+    rc = migInsert(p, argv);
+  }else{
+    knownClear(p);
+    rc = migModify(p, sqlite3_value_int64(argv[0]), argv);
   }
-  if( sqlite3_value_type(argv[0])==SQLITE_NULL ){
-    return migInsert(p, argv);
-  }
-  return migModify(p, sqlite3_value_int64(argv[0]), argv);
+  /* What changed since knownSync() was this table's own doing */
+  p->nChangeBase = sqlite3_total_changes(p->db);
+  if( rc==SQLITE_OK ) p->nOuter++;
+  return rc;
+}
+
+/* Transaction boundaries: the cache lives inside one transaction. */
+static int migBegin(sqlite3_vtab *pVtab){
+  MigTable *p = (MigTable*)pVtab;
+  knownClear(p);
+  p->nLookup = 0;
+  return SQLITE_OK;
+}
+
+static int migEnd(sqlite3_vtab *pVtab){
+  return migBegin(pVtab);
+}
+
+static int migSavepoint(sqlite3_vtab *pVtab, int iSavepoint){
+  (void)pVtab; (void)iSavepoint;
+  return SQLITE_OK;
+}
+
+static int migRollbackTo(sqlite3_vtab *pVtab, int iSavepoint){
+  (void)iSavepoint;
+  knownClear((MigTable*)pVtab);
+  return SQLITE_OK;
 }
 
 static sqlite3_module migrationsModule = {
-  /* iVersion    */ 0,
+  /* iVersion    */ 2,
   /* xCreate     */ 0,           /* eponymous only: no CREATE step */
   /* xConnect    */ migConnect,
   /* xBestIndex  */ migBestIndex,
@@ -676,15 +893,15 @@ static sqlite3_module migrationsModule = {
   /* xColumn     */ migColumn,
   /* xRowid      */ migRowid,
   /* xUpdate     */ migUpdate,
-  /* xBegin      */ 0,
+  /* xBegin      */ migBegin,
   /* xSync       */ 0,
-  /* xCommit     */ 0,
-  /* xRollback   */ 0,
+  /* xCommit     */ migEnd,
+  /* xRollback   */ migEnd,
   /* xFindMethod */ 0,
   /* xRename     */ 0,
-  /* xSavepoint  */ 0,
-  /* xRelease    */ 0,
-  /* xRollbackTo */ 0,
+  /* xSavepoint  */ migSavepoint,
+  /* xRelease    */ migSavepoint,
+  /* xRollbackTo */ migRollbackTo,
   /* xShadowName */ 0
 };
 
