@@ -157,5 +157,12 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   fi
 fi
 
+# Embedding: exported symbols, and the amalgamation compiled alone
+# (tests/check_*.sh; once per plain build, not again under valgrind/ASan).
+if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
+  run tests/check_symbols.sh env LIB="$LIB" BUILD="$BUILD" sh tests/check_symbols.sh
+  run tests/check_amalgamation.sh env BUILD="$BUILD" sh tests/check_amalgamation.sh
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,97 @@
+#!/bin/sh
+# The amalgamation is complete, stamped, and compiles alone, warning-free.
+#
+#   BUILD=build sh tests/check_amalgamation.sh
+#
+# Generates amalgamation/sqlmig.{c,h} into $BUILD/check_amalgamation (the
+# copy in amalgamation/ is left alone) and checks: the banner names the
+# version in ext/sqlmig.h and a commit; every ext/*.c is in it once; no
+# include of the project's own headers is left; with -DSQLITE_CORE it needs
+# sqlite3.h only. Then compiles it with gcc and clang at
+# -std=c99 -Wall -Wextra -pedantic -Wshadow -Wmissing-prototypes -Werror,
+# as a loadable extension and with -DSQLITE_CORE (and gcc once more with
+# -DSQLITE_OMIT_LOAD_EXTENSION), the ext/ sources as the loadable library,
+# and the public header as C++. Prints ok / not ok lines.
+
+BUILD=${BUILD:-build}
+cd "$(dirname "$0")/.." || exit 2
+out=$BUILD/check_amalgamation
+mkdir -p "$out" || exit 2
+WARN="-std=c99 -Wall -Wextra -pedantic -Wshadow -Wmissing-prototypes -Werror"
+failed=0
+
+ok() { echo "ok - $1"; }
+bad() { echo "not ok - $1: $2"; failed=1; }
+
+if ! sh amalgamation/mkamal.sh "$out" 2>"$out/err"; then
+  bad "amalgamation: mkamal.sh runs" "$(head -n 3 "$out/err")"
+  exit 1
+fi
+ok "amalgamation: mkamal.sh runs"
+
+version=$(sed -n 's/^#define SQLMIG_VERSION  *"\(.*\)".*/\1/p' ext/sqlmig.h)
+for f in sqlmig.c sqlmig.h; do
+  if head -n 3 "$out/$f" | grep -q "sqlmig $version amalgamation" &&
+     head -n 5 "$out/$f" | grep -Eq '^\*\* ([0-9a-f]{40}|unknown)'; then
+    ok "amalgamation: $f banner has version $version and the source commit"
+  else
+    bad "amalgamation: $f banner has version $version and the source commit" \
+        "$(head -n 5 "$out/$f" | tr '\n' ' ')"
+  fi
+done
+
+missing=
+for p in ext/sqlmig.h ext/sqlmig_int.h ext/*.c; do
+  n=$(grep -c "^/\*\*\*\*\*\*\*\*\*\*\*\*\*\* begin $p " "$out/sqlmig.c")
+  [ "$n" -eq 1 ] || missing="$missing $p($n)"
+done
+if [ -z "$missing" ]; then
+  ok "amalgamation: holds every ext/ source once"
+else
+  bad "amalgamation: holds every ext/ source once" "wrong count for$missing"
+fi
+
+left=$(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"sqlmig' "$out/sqlmig.c")
+if [ -z "$left" ]; then
+  ok "amalgamation: no include of sqlmig headers left"
+else
+  bad "amalgamation: no include of sqlmig headers left" "$left"
+fi
+
+# -DSQLITE_CORE users may have sqlite3.h alone (a platform SQLite).
+if gcc -E -DSQLITE_CORE "$out/sqlmig.c" 2>/dev/null | grep -q 'sqlite3ext\.h'; then
+  bad "amalgamation: -DSQLITE_CORE needs sqlite3.h only" "sqlite3ext.h is included"
+else
+  ok "amalgamation: -DSQLITE_CORE needs sqlite3.h only"
+fi
+
+# compile NAME COMMAND...: one check, the command's output is the reason.
+compile() {
+  name=$1; shift
+  if "$@" >"$out/err" 2>&1 && [ ! -s "$out/err" ]; then
+    ok "$name"
+  else
+    bad "$name" "$(grep -c 'warning:\|error:' "$out/err") diagnostics"
+    sed 's/^/#   /' "$out/err" | head -n 20
+  fi
+}
+
+for cc in gcc clang; do
+  if ! command -v $cc >/dev/null 2>&1; then
+    bad "$cc: installed" "not found"
+    continue
+  fi
+  compile "amalgamation compiles warning-free with $cc (loadable)" \
+    $cc $WARN -O2 -fPIC -c -o "$out/$cc-ext.o" "$out/sqlmig.c"
+  compile "amalgamation compiles warning-free with $cc -DSQLITE_CORE" \
+    $cc $WARN -O2 -DSQLITE_CORE -c -o "$out/$cc-core.o" "$out/sqlmig.c"
+  compile "ext/*.c compile warning-free with $cc (loadable)" \
+    $cc $WARN -O2 -fPIC -fvisibility=hidden -Iext -shared \
+      -o "$out/$cc-libsqlmig.so" ext/*.c
+done
+compile "amalgamation compiles warning-free with -DSQLITE_CORE -DSQLITE_OMIT_LOAD_EXTENSION" \
+  gcc $WARN -O2 -DSQLITE_CORE -DSQLITE_OMIT_LOAD_EXTENSION -c \
+    -o "$out/gcc-noload.o" "$out/sqlmig.c"
+compile "sqlmig.h compiles as C++" \
+  g++ -fsyntax-only -Wall -Wextra -pedantic -Werror -x c++ "$out/sqlmig.h"
+exit $failed
