@@ -162,6 +162,7 @@ fi
 if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   run tests/check_symbols.sh env LIB="$LIB" BUILD="$BUILD" sh tests/check_symbols.sh
   run tests/check_amalgamation.sh env BUILD="$BUILD" sh tests/check_amalgamation.sh
+  run tests/check_install.sh sh tests/check_install.sh
 fi
 
 echo "$passed passed, $failed failed"
