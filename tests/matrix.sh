@@ -37,6 +37,8 @@ OLDEST=3310100
 NEWEST=3520000
 
 out=$BUILD/matrix
+TIMEOUT=
+command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout -k 10 600"
 mkdir -p "$out" "$CACHE" || exit 1
 nTotalPass=0
 nTotalFail=0
@@ -93,22 +95,30 @@ shellbin() {
   mv "$dir/sqlite3.tmp" "$dir/sqlite3" && echo "$key" >"$dir/shell.key"
 }
 
-# suite ROW RUNNER [--lib LIB]: runs every tests/*.test through RUNNER and
-# tallies its ok / not ok lines; an exit status other than 0 with no
-# failure reported (a crash, a usage error) counts as one failure.
+# suite ROW RUNNER [--lib LIB]: runs each tests/*.test through RUNNER (one
+# process per file, as tests/run.sh does) and tallies the ok / not ok lines;
+# a file whose runner exits with a status other than 0 and reports no
+# failure (a crash, a timeout, a usage error) counts as one failure.
 suite() {
   row=$1; shift
   log=$out/$row.log
-  "$@" tests/*.test >"$log" 2>&1
-  rc=$?
-  p=$(grep -c '^ok - ' "$log")
-  f=$(grep -c '^not ok - ' "$log")
-  grep -E '^(not ok - |#)' "$log" | sed "s/^/$row: /" | head -n 200
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-    echo "not ok - $row: runner exited with status $rc"
-    tail -n 5 "$log" | sed "s/^/# /"
-    f=1
-  fi
+  : >"$log"
+  p=0; f=0
+  for t in tests/*.test; do
+    $TIMEOUT "$@" "$t" >"$out/one.log" 2>&1 </dev/null
+    rc=$?
+    cat "$out/one.log" >>"$log"
+    p=$((p + $(grep -c '^ok - ' "$out/one.log")))
+    nf=$(grep -c '^not ok - ' "$out/one.log")
+    if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+      echo "not ok - $t: runner exited with status $rc" >>"$log"
+      tail -n 5 "$out/one.log" | sed 's/^/# /' >>"$log"
+      nf=1
+    fi
+    f=$((f + nf))
+  done
+  awk '/^not ok - /{k=1; print; next} /^#/{if(k) print; next} {k=0}' "$log" |
+    head -n 200 | sed "s/^/$row: /"
   echo "$row: $p passed, $f failed"
   nTotalPass=$((nTotalPass + p))
   nTotalFail=$((nTotalFail + f))
