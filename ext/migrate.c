@@ -455,6 +455,21 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, int bTarget,
   return rc;
 }
 
+/*
+** PRAGMA data_version: changes when another connection commits. Returns
+** -1 when it cannot be read (the caller then reads the plan again).
+*/
+static sqlite3_int64 dataVersion(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iVersion = -1;
+  if( sqlite3_prepare_v2(db, "PRAGMA main.data_version", -1, &pStmt, 0)==0
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    iVersion = sqlite3_column_int64(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  return iVersion;
+}
+
 /* Reads the optional target argument; returns 0 or sets an error. */
 static int targetArg(sqlite3_context *ctx, const char *zFunc, int argc,
                      sqlite3_value **argv, int *pbTarget,
@@ -485,7 +500,7 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   MigPlan plan;
   char *zErr = 0;
   int bTarget, bOwnTxn, bFkOn = 0, i;
-  sqlite3_int64 iTarget;
+  sqlite3_int64 iTarget, iDataVersion = -1;
   int rc;
 
   memset(&plan, 0, sizeof(plan));
@@ -496,18 +511,20 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   if( targetArg(ctx, "migrate", argc, argv, &bTarget, &iTarget) ) return;
   rc = callerCheck(db, &zErr);
+  bOwnTxn = sqlite3_get_autocommit(db);
+  if( rc==SQLITE_OK && bOwnTxn ) iDataVersion = dataVersion(db);
   if( rc==SQLITE_OK ) rc = planBuild(db, bTarget, iTarget, &plan, &zErr);
   if( rc!=SQLITE_OK || plan.nStep==0 ) goto done;
 
-  /* Work to do: take the write lock, then read the plan again under it */
-  bOwnTxn = sqlite3_get_autocommit(db);
+  /* Work to do: take the write lock. The plan stands unless another
+  ** connection committed since it was read. */
   rc = execSql(db, bOwnTxn ? "BEGIN IMMEDIATE" : "SAVEPOINT sqlmig_migrate");
   if( rc!=SQLITE_OK ){
     zErr = sqlite3_mprintf("cannot start a transaction: %s",
                            sqlite3_errmsg(db));
     goto done;
   }
-  if( bOwnTxn ){
+  if( bOwnTxn && (iDataVersion<0 || dataVersion(db)!=iDataVersion) ){
     planFree(&plan);
     rc = planBuild(db, bTarget, iTarget, &plan, &zErr);
   }
