@@ -8,14 +8,16 @@
 # Environment: LIB (the extension, default ./libsqlmig.so), BENCH (the
 # driver built from bench/bench.c, default build/bench), BUILD (build dir),
 # REPS (repetitions per measurement, default 7), NREV (revisions, default
-# 1000), BENCH_TIMEOUT (seconds per hook script, default 150), and from the
+# 1000), BENCH_NOSYNC=1 (PRAGMA synchronous=OFF in the core scenarios: CPU
+# cost only, steadier on a busy machine), BENCH_TIMEOUT (seconds per hook
+# script, default 150), and from the
 # Makefile CC, EXTCFLAGS, SOFLAGS, LDFLAGS (to build a -O2 copy of the
 # extension for the size check; without them LIB itself is measured).
 #
 # Sections, in order:
 #   core      build/bench: migrate() apply, registration, start-up idiom
-#   size      bench/size.sh when it exists, else the stripped -O2 library
-#             and the amalgamation's object code
+#   size      bench/size.sh when it exists (its lines are converted), else
+#             the stripped -O2 library and the amalgamation's object code
 #   issue 3   every bench/diff_*.sh (diff rebuild, migrate_copy, schema
 #             diff), each run with the environment above plus BENCH_TMP
 #
@@ -61,6 +63,7 @@ with_timeout() {
 }
 
 : >"$lines"
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
 # ------------------------------------------------------------------- core
 echo "bench: core scenarios ($NREV revisions, $REPS repetitions)" >&2
@@ -69,7 +72,9 @@ if [ ! -x "$BENCH" ]; then
   exit 1
 fi
 mkdir -p "$work/core"
-if ! "$BENCH" "$LIB" "$work/core" -n "$NREV" -r "$REPS" >"$work/core.out"; then
+nosync=
+[ "${BENCH_NOSYNC:-0}" = 1 ] && nosync=-S
+if ! "$BENCH" "$LIB" "$work/core" -n "$NREV" -r "$REPS" $nosync >"$work/core.out"; then
   collect "$work/core.out"
   echo "RESULT|core scenarios: build/bench failed (see above)|-|-|failed" >>"$lines"
 else
@@ -79,11 +84,33 @@ fi
 # ------------------------------------------------------------------- size
 echo "bench: size" >&2
 kb() { awk -v b="$1" 'BEGIN{ printf "%.1f", b/1024 }'; }
+# bench/size.sh (when present) prints `size: stripped libsqlmig.so N bytes
+# (budget B): ok|over` and `size: amalgamation object (...) text T, data D,
+# bss S, file F bytes ...`; its lines become rows here. Without it, or when
+# it printed no library line, this section measures by itself.
 if [ -f bench/size.sh ]; then
-  LIB=$LIB BUILD=$BUILD BENCH_TMP=$work sh bench/size.sh >"$work/size.out"
+  CC=${CC:-cc} BUILD=$BUILD sh bench/size.sh >"$work/size.raw" 2>"$work/size.err"
+  awk '
+    /^size: stripped .* bytes \(budget [0-9]+\)/ {
+      n = $0; sub(/ bytes.*/, "", n); sub(/.* /, "", n)
+      b = $0; sub(/.*\(budget /, "", b); sub(/\).*/, "", b)
+      name = $0; sub(/^size: stripped /, "", name); sub(/ [0-9]+ bytes.*/, "", name)
+      printf "RESULT|size: stripped %s at -O2 (bench/size.sh), KB|%.1f|-|<=%.0f\n", name, n / 1024, b / 1024
+      next
+    }
+    /^size: amalgamation object/ {
+      what = $0; sub(/^size: /, "", what); sub(/ text .*/, "", what)
+      t = $0; sub(/.* text /, "", t); sub(/,.*/, "", t)
+      d = $0; sub(/.* data /, "", d); sub(/,.*/, "", d)
+      z = $0; sub(/.* bss /, "", z); sub(/,.*/, "", z)
+      printf "RESULT|size: %s code, text+data+bss (bench/size.sh), KB|%.1f|-|info\n", what, (t + d + z) / 1024
+      next
+    }
+    /^size: / { print "INFO|" substr($0, 7) }
+  ' "$work/size.raw" >"$work/size.out"
   collect "$work/size.out"
 fi
-if ! grep -q '^RESULT|.*so' "$work/size.out" 2>/dev/null; then
+if ! grep -q '^RESULT|size: stripped' "$work/size.out" 2>/dev/null; then
   so=$LIB
   how="as built by make"
   if [ -n "${CC:-}" ] && [ -n "${EXTCFLAGS:-}" ] &&
@@ -147,7 +174,8 @@ fi
   echo "commit $commit, $(uname -sm), $(nproc 2>/dev/null || echo '?') CPUs,"
   echo "$(${CC:-cc} --version 2>/dev/null | head -n 1)."
   echo "Times are medians of $REPS repetitions, wall clock, one process, fresh"
-  echo "file databases; ratio = sqlmig / baseline."
+  echo "file databases; ratio = sqlmig / baseline. Load average before the run:"
+  echo "$load (other work on the machine makes the ratios noisier)."
   echo
   awk -F'|' '
     function num(s) { return s ~ /^[0-9.]+$/ }
