@@ -121,13 +121,13 @@ static int migConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
-static void cacheClear(MigTable *p);
+static void stmtsFinalize(MigTable *p);
 
 static void knownClear(MigTable *p);
 
 static int migDisconnect(sqlite3_vtab *pVtab){
   MigTable *p = (MigTable*)pVtab;
-  cacheClear(p);
+  stmtsFinalize(p);
   knownClear(p);
   sqlite3_free(p);
   return SQLITE_OK;
@@ -293,7 +293,7 @@ static int cachedStmt(MigTable *p, sqlite3_stmt **ppStmt, const char *zSql){
 }
 
 /* Forgets the cached statements (the store may have been rolled back). */
-static void cacheClear(MigTable *p){
+static void stmtsFinalize(MigTable *p){
   sqlite3_finalize(p->pLookup);
   sqlite3_finalize(p->pNewer);
   sqlite3_finalize(p->pInsert);
@@ -340,7 +340,7 @@ static int lookupRow(MigTable *p, sqlite3_int64 iVersion, StoredRev *pRev){
     sqlite3_bind_int64(pS, 1, iVersion);
     rc = sqlite3_step(pS);
     if( rc==SQLITE_ROW || rc==SQLITE_DONE ) break;
-    cacheClear(p);
+    stmtsFinalize(p);
   }
   if( rc==SQLITE_ROW ){
     pRev->zName = (const char*)sqlite3_column_text(pS, 0);
