@@ -6,7 +6,8 @@
 # SQLite 3.31.1 (the minimum), 3.44.2 and 3.52.0 come as amalgamations inside
 # the npm packages sqlite3@4.2.0, @5.1.7 and @6.0.1 (`npm pack`, never
 # committed); the system library is 3.40.1. Everything fetched or compiled
-# from SQLite is cached in $SQLMIG_CACHE (default ~/.cache/sqlmig), so only
+# from SQLite is cached in $SQLMIG_CACHE (default ~/.cache/sqlmig, else the
+# repository's .cache/sqlmig), so only
 # the first run pays for it. For each version the suite runs
 #   so      through one libsqlmig.so, built once against the 3.31.1 headers
 #           (proof that it calls no newer API), loaded by a runner compiled
@@ -21,11 +22,13 @@
 # Environment: CC, CFLAGS (for sqlmig and the runners), BUILD (build dir),
 # SQLMIG_CACHE, MATRIX (space-separated rows to run, default all).
 set -u
+cd "$(dirname "$0")/.." || exit 2   # paths below are from the repository root
 
 CC=${CC:-cc}
 CFLAGS=${CFLAGS:--O2 -g}
 BUILD=${BUILD:-build}
-CACHE=${SQLMIG_CACHE:-$HOME/.cache/sqlmig}
+CACHE=${SQLMIG_CACHE:-${HOME:+$HOME/.cache/sqlmig}}
+CACHE=${CACHE:-$PWD/.cache/sqlmig}   # no HOME: the repository's .cache/
 WARN="-std=c99 -Wall -Wextra -pedantic -Wshadow -Wmissing-prototypes"
 # How SQLite itself is compiled: once per version, cached under this key.
 SQLITE_OPTS="-O1 -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_DBSTAT_VTAB"
