@@ -11,7 +11,8 @@
 # -std=c99 -Wall -Wextra -pedantic -Wshadow -Wmissing-prototypes -Werror,
 # as a loadable extension and with -DSQLITE_CORE (and gcc once more with
 # -DSQLITE_OMIT_LOAD_EXTENSION), the ext/ sources as the loadable library,
-# and the public header as C++. Prints ok / not ok lines.
+# and the public header as C++; and the README's embedding recipe (init
+# after open, auto-extension) compiled in. Prints ok / not ok lines.
 
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -94,4 +95,80 @@ compile "amalgamation compiles warning-free with -DSQLITE_CORE -DSQLITE_OMIT_LOA
     -o "$out/gcc-noload.o" "$out/sqlmig.c"
 compile "sqlmig.h compiles as C++" \
   g++ -fsyntax-only -Wall -Wextra -pedantic -Werror -x c++ "$out/sqlmig.h"
+# The embedding recipe of the README, compiled in against the system
+# SQLite: init right after open, the start-up idiom twice (the second run
+# changes nothing), then the same through sqlite3_auto_extension.
+cat >"$out/recipe.c" <<'RECIPE'
+#include <stdio.h>
+#include <string.h>
+#include "sqlite3.h"
+#include "sqlmig.h"
+
+static const char *zStartup =
+  "BEGIN;"
+  "INSERT OR IGNORE INTO migrations(version, name, up, down) VALUES"
+  " (1, 'users', 'CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)',"
+  "  'DROP TABLE users'),"
+  " (2, 'email', 'ALTER TABLE users ADD COLUMN email TEXT', NULL);"
+  "SELECT migrate();"
+  "COMMIT;";
+
+/* Runs the start-up idiom, then zSql; returns zSql's first column as an int (-1 on
+** error, with the message printed). */
+static int startupThen(sqlite3 *db, const char *zSql){
+  int v = -1;
+  char *zErr = 0;
+  sqlite3_stmt *pStmt = 0;
+  if( sqlite3_exec(db, zStartup, 0, 0, &zErr)!=SQLITE_OK ){
+    printf("# startup: %s\n", zErr);
+    sqlite3_free(zErr);
+    return -1;
+  }
+  if( sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    v = sqlite3_column_int(pStmt, 0);
+  }else{
+    printf("# %s: %s\n", zSql, sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(pStmt);
+  return v;
+}
+
+int main(void){
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  int rc, ok;
+  const char *zCheck = "SELECT count(*) FROM pragma_table_info('users')"
+                       " WHERE name IN ('id','name','email')";
+
+  rc = sqlite3_open(":memory:", &db);
+  if( rc==SQLITE_OK ) rc = sqlite3_sqlmig_init(db, &zErr, NULL);
+  if( rc!=SQLITE_OK ) printf("# init: %s\n", zErr ? zErr : "?");
+  sqlite3_free(zErr);
+  ok = rc==SQLITE_OK && startupThen(db, zCheck)==3 && startupThen(db, zCheck)==3;
+  printf("%s - recipe: sqlite3_sqlmig_init after open, start-up idiom twice\n",
+         ok ? "ok" : "not ok");
+  sqlite3_close(db);
+
+  db = 0;
+  sqlite3_auto_extension((void(*)(void))sqlite3_sqlmig_init);
+  rc = sqlite3_open(":memory:", &db);
+  ok = rc==SQLITE_OK && startupThen(db, zCheck)==3;
+  printf("%s - recipe: sqlite3_auto_extension\n", ok ? "ok" : "not ok");
+  sqlite3_close(db);
+  sqlite3_reset_auto_extension();
+  return 0;
+}
+RECIPE
+if cc -O1 -DSQLITE_CORE -I"$out" -o "$out/recipe" "$out/recipe.c" "$out/sqlmig.c" \
+      -lsqlite3 >"$out/err" 2>&1; then
+  "$out/recipe" >"$out/recipe.out" 2>&1
+  cat "$out/recipe.out"
+  grep -q '^not ok' "$out/recipe.out" && failed=1
+  [ "$(grep -c '^ok' "$out/recipe.out")" -eq 2 ] ||
+    { echo "not ok - recipe: program ended early"; failed=1; }
+else
+  bad "recipe: compiles" "$(head -n 1 "$out/err")"
+  sed 's/^/#   /' "$out/err" | head -n 10
+fi
 exit $failed
