@@ -12,7 +12,8 @@
 ** defaults; generated columns of the target are computed by it. Tables
 ** are copied parents first by the target's foreign keys (whatever their
 ** names), one INSERT INTO ... SELECT per table, so the copy costs what the
-** hand-written statements cost. The whole copy runs inside a SAVEPOINT:
+** hand-written statements cost (SELECT * when both tables have the same
+** columns in the same order, which lets SQLite copy whole pages). The whole copy runs inside a SAVEPOINT:
 ** when any table fails (a conflicting row, a constraint), the target is
 ** left as it was and the error names the table. Inside the caller's
 ** transaction the copy joins it; run the report form between BEGIN and
@@ -187,7 +188,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     sqlite3_str *pCols, *pLeft;
     char **pz = bsearch(&azTo[i], azSorted, nFrom, sizeof(char*),
                         copyNameCmp);
-    int k, nCol = 0;
+    int k, nCol = 0, bSame;
     char *zCols, *zLeft;
     if( pz==0 ){
       rc = copyAddRow(pRes, sqlite3_mprintf("%s", azTo[i]), -1, 0,
@@ -204,6 +205,13 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
                                  sqlite3_errmsg(db));
       }
       break;
+    }
+    /* Same columns in the same order, none generated: INSERT ... SELECT *
+    ** lets SQLite copy whole b-tree pages when the tables are compatible. */
+    bSame = cf.n==ct.n;
+    for(k=0; bSame && k<ct.n; k++){
+      bSame = cf.aHidden[k]==0 && ct.aHidden[k]==0
+           && sqlite3_stricmp(cf.azName[k], ct.azName[k])==0;
     }
     pCols = sqlite3_str_new(db);
     pLeft = sqlite3_str_new(db);
@@ -235,9 +243,14 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     if( nCol>0 && zCols==0 ) rc = SQLITE_NOMEM;
     if( sqlite3_str_errcode(pLeft) ) rc = SQLITE_NOMEM;
     if( rc==SQLITE_OK && nCol>0 ){
-      zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\"(%s) SELECT %s"
-                             " FROM \"%w\".\"%w\"", zTo, azTo[i], zCols,
-                             zCols, zFrom, *pz);
+      if( bSame ){
+        zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\" SELECT *"
+                               " FROM \"%w\".\"%w\"", zTo, azTo[i], zFrom, *pz);
+      }else{
+        zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\"(%s) SELECT %s"
+                               " FROM \"%w\".\"%w\"", zTo, azTo[i], zCols,
+                               zCols, zFrom, *pz);
+      }
       if( zSql==0 ) rc = SQLITE_NOMEM;
       else rc = copyExec(db, zSql);
       sqlite3_free(zSql);

@@ -1,0 +1,4 @@
+#!/bin/sh
+# bench/diff_copy.sh: see bench/diff_bench.py (copy). Run by bench/run.sh with
+# LIB, REPS and BENCH_TMP set; standalone: LIB=$PWD/libsqlmig.so sh bench/diff_copy.sh
+exec /usr/bin/python3 "$(dirname "$0")/diff_bench.py" copy
