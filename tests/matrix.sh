@@ -43,6 +43,12 @@ out=$BUILD/matrix
 TIMEOUT=
 command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout -k 10 600"
 mkdir -p "$out" "$CACHE" || exit 1
+# One run at a time per build directory (and per cache): a second run in the
+# same tree waits instead of overwriting the first one's binaries and logs.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$out/.lock" && flock 9
+  exec 8>"$CACHE/.lock" && flock 8
+fi
 nTotalPass=0
 nTotalFail=0
 
