@@ -15,7 +15,9 @@
 #   static  in a runner linked with SQLite and amalgamation/sqlmig.c compiled
 #           with -DSQLITE_CORE (registered with sqlite3_auto_extension);
 # plus `static-noload` (SQLite and sqlmig built with
-# -DSQLITE_OMIT_LOAD_EXTENSION) and a `.load` check in each version's shell.
+# -DSQLITE_OMIT_LOAD_EXTENSION), a `.load` check in each version's shell,
+# and a check that SQLite 3.28.0 (older than supported) refuses the .so
+# with a message naming the version needed.
 # Prints ok/not ok lines, a `<row>: N passed, M failed` line per row and,
 # last, the total `N passed, M failed`. Exit status 1 when anything failed.
 #
@@ -36,6 +38,8 @@ LIBS="-lm -ldl -lpthread"
 
 # npm package version = SQLite version (as in sqlite-autoconf-NNNNNNN).
 PACKAGES="4.2.0=3310100 5.1.7=3440200 6.0.1=3520000"
+# Older than supported (iOS 13's version): only checks that loading refuses.
+TOO_OLD="4.1.0=3280000"
 OLDEST=3310100
 NEWEST=3520000
 
@@ -147,6 +151,13 @@ for pv in $PACKAGES; do
   else fail "sqlite $(dotted "$num")" "cannot fetch or compile (npm pack sqlite3@${pv%=*})"
   fi
 done
+for pv in $TOO_OLD; do
+  num=${pv#*=}
+  if want "$(dotted "$num")-refused"; then
+    fetch "${pv%=*}" "$num" && sqliteobj "$num" sqlite3 "" && shellbin "$num" ||
+      fail "sqlite $(dotted "$num")" "cannot fetch or compile (npm pack sqlite3@${pv%=*})"
+  fi
+done
 [ -f "$CACHE/sqlite-$NEWEST/sqlite3.c" ] &&
   { sqliteobj $NEWEST sqlite3-noload "-DSQLITE_OMIT_LOAD_EXTENSION" ||
     fail "sqlite $(dotted $NEWEST) noload" "cannot compile"; }
@@ -242,6 +253,21 @@ if want "$v-static-noload" && [ -f "$dir/sqlite3-noload.o" ]; then
     fail "$v-static-noload" "cannot build the static runner"
   fi
 fi
+
+# A SQLite older than the minimum: the same .so refuses, saying why.
+for pv in $TOO_OLD; do
+  num=${pv#*=}
+  v=$(dotted "$num")
+  dir=$CACHE/sqlite-$num
+  if want "$v-refused" && [ -n "$lib" ] && [ -x "$dir/sqlite3" ]; then
+    got=$("$dir/sqlite3" :memory: ".load ${lib%.so}" 2>&1)
+    want_msg="sqlmig: needs SQLite 3.31.0 or newer, this is $v"
+    case $got in
+      *"$want_msg"*) pass "$v shell: .load refuses: $want_msg" ;;
+      *) fail "$v shell: .load refuses: $want_msg" "got: $got" ;;
+    esac
+  fi
+done
 
 # The system SQLite: the same .so, and sqlmig compiled in against the
 # system's shared library (what an app using the platform SQLite does).
