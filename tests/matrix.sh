@@ -7,8 +7,8 @@
 # the npm packages sqlite3@4.2.0, @5.1.7 and @6.0.1 (`npm pack`, never
 # committed); the system library is 3.40.1. Everything fetched or compiled
 # from SQLite is cached in $SQLMIG_CACHE (default ~/.cache/sqlmig, else the
-# repository's .cache/sqlmig), so only
-# the first run pays for it. For each version the suite runs
+# repository's .cache/sqlmig), so only the first run pays for it. For each
+# version the suite runs
 #   so      through one libsqlmig.so, built once against the 3.31.1 headers
 #           (proof that it calls no newer API), loaded by a runner compiled
 #           against that version;
@@ -56,7 +56,6 @@ fi
 nTotalPass=0
 nTotalFail=0
 
-say() { echo "$*"; }
 fail() { echo "not ok - $1: $2"; nTotalFail=$((nTotalFail + 1)); }
 pass() { echo "ok - $1"; nTotalPass=$((nTotalPass + 1)); }
 
