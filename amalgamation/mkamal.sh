@@ -54,14 +54,14 @@ BANNER
 }
 
 # Prints file $1 without the #include lines of headers pasted in already.
-strip() {
+without_includes() {
   grep -v -e '^[[:space:]]*#[[:space:]]*include[[:space:]]*"sqlmig\(_int\)\{0,1\}\.h"' \
           -e '^[[:space:]]*#[[:space:]]*include[[:space:]]*"sqlite3ext\.h"' "$1"
 }
 
 section() {  # $1: file name under ext/
   printf '\n/************** begin ext/%s **************/\n' "$1"
-  strip "$ext/$1"
+  without_includes "$ext/$1"
   printf '/************** end ext/%s **************/\n' "$1"
 }
 
