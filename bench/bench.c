@@ -77,6 +77,17 @@ static double nowMs(void){
   return (double)t.tv_sec*1000.0 + (double)t.tv_nsec/1e6;
 }
 
+/*
+** Milliseconds of CPU time used by this process: unlike the wall clock,
+** blind to waiting (fsync, other processes running), so its ratios stay
+** steady on a busy machine. Reported as a note next to the wall time.
+*/
+static double cpuMs(void){
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec*1000.0 + (double)t.tv_nsec/1e6;
+}
+
 /* Prints a message and exits: the benchmark is broken, not slow. */
 static void fatal(sqlite3 *db, const char *zWhat){
   fprintf(stderr, "bench: %s: %s\n", zWhat, db ? sqlite3_errmsg(db) : "");
@@ -141,6 +152,15 @@ static void report(const char *zScenario, double *aMig, double *aBase,
                    int nRep, const char *zBudget){
   printf("RESULT|%s|%.2f|%.2f|%s\n", zScenario, median(aMig, nRep),
          median(aBase, nRep), zBudget);
+  fflush(stdout);
+}
+
+/* The CPU-time medians of a scenario, as a note. */
+static void reportCpu(const char *zScenario, double *aMig, double *aBase,
+                      int nRep){
+  double m = median(aMig, nRep), b = median(aBase, nRep);
+  printf("INFO|%s: CPU time %.2f vs %.2f ms, ratio %.2fx\n", zScenario, m, b,
+         b>0.0 ? m/b : 0.0);
   fflush(stdout);
 }
 
@@ -268,26 +288,30 @@ static const char zRevTable[] =
 ** run directly in one transaction. Also reports the registration (info).
 */
 static void benchApply(Bench *p, const char *zScenario, RevSet *pSet){
-  double *aMig = sqlite3_malloc64(sizeof(double)*4*(size_t)p->nRep);
+  double *aMig = sqlite3_malloc64(sizeof(double)*6*(size_t)p->nRep);
   double *aBase = aMig + p->nRep;
   double *aReg = aBase + p->nRep;
   double *aRegBase = aReg + p->nRep;
+  double *aMigCpu = aRegBase + p->nRep;
+  double *aBaseCpu = aMigCpu + p->nRep;
   char zLabel[200];
   int r, k;
   if( aMig==0 ) fatal(0, "out of memory");
   for(r=0; r<p->nRep; r++){
     for(k=0; k<2; k++){
       sqlite3 *db;
-      double t0;
+      double t0, c0;
       if( (k+r)%2==0 ){                     /* alternate which goes first */
         db = openDb(p, "apply_mig.db", 1);
         if( pSet->zSetup ) execOrDie(db, pSet->zSetup);
         t0 = nowMs();
         revSetInsertRows(db, pSet, "INSERT", "migrations", 1);
         aReg[r] = nowMs() - t0;
+        c0 = cpuMs();
         t0 = nowMs();
         runMigrate(db, pSet->n);
         aMig[r] = nowMs() - t0;
+        aMigCpu[r] = cpuMs() - c0;
         if( queryInt(db, "SELECT count(*) FROM migrations WHERE applied_at "
                          "IS NOT NULL")!=pSet->n ){
           fatal(0, "migrate() did not apply every revision");
@@ -299,9 +323,11 @@ static void benchApply(Bench *p, const char *zScenario, RevSet *pSet){
         t0 = nowMs();
         revSetInsertRows(db, pSet, "INSERT", "r", 1);
         aRegBase[r] = nowMs() - t0;
+        c0 = cpuMs();
         t0 = nowMs();
         revSetRunDirect(db, pSet);
         aBase[r] = nowMs() - t0;
+        aBaseCpu[r] = cpuMs() - c0;
       }
       sqlite3_close(db);
     }
@@ -309,6 +335,7 @@ static void benchApply(Bench *p, const char *zScenario, RevSet *pSet){
   snprintf(zLabel, sizeof(zLabel), "%s: migrate() of %d revisions vs "
            "sqlite3_exec of each in one BEGIN...COMMIT", zScenario, pSet->n);
   report(zLabel, aMig, aBase, p->nRep, "1.10");
+  reportCpu(zScenario, aMigCpu, aBaseCpu, p->nRep);
   snprintf(zLabel, sizeof(zLabel), "%s: registering %d revisions "
            "(INSERT INTO migrations vs INSERT INTO ordinary table)",
            zScenario, pSet->n);
@@ -379,10 +406,12 @@ static BENCH_NOINLINE void startupIdiomBaseline(sqlite3 *db, RevSet *pSet){
 ** INSERT and migrate() parts are also reported (info).
 */
 static void benchStartup(Bench *p, const char *zScenario){
-  double *aMig = sqlite3_malloc64(sizeof(double)*4*(size_t)p->nRep);
+  double *aMig = sqlite3_malloc64(sizeof(double)*6*(size_t)p->nRep);
   double *aBase = aMig + p->nRep;
   double *aIns = aBase + p->nRep;
   double *aNoop = aIns + p->nRep;
+  double *aMigCpu = aNoop + p->nRep;
+  double *aBaseCpu = aMigCpu + p->nRep;
   char zLabel[200];
   RevSet set;
   sqlite3 *db;
@@ -404,23 +433,27 @@ static void benchStartup(Bench *p, const char *zScenario){
 
   for(r=0; r<p->nRep; r++){
     for(k=0; k<2; k++){
-      double t0;
+      double t0, c0;
       if( (k+r)%2==0 ){
         db = openDb(p, "startup_mig.db", 0);
         queryInt(db, "SELECT count(*) FROM sqlite_master");
         aIns[r] = aNoop[r] = 0.0;
+        c0 = cpuMs();
         t0 = nowMs();
         startupIdiomSqlmig(db, &set, &aIns[r], &aNoop[r]);
         aMig[r] = nowMs() - t0;
+        aMigCpu[r] = cpuMs() - c0;
         if( queryInt(db, "SELECT count(*) FROM migrations")!=set.n ){
           fatal(0, "start-up idiom changed the revisions");
         }
       }else{
         db = openDb(p, "startup_base.db", 0);
         queryInt(db, "SELECT count(*) FROM sqlite_master");
+        c0 = cpuMs();
         t0 = nowMs();
         startupIdiomBaseline(db, &set);
         aBase[r] = nowMs() - t0;
+        aBaseCpu[r] = cpuMs() - c0;
       }
       sqlite3_close(db);
     }
@@ -429,6 +462,7 @@ static void benchStartup(Bench *p, const char *zScenario){
            "revisions + no-op migrate() vs INSERT OR IGNORE into ordinary "
            "table", set.n);
   report(zLabel, aMig, aBase, p->nRep, "3.00");
+  reportCpu("startup", aMigCpu, aBaseCpu, p->nRep);
   snprintf(zLabel, sizeof(zLabel), "startup, part: the INSERT OR IGNORE "
            "into migrations (baseline: whole baseline)");
   report(zLabel, aIns, aBase, p->nRep, "info");

@@ -179,9 +179,16 @@ fi
   echo
   awk -F'|' '
     function num(s) { return s ~ /^[0-9.]+$/ }
-    /^INFO\|/ { info[++ni] = substr($0, 6); next }
-    /^\|/ { rows[++nr] = $0; next }
+    /^INFO\|/ { info[++ni] = substr($0, 6); extra = 0; next }
+    # A markdown row joins the table, unless it belongs to a table of its
+    # own (a header followed by a |---| line): that one goes after ours.
+    /^\|[-|: ]+\|$/ {
+      if (!extra && nr > 0 && rows[nr] == last) { xrows[++nx] = ""; xrows[++nx] = rows[nr]; nr-- }
+      extra = 1; xrows[++nx] = $0; next
+    }
+    /^\|/ { if (extra) xrows[++nx] = $0; else rows[++nr] = $0; last = $0; next }
     /^RESULT\|/ {
+      extra = 0
       scen = $2; mig = $3; base = $4; budget = $5
       ratio = (num(mig) && num(base) && base > 0) ? sprintf("%.2fx", mig / base) : "-"
       verdict = "info"; shown = "-"
@@ -203,6 +210,7 @@ fi
       print "| scenario | sqlmig ms | baseline ms | ratio | budget | within budget |"
       print "|---|---:|---:|---:|---|---|"
       for (i = 1; i <= nr; i++) print rows[i]
+      for (i = 1; i <= nx; i++) print xrows[i]
       print ""
       for (i = 1; i <= ni; i++) print "- " info[i]
       if (ni) print ""
