@@ -74,10 +74,10 @@ fetch() {
   ( cd "$tmp" &&
     npm pack --silent "sqlite3@$1" >/dev/null 2>npm.err &&
     tar xzf "sqlite3-$1.tgz" &&
-    tar xzf package/deps/sqlite-autoconf-$2.tar.gz &&
+    tar xzf "package/deps/sqlite-autoconf-$2.tar.gz" &&
     mkdir -p src &&
-    cp sqlite-autoconf-$2/sqlite3.c sqlite-autoconf-$2/sqlite3.h \
-       sqlite-autoconf-$2/sqlite3ext.h sqlite-autoconf-$2/shell.c src/ ) ||
+    cp "sqlite-autoconf-$2/sqlite3.c" "sqlite-autoconf-$2/sqlite3.h" \
+       "sqlite-autoconf-$2/sqlite3ext.h" "sqlite-autoconf-$2/shell.c" src/ ) ||
     { cat "$tmp/npm.err" 2>/dev/null; rm -rf "$tmp"; return 1; }
   rm -rf "$dir" && mv "$tmp/src" "$dir"
   rm -rf "$tmp"
