@@ -37,6 +37,7 @@ struct MigStep {
   char *zName;             /* NULL when the revision has no name */
   char *zSql;              /* the up or down script */
   int bUp;                 /* 1: apply (up), 0: revert (down) */
+  int bForget;             /* a revert of a deleted revision: its row goes */
 };
 
 /* What a migrate() call would do. */
@@ -65,6 +66,7 @@ struct Rev {
   char *zName;             /* NULL when the revision has no name */
   char *zSql;              /* the down script of a revert, the up of an apply */
   int bRevert;             /* 1: revert it, 0: apply it */
+  int bDeleted;            /* deleted from `migrations`: forget it after */
   int bDown;               /* a revert has a down script (not NULL) */
 };
 
@@ -156,8 +158,8 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
     const char *zUp = (const char*)sqlite3_column_text(pStmt, 2);
     const char *zSum = (const char*)sqlite3_column_text(pStmt, 4);
     int bApplied = sqlite3_column_int(pStmt, 5);
-    int bRevert = bApplied && (sqlite3_column_int(pStmt, 6)
-                               || (bTarget && iVersion>iTarget));
+    int bDeleted = sqlite3_column_int(pStmt, 6);
+    int bRevert = bApplied && (bDeleted || (bTarget && iVersion>iTarget));
     char zHex[SQLMIG_CHECKSUM_LEN+1];
     Rev *pRev;
     rc = SQLITE_OK;
@@ -190,6 +192,7 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
     memset(pRev, 0, sizeof(*pRev));
     pRev->iVersion = iVersion;
     pRev->bRevert = bRevert;
+    pRev->bDeleted = bDeleted;
     pRev->bDown = sqlite3_column_type(pStmt, 3)!=SQLITE_NULL;
     if( (rc = copyColumn(pStmt, 1, &pRev->zName))
      || (rc = copyColumn(pStmt, bRevert ? 3 : 2, &pRev->zSql)) ){
@@ -214,6 +217,7 @@ static void planAdd(MigPlan *pPlan, Rev *pRev){
   MigStep *pStep = &pPlan->aStep[pPlan->nStep++];
   pStep->iVersion = pRev->iVersion;
   pStep->bUp = !pRev->bRevert;
+  pStep->bForget = pRev->bRevert && pRev->bDeleted;
   pStep->zName = pRev->zName;
   pStep->zSql = pRev->zSql;
   pRev->zName = 0;
@@ -359,10 +363,12 @@ static int foreignKeyCheck(sqlite3 *db, char **pzErr){
 }
 
 /*
-** Runs the statements of one script in order. On failure *pzErr is
-** "<SQLite's message> in: <excerpt of the statement>".
+** Runs the statements of one script in order, each checked by the script
+** guard first when bGuard. On failure *pzErr is "<SQLite's message> in:
+** <excerpt of the statement>".
 */
-static int scriptRun(sqlite3 *db, const char *zSql, char **pzErr){
+static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
+                     char **pzErr){
   const char *zTail = zSql;
   int rc = SQLITE_OK;
   while( rc==SQLITE_OK && zTail && zTail[0] ){
@@ -377,7 +383,7 @@ static int scriptRun(sqlite3 *db, const char *zSql, char **pzErr){
     }
     if( rc==SQLITE_OK ){
       nStmt = (int)(zNext - zTail);
-      zWhy = sqlmigStmtRefusal(zTail, nStmt);
+      zWhy = bGuard ? sqlmigStmtRefusal(zTail, nStmt) : 0;
       if( zWhy ){
         rc = SQLITE_ERROR;
       }else{
@@ -409,7 +415,9 @@ static int stepRun(sqlite3 *db, MigStep *pStep, int bFkOn, char **pzErr){
   int bLegacy = 0, rc, rc2;
   sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, -1, &bLegacy);
   if( bFkOn ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, (int*)0);
-  rc = scriptRun(db, pStep->zSql, pzErr);
+  /* An up script matched its checksum, so it is the text the guard passed
+  ** at INSERT; a down script has no checksum and is checked again. */
+  rc = scriptRun(db, pStep->zSql, !pStep->bUp, pzErr);
   if( bFkOn ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int*)0);
   rc2 = sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, bLegacy,
                           (int*)0);
@@ -429,26 +437,35 @@ static int stepRun(sqlite3 *db, MigStep *pStep, int bFkOn, char **pzErr){
 }
 
 /*
-** Records the plan's effect in the store in three statements: reverted
-** revisions that were deleted go, those reverted by a target become
-** pending, the applied ones get their time.
+** Records the plan's effect in the store, in at most three statements:
+** reverted revisions that were deleted go, those reverted by a target
+** become pending, the applied ones get their time.
 */
-static int planRecord(sqlite3 *db, MigPlan *pPlan, int bTarget,
-                      sqlite3_int64 iTarget){
+static int planRecord(sqlite3 *db, MigPlan *pPlan, sqlite3_int64 iTarget){
+  sqlite3_str *pSql = sqlite3_str_new(db);
   char *zSql;
-  int rc;
+  int bForget = 0, bPend = 0, i, rc;
   sqlite3_int64 iLastUp = 0;
-  int i;
   for(i=0; i<pPlan->nStep; i++){
-    if( pPlan->aStep[i].bUp ) iLastUp = pPlan->aStep[i].iVersion;
+    MigStep *pStep = &pPlan->aStep[i];
+    if( pStep->bUp ) iLastUp = pStep->iVersion;
+    else if( pStep->bForget ) bForget = 1;
+    else bPend = 1;
   }
-  zSql = sqlite3_mprintf(
-      "DELETE FROM main." SQLMIG_STORE " WHERE deleted_at IS NOT NULL;"
-      "UPDATE main." SQLMIG_STORE " SET applied_at=NULL"
-      " WHERE %d AND applied_at IS NOT NULL AND version>%lld;"
-      "UPDATE main." SQLMIG_STORE " SET applied_at=datetime('now')"
-      " WHERE applied_at IS NULL AND version<=%lld",
-      bTarget, iTarget, iLastUp);
+  if( bForget ){
+    sqlite3_str_appendall(pSql, "DELETE FROM main." SQLMIG_STORE
+                                " WHERE deleted_at IS NOT NULL;");
+  }
+  if( bPend ){
+    sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
+        "NULL WHERE applied_at IS NOT NULL AND version>%lld;", iTarget);
+  }
+  if( iLastUp ){
+    sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
+        "datetime('now') WHERE applied_at IS NULL AND version<=%lld;",
+        iLastUp);
+  }
+  zSql = sqlite3_str_finish(pSql);
   if( zSql==0 ) return SQLITE_NOMEM;
   rc = execSql(db, zSql);
   sqlite3_free(zSql);
@@ -534,7 +551,7 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = stepRun(db, &plan.aStep[i], bFkOn, &zErr);
   }
   pConn->bMigrating = 0;
-  if( rc==SQLITE_OK ) rc = planRecord(db, &plan, bTarget, iTarget);
+  if( rc==SQLITE_OK ) rc = planRecord(db, &plan, iTarget);
   if( rc==SQLITE_OK ){
     rc = execSql(db, bOwnTxn ? "COMMIT" : "RELEASE sqlmig_migrate");
     if( rc!=SQLITE_OK && zErr==0 ){
