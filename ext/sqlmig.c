@@ -63,7 +63,12 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
     return SQLITE_ERROR;
   }
   pConn = sqlite3_malloc64(sizeof(*pConn));
-  if( pConn==0 ) return SQLITE_NOMEM;
+  if( pConn==0 ){
+    /* sqlite3_load_extension() reports every failure as SQLITE_ERROR: say
+    ** why in the message (when even that allocation works) */
+    if( pzErrMsg ) *pzErrMsg = sqlite3_mprintf("sqlmig: out of memory");
+    return SQLITE_NOMEM;
+  }
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
   pConn->nRef = 1;     /* held by this function until the end */
