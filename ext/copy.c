@@ -146,8 +146,10 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
                    sqlite3_value *pTo, CopyResult *pRes, char **pzErr){
   const char *zFrom = 0, *zTo = 0;
   char **azFrom = 0, **azTo = 0, **azSorted = 0;
+  char **azToSorted = 0;
   int nFrom = 0, nTo = 0, i, rc, bSavepoint = 0;
   sqlite3_stmt *pXinfo = 0;
+  sqlite3_stmt *pRollback = 0, *pRelease = 0;
   char *zSql = 0;
 
   memset(pRes, 0, sizeof(*pRes));
@@ -165,14 +167,24 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
   rc = sqlmigTableList(db, zFunc, zFrom, &azFrom, &nFrom, pzErr);
   if( rc==SQLITE_OK ) rc = sqlmigTableList(db, zFunc, zTo, &azTo, &nTo, pzErr);
   if( rc==SQLITE_OK ){
-    azSorted = sqlite3_malloc64(sizeof(char*)*(nFrom+1));
+    azSorted = sqlite3_malloc64(sizeof(char*)*(nFrom+nTo+1));
     if( azSorted==0 ) rc = SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ){
+    azToSorted = &azSorted[nFrom];
     memcpy(azSorted, azFrom, sizeof(char*)*nFrom);
     qsort(azSorted, nFrom, sizeof(char*), copyNameCmp);
+    memcpy(azToSorted, azTo, sizeof(char*)*nTo);
+    qsort(azToSorted, nTo, sizeof(char*), copyNameCmp);
     rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
                             " FROM pragma_table_xinfo(?1, ?2)", -1, &pXinfo, 0);
+    /* Prepared now, so that undoing needs no memory later. */
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_prepare_v2(db, "ROLLBACK TO sqlmig_copy", -1, &pRollback, 0);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_prepare_v2(db, "RELEASE sqlmig_copy", -1, &pRelease, 0);
+    }
     if( rc==SQLITE_OK ){
       rc = copyExec(db, "SAVEPOINT sqlmig_copy");
       bSavepoint = rc==SQLITE_OK;
@@ -191,10 +203,12 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     int k, nCol = 0, bSame;
     char *zCols, *zLeft;
     if( pz==0 ){
-      rc = copyAddRow(pRes, sqlite3_mprintf("%s", azTo[i]), -1, 0,
-                      sqlite3_mprintf("not in \"%w\"", zFrom));
+      char *zWhy = sqlite3_mprintf("not in \"%w\"", zFrom);
+      rc = copyAddRow(pRes, zWhy ? sqlite3_mprintf("%s", azTo[i]) : 0, -1, 0,
+                      zWhy);
       continue;
     }
+    memset(&ct, 0, sizeof(ct));
     rc = copyReadCols(pXinfo, zFrom, *pz, &cf);
     if( rc==SQLITE_OK ) rc = copyReadCols(pXinfo, zTo, azTo[i], &ct);
     if( rc ){
@@ -238,10 +252,11 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     }
     copyColsFree(&cf);
     copyColsFree(&ct);
+    if( sqlite3_str_errcode(pCols) || sqlite3_str_errcode(pLeft) ){
+      rc = SQLITE_NOMEM;
+    }
     zCols = sqlite3_str_finish(pCols);
     zLeft = sqlite3_str_finish(pLeft);
-    if( nCol>0 && zCols==0 ) rc = SQLITE_NOMEM;
-    if( sqlite3_str_errcode(pLeft) ) rc = SQLITE_NOMEM;
     if( rc==SQLITE_OK && nCol>0 ){
       if( bSame ){
         zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\" SELECT *"
@@ -284,22 +299,38 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
   }
   /* Tables only the source has, by name. */
   for(i=0; rc==SQLITE_OK && i<nFrom; i++){
-    int j;
-    for(j=0; j<nTo && sqlite3_stricmp(azTo[j], azSorted[i]); j++){}
-    if( j<nTo ) continue;
-    rc = copyAddRow(pRes, sqlite3_mprintf("%s", azSorted[i]), -1, 0,
-                    sqlite3_mprintf("not in \"%w\"", zTo));
+    char *zWhy;
+    if( bsearch(&azSorted[i], azToSorted, nTo, sizeof(char*), copyNameCmp) ){
+      continue;
+    }
+    zWhy = sqlite3_mprintf("not in \"%w\"", zTo);
+    rc = copyAddRow(pRes, zWhy ? sqlite3_mprintf("%s", azSorted[i]) : 0, -1, 0,
+                    zWhy);
   }
 
   if( bSavepoint ){
-    if( rc!=SQLITE_OK ) copyExec(db, "ROLLBACK TO sqlmig_copy");
-    if( copyExec(db, "RELEASE sqlmig_copy")!=SQLITE_OK && rc==SQLITE_OK ){
-      *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
-      rc = SQLITE_ERROR;
+    int rc2;
+    if( rc==SQLITE_OK ){
+      rc2 = sqlite3_step(pRelease);
+      rc2 = sqlite3_reset(pRelease);
+      if( rc2!=SQLITE_OK ){
+        rc = rc2;
+        if( rc!=SQLITE_NOMEM ){
+          *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
+        }
+      }
+    }
+    if( rc!=SQLITE_OK ){
+      sqlite3_step(pRollback);
+      sqlite3_reset(pRollback);
+      sqlite3_step(pRelease);
+      sqlite3_reset(pRelease);
     }
   }
   if( rc!=SQLITE_OK ) pRes->nTotal = 0;
   sqlite3_finalize(pXinfo);
+  sqlite3_finalize(pRollback);
+  sqlite3_finalize(pRelease);
   sqlite3_free(azSorted);
   sqlmigFreeNames(azFrom, nFrom);
   sqlmigFreeNames(azTo, nTo);

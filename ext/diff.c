@@ -196,14 +196,15 @@ static void diffAppendName(sqlite3_str *p, const char *z, const DiffTok *t,
 }
 
 /*
-** A string built with sqlite3_str, or NULL with *pRc set to SQLITE_NOMEM.
-** Never NULL for an empty string (unlike sqlite3_str_finish).
+** A string built with sqlite3_str, or NULL with *pRc set to SQLITE_NOMEM
+** (also NULL, the string freed, when *pRc was already an error). Never
+** NULL for an empty string (unlike sqlite3_str_finish).
 */
 static char *diffFinish(sqlite3_str *p, int *pRc){
   int rc = sqlite3_str_errcode(p);
   char *z = sqlite3_str_finish(p);
   if( rc==SQLITE_OK && z==0 ) z = sqlite3_mprintf("%s", "");
-  if( z==0 || rc!=SQLITE_OK ){
+  if( z==0 || rc!=SQLITE_OK || *pRc!=SQLITE_OK ){
     sqlite3_free(z);
     z = 0;
     if( *pRc==SQLITE_OK ) *pRc = SQLITE_NOMEM;
@@ -233,7 +234,7 @@ static char *diffCanon(const char *z, const DiffTok *a, int i0, int i1,
       sqlite3_str *pName = sqlite3_str_new(0);
       char *zName;
       diffAppendName(pName, z, &a[i], 1);
-      zName = sqlite3_str_finish(pName);
+      zName = diffFinish(pName, pRc);
       sqlite3_str_appendf(p, "\"%w\"", zName ? zName : "");
       sqlite3_free(zName);
     }else{
@@ -1030,6 +1031,7 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
       char *zA = diffRawText(f->zSql, ft->aTok, ft->aCol[k].iTok0,
                              ft->aCol[k].iTok1);
       char *zB = diffRawText(d->zSql, dt->aTok, e->iTok0, e->iTok1);
+      if( zA==0 || zB==0 ) rc = SQLITE_NOMEM;
       sqlite3_str_appendf(pWhy, "; column \"%w\" changes from \"%s\" to"
           " \"%s\"", e->zName, zA ? zA : "", zB ? zB : "");
       sqlite3_free(zA);
@@ -1063,6 +1065,7 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
                                dt->aCons1[m]);
         const char *zFirst = &d->zSql[dt->aTok[dt->aCons0[m]].iOff];
         int bFk = sqlite3_strnicmp(zFirst, "foreign", 7)==0;
+        if( zC==0 ) rc = SQLITE_NOMEM;
         sqlite3_str_appendf(pWhy, "; adds %s", zC ? zC : "");
         if( !bFk ){
           sqlite3_str_appendf(pWhy, ": existing rows may violate it");
@@ -1076,6 +1079,7 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
       if( n==dt->nCons ){
         char *zC = diffRawText(f->zSql, ft->aTok, ft->aCons0[m],
                                ft->aCons1[m]);
+        if( zC==0 ) rc = SQLITE_NOMEM;
         sqlite3_str_appendf(pWhy, "; drops %s", zC ? zC : "");
         sqlite3_free(zC);
       }
