@@ -212,6 +212,18 @@ srunner() {
       "$out/$name-sqlmig.o" "$@" $LIBS
 }
 
+# loads VERSION SHELL LIB: the shell `.load`s LIB and sqlmig_version()
+# answers what ext/sqlmig.h says.
+loads() {
+  case $3 in */*) path=${3%.so} ;; *) path=./${3%.so} ;; esac  # not a search
+  got=$("$2" :memory: ".load $path" "SELECT sqlmig_version();" 2>&1)
+  if [ "$got" = "$VERSION" ]
+  then pass "$1 shell: .load $path"
+  else fail "$1 shell: .load $path" "got: $got"
+  fi
+}
+VERSION=$(sed -n 's/^#define SQLMIG_VERSION  *"\(.*\)".*/\1/p' ext/sqlmig.h)
+
 # ------------------------------------------------------------------ rows
 for pv in $PACKAGES; do
   num=${pv#*=}
@@ -224,13 +236,10 @@ for pv in $PACKAGES; do
     else
       fail "$v-so" "cannot build the runner"
     fi
-    # the version's own shell loads the same library
-    got=$("$dir/sqlite3" :memory: ".load ${lib%.so}" \
-          "SELECT sqlmig_version();" 2>&1)
-    if [ "$got" = "$(sed -n 's/^#define SQLMIG_VERSION  *"\(.*\)".*/\1/p' ext/sqlmig.h)" ]
-    then pass "$v shell: .load ${lib%.so}"
-    else fail "$v shell: .load ${lib%.so}" "got: $got"
-    fi
+    # the version's own shell loads the same library, and the one `make`
+    # built against the system headers
+    loads "$v" "$dir/sqlite3" "$lib"
+    [ -f libsqlmig.so ] && loads "$v" "$dir/sqlite3" libsqlmig.so
   fi
   if want "$v-static"; then
     if srunner "runner-static-$num" "$dir" "" "$dir/sqlite3.o"; then
@@ -278,11 +287,7 @@ if want "$sysv-so" && [ -n "$lib" ]; then
   else
     fail "$sysv-so" "cannot build the runner"
   fi
-  got=$(sqlite3 :memory: ".load ${lib%.so}" "SELECT sqlmig_version();" 2>&1)
-  if [ "$got" = "$(sed -n 's/^#define SQLMIG_VERSION  *"\(.*\)".*/\1/p' ext/sqlmig.h)" ]
-  then pass "$sysv shell: .load ${lib%.so}"
-  else fail "$sysv shell: .load ${lib%.so}" "got: $got"
-  fi
+  loads "$sysv" sqlite3 "$lib"
 fi
 if want "$sysv-core"; then
   if $CC $CFLAGS -DSQLITE_CORE -c "$out/sqlmig.c" -o "$out/system-sqlmig.o" &&
