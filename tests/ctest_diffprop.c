@@ -75,7 +75,7 @@ static const char *const azTabName[] = {
   "parent", "child", "it's", "t3", "Group"
 };
 static const char *const azColName[] = {
-  "a", "b", "c", "d", "Name", "col x", "\"q\"", "from", "\xc3\x9f" "eta",
+  "a", "b", "c", "d", "Name", "col x", "\"q\"", "from", ("\xc3\x9f" "eta"),
   "val", "num", "key", "x'y", "e"
 };
 static const char *const azType[] = {
