@@ -6,7 +6,10 @@
 ** Apps that compile SQLite in build the ext/ sources (or amalgamation/sqlmig.c)
 ** with -DSQLITE_CORE and call sqlite3_sqlmig_init(db, &zErr, NULL) right
 ** after sqlite3_open, or register it once for every connection with
-** sqlite3_auto_extension((void(*)(void))sqlite3_sqlmig_init).
+** sqlite3_auto_extension((void(*)(void))sqlite3_sqlmig_init) where the
+** SQLite is the app's own (Apple's system SQLite does not support
+** process-wide auto-extensions: call the init per connection there).
+** `make amalgamation` writes the two files to copy into such an app.
 */
 #ifndef SQLMIG_H
 #define SQLMIG_H
