@@ -104,4 +104,4 @@ install: $(LIB)
 	install -m 644 ext/sqlmig.h $(DESTDIR)$(PREFIX)/include/sqlmig.h
 
 clean:
-	rm -rf $(BUILD) $(LIB) libsqlmig.a tests/out
+	rm -rf $(BUILD) $(LIB) libsqlmig.a tests/out amalgamation/sqlmig.c amalgamation/sqlmig.h
