@@ -134,9 +134,10 @@ def timed(scenario, side, base, work, other=""):
 
 
 def run_pair(scenario, base, other=""):
+    """Medians of REPS (at most 5: a run must fit bench/run.sh's timeout)."""
     work = os.path.join(TMP, "work.db")
     res = {"sqlmig": [], "hand": []}
-    for _ in range(REPS):
+    for _ in range(min(REPS, 5)):
         for side in ("sqlmig", "hand"):
             res[side].append(timed(scenario, side, base, work, other))
     med = {s: (statistics.median(x[0] for x in v), max(x[1] for x in v))
