@@ -739,10 +739,18 @@ static int planRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   return SQLITE_OK;
 }
 
+/* Designated initializers: newer SQLite headers add fields at the end */
 static sqlite3_module planModule = {
-  0, 0, planConnect, planBestIndex, planDisconnect, 0,
-  planOpen, planClose, planFilter, planNext, planEof, planColumn, planRowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  .xConnect = planConnect,    /* eponymous only: no xCreate */
+  .xBestIndex = planBestIndex,
+  .xDisconnect = planDisconnect,
+  .xOpen = planOpen,
+  .xClose = planClose,
+  .xFilter = planFilter,
+  .xNext = planNext,
+  .xEof = planEof,
+  .xColumn = planColumn,
+  .xRowid = planRowid,
 };
 
 int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn){

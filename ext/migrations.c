@@ -878,31 +878,26 @@ static int migRollbackTo(sqlite3_vtab *pVtab, int iSavepoint){
   return SQLITE_OK;
 }
 
+/* Eponymous only (no xCreate): available in every connection, no CREATE */
 static sqlite3_module migrationsModule = {
-  /* iVersion    */ 2,
-  /* xCreate     */ 0,           /* eponymous only: no CREATE step */
-  /* xConnect    */ migConnect,
-  /* xBestIndex  */ migBestIndex,
-  /* xDisconnect */ migDisconnect,
-  /* xDestroy    */ 0,
-  /* xOpen       */ migOpen,
-  /* xClose      */ migClose,
-  /* xFilter     */ migFilter,
-  /* xNext       */ migNext,
-  /* xEof        */ migEof,
-  /* xColumn     */ migColumn,
-  /* xRowid      */ migRowid,
-  /* xUpdate     */ migUpdate,
-  /* xBegin      */ migBegin,
-  /* xSync       */ 0,
-  /* xCommit     */ migEnd,
-  /* xRollback   */ migEnd,
-  /* xFindMethod */ 0,
-  /* xRename     */ 0,
-  /* xSavepoint  */ migSavepoint,
-  /* xRelease    */ migSavepoint,
-  /* xRollbackTo */ migRollbackTo,
-  /* xShadowName */ 0
+  .iVersion = 2,
+  .xConnect = migConnect,
+  .xBestIndex = migBestIndex,
+  .xDisconnect = migDisconnect,
+  .xOpen = migOpen,
+  .xClose = migClose,
+  .xFilter = migFilter,
+  .xNext = migNext,
+  .xEof = migEof,
+  .xColumn = migColumn,
+  .xRowid = migRowid,
+  .xUpdate = migUpdate,
+  .xBegin = migBegin,
+  .xCommit = migEnd,
+  .xRollback = migEnd,
+  .xSavepoint = migSavepoint,
+  .xRelease = migSavepoint,
+  .xRollbackTo = migRollbackTo,
 };
 
 /* ------------------------------------------------------------ guard --- */
@@ -984,34 +979,24 @@ static int guardRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 }
 
 static int guardShadowName(const char *zSuffix){
-  return sqlite3_stricmp(zSuffix, SQLMIG_STORE + sizeof("sqlmig"))==0;
+  return sqlite3_stricmp(zSuffix, &SQLMIG_STORE[sizeof("sqlmig")])==0;
 }
 
 static sqlite3_module guardModule = {
-  /* iVersion    */ 3,
-  /* xCreate     */ guardConnect,
-  /* xConnect    */ guardConnect,
-  /* xBestIndex  */ guardBestIndex,
-  /* xDisconnect */ guardDisconnect,
-  /* xDestroy    */ guardDisconnect,
-  /* xOpen       */ guardOpen,
-  /* xClose      */ guardClose,
-  /* xFilter     */ guardFilter,
-  /* xNext       */ guardNext,
-  /* xEof        */ guardEof,
-  /* xColumn     */ guardColumn,
-  /* xRowid      */ guardRowid,
-  /* xUpdate     */ 0,
-  /* xBegin      */ 0,
-  /* xSync       */ 0,
-  /* xCommit     */ 0,
-  /* xRollback   */ 0,
-  /* xFindMethod */ 0,
-  /* xRename     */ 0,
-  /* xSavepoint  */ 0,
-  /* xRelease    */ 0,
-  /* xRollbackTo */ 0,
-  /* xShadowName */ guardShadowName
+  .iVersion = 3,
+  .xCreate = guardConnect,
+  .xConnect = guardConnect,
+  .xBestIndex = guardBestIndex,
+  .xDisconnect = guardDisconnect,
+  .xDestroy = guardDisconnect,
+  .xOpen = guardOpen,
+  .xClose = guardClose,
+  .xFilter = guardFilter,
+  .xNext = guardNext,
+  .xEof = guardEof,
+  .xColumn = guardColumn,
+  .xRowid = guardRowid,
+  .xShadowName = guardShadowName,
 };
 
 int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn){

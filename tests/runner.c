@@ -681,8 +681,24 @@ static void runCases(Runner *p, const LineArray *pLines){
       lineAppend(&exp, pLines->a[i].z, pLines->a[i].n);
     }
 
+    /* .require X.Y.Z: the rest of the file needs that SQLite version */
+    if( nSqlLine==1 && strncmp(zSql, ".require ", 9)==0 ){
+      int iMajor = 0, iMinor = 0, iPatch = 0;
+      if( sscanf(zSql+9, "%d.%d.%d", &iMajor, &iMinor, &iPatch)==3
+       && sqlite3_libversion_number()<iMajor*1000000+iMinor*1000+iPatch ){
+        printf("# %s:%d to the end skipped: needs SQLite %d.%d.%d, this is"
+               " %s\n", p->zFile, iStart+1, iMajor, iMinor, iPatch,
+               sqlite3_libversion());
+        sqlite3_free(zSql);
+        sqlite3_free(exp.a);
+        return;
+      }
+    }
+
     pOut = strNew();
-    if( zSql[0]=='.' && nSqlLine==1 ){
+    if( zSql[0]=='.' && nSqlLine==1 && strncmp(zSql, ".require ", 9)==0 ){
+      /* the version is new enough: nothing to print */
+    }else if( zSql[0]=='.' && nSqlLine==1 ){
       zSql[strcspn(zSql, "\r\n")] = 0;
       {
         char *zCopy = mprintf("%s", zSql);
