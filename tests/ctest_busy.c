@@ -13,6 +13,11 @@
 ** statement able to finish. Once that statement is finalized, migrate()
 ** works. The same is checked inside the caller's BEGIN ... COMMIT.
 **
+** Then lock contention made deterministic: connection B holds the write
+** lock when A calls migrate(); A's busy handler lets B migrate (or change
+** the revisions) and commit, so A's plan, read before the lock, is stale
+** once it gets the lock. A must still give the exact result.
+**
 ** Loads the extension from env LIB (default ./libsqlmig.so). Prints one
 ** `ok - ...` / `not ok - ...: why` line per check; exits 1 when any failed.
 */
@@ -217,6 +222,90 @@ static void busyCase(const char *zLabel, sqlite3 *db, const char *zOther,
   sqlite3_free(zBefore);
 }
 
+/*
+** While migrate() on connection A waits for the write lock, its busy
+** handler lets connection B run zOther (e.g. migrate the same revisions
+** and commit), once. Deterministic version of two processes starting at
+** the same moment.
+*/
+typedef struct Racer Racer;
+struct Racer {
+  sqlite3 *pOther;         /* connection B */
+  const char *zOther;      /* what B runs while A waits */
+  char *zGot;              /* B's result */
+  int nCall;               /* busy handler calls */
+};
+
+static int racerBusy(void *pArg, int nPrior){
+  Racer *p = (Racer*)pArg;
+  (void)nPrior;
+  if( p->nCall++==0 ){
+    p->zGot = run(p->pOther, p->zOther);
+  }
+  return p->nCall<100;     /* retry; B has committed by now */
+}
+
+/*
+** A and B share zPath; both see revisions registered by zSetup (its first
+** result is zSetupWant). B holds
+** the write lock (BEGIN IMMEDIATE) when A calls zCall; while A waits, B
+** runs zOther (which ends its transaction). A's result must be zWant and
+** the applied versions zApplied.
+*/
+static void raceCase(const char *zLabel, const char *zPath, const char *zSetup,
+                     const char *zSetupWant, const char *zCall,
+                     const char *zOther,
+                     const char *zWantOther, const char *zWant,
+                     const char *zApplied){
+  sqlite3 *a, *b;
+  Racer r;
+  char zName[300];
+  char *zFile = sqlite3_mprintf("%s-race", zPath);
+  unlink(zFile);
+  a = openDb(zFile);
+  b = openDb(zFile);
+  memset(&r, 0, sizeof(r));
+  if( a==0 || b==0 ){
+    check(zLabel, 0, "cannot open");
+    sqlite3_close(a);
+    sqlite3_close(b);
+    sqlite3_free(zFile);
+    return;
+  }
+  snprintf(zName, sizeof(zName), "%s: setup", zLabel);
+  expect(zName, a, zSetup, zSetupWant);
+  snprintf(zName, sizeof(zName), "%s: the other connection takes the lock",
+           zLabel);
+  expect(zName, b, "BEGIN IMMEDIATE; SELECT 'locked'", "locked");
+  r.pOther = b;
+  r.zOther = zOther;
+  sqlite3_busy_handler(a, racerBusy, &r);
+  snprintf(zName, sizeof(zName), "%s: %s waits, then gives %s", zLabel,
+           zCall, zWant);
+  expect(zName, a, zCall, zWant);
+  snprintf(zName, sizeof(zName), "%s: the other connection ran meanwhile",
+           zLabel);
+  {
+    char *zWhy = sqlite3_mprintf("busy handler calls %d, other got \"%s\", "
+        "want \"%s\"", r.nCall, r.zGot ? r.zGot : "(not run)", zWantOther);
+    check(zName, r.nCall>0 && r.zGot && strcmp(r.zGot, zWantOther)==0, zWhy);
+    sqlite3_free(zWhy);
+  }
+  snprintf(zName, sizeof(zName), "%s: applied afterwards", zLabel);
+  expect(zName, a, "SELECT coalesce(group_concat(version), '-') FROM "
+         "(SELECT version FROM migrations WHERE applied_at IS NOT NULL)",
+         zApplied);
+  sqlite3_free(r.zGot);
+  sqlite3_close(a);
+  sqlite3_close(b);
+  unlink(zFile);
+  sqlite3_free(zFile);
+}
+
+#define RACE_REVS "INSERT INTO migrations(version, up, down) VALUES" \
+  " (1, 'CREATE TABLE r1(x)', 'DROP TABLE r1')," \
+  " (2, 'CREATE TABLE r2(x)', 'DROP TABLE r2')"
+
 int main(void){
   char zPath[512];
   const char *zDir = getenv("TMPDIR");
@@ -294,6 +383,27 @@ int main(void){
   }
 
   check("close", sqlite3_close(db)==SQLITE_OK, "a statement is left open");
+
+  /* Another connection commits between migrate()'s plan and its lock */
+  raceCase("race, other applies all", zPath, RACE_REVS "; SELECT 'ok'",
+           "ok", "SELECT migrate()", "SELECT migrate(); COMMIT", "2",
+           "2", "1,2");
+  raceCase("race, other applies some", zPath, RACE_REVS "; SELECT 'ok'",
+           "ok", "SELECT migrate()", "SELECT migrate(1); COMMIT", "1",
+           "2", "1,2");
+  raceCase("race, other registers more", zPath, RACE_REVS "; SELECT 'ok'",
+           "ok", "SELECT migrate()", "INSERT INTO migrations(version, up)"
+           " VALUES (3, 'CREATE TABLE r3(x)'); COMMIT; SELECT 'done'",
+           "done", "3", "1,2,3");
+  raceCase("race, other reverts", zPath, RACE_REVS "; SELECT migrate(1)",
+           "1", "SELECT migrate()", "SELECT migrate(0); COMMIT", "NULL",
+           "2", "1,2");
+  raceCase("race, other applies the target", zPath,
+           RACE_REVS "; SELECT 'ok'", "ok", "SELECT migrate(1)",
+           "SELECT migrate(1); COMMIT", "1", "1", "1");
+  raceCase("race, other reverts to the target", zPath,
+           RACE_REVS "; SELECT migrate()", "2", "SELECT migrate(0)",
+           "SELECT migrate(0); COMMIT", "NULL", "NULL", "-");
   unlink(zPath);
   return nFailed ? 1 : 0;
 }

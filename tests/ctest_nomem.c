@@ -319,8 +319,8 @@ static char *dump(sqlite3 *db){
   dumpQuery(db, &b, "SELECT type, name, tbl_name, sql FROM temp.sqlite_master"
                     " ORDER BY type, name");
   if( sqlite3_prepare_v2(db, "SELECT name FROM main.sqlite_master WHERE "
-        "type='table' AND name NOT LIKE 'sqlite%' AND sql NOT LIKE 'CREATE VIRTUAL%'"
-        " ORDER BY name", -1, &pStmt,
+        "type='table' AND name NOT LIKE 'sqlite%'"
+        " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name", -1, &pStmt,
         0)==SQLITE_OK ){
     while( sqlite3_step(pStmt)==SQLITE_ROW ){
       const char *zTab = (const char*)sqlite3_column_text(pStmt, 0);

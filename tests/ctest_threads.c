@@ -351,6 +351,7 @@ static void *sharedThread(void *pArg){
     pause_us((r*p->iThread*397)%1500);     /* in varying order */
     for(nTry=0; nTry<200; nTry++){
       char *zRes = 0;
+      const char *zStep = "the transaction";
       int rc;
       if( p->eForm!=FORM_AUTOCOMMIT ){
         char *zSql = sqlite3_mprintf("BEGIN; %s%s; SELECT migrate(); COMMIT;",
@@ -359,9 +360,11 @@ static void *sharedThread(void *pArg){
         rc = run(db, zSql, &zRes);
         sqlite3_free(zSql);
       }else{
+        zStep = "INSERT OR IGNORE";
         rc = run(db, zIns, &zRes);
         if( rc==SQLITE_OK ){
           sqlite3_free(zRes);
+          zStep = "SELECT migrate()";
           rc = run(db, "SELECT migrate()", &zRes);
         }
       }
@@ -375,9 +378,10 @@ static void *sharedThread(void *pArg){
         break;
       }
       if( !isBusy(rc, zRes) ){
-        char zCode[40];
-        snprintf(zCode, sizeof(zCode), "rc %d", sqlite3_extended_errcode(db));
-        logFailure(&p->zLog, &p->nFail, "failed with %s: %s", zCode, zRes);
+        char *zCode = sqlite3_mprintf("round %d try %d: %s failed with rc %d",
+            r, nTry+1, zStep, sqlite3_extended_errcode(db));
+        logFailure(&p->zLog, &p->nFail, "%s: %s", zCode, zRes);
+        sqlite3_free(zCode);
       }else{
         p->nBusy++;
         if( p->zBusy==0 ){
@@ -505,9 +509,18 @@ static void testShared(const char *zJournal, int eForm, int nThread,
 
 int main(void){
   int bSlow = slowMode();
+  const char *zOnly = getenv("THREADS_ONLY");   /* debugging: one part */
   if( !sqlite3_threadsafe() ){
     printf("not ok - threads: SQLite was built without thread safety\n");
     return 1;
+  }
+  if( zOnly && strcmp(zOnly, "separate")==0 ){
+    testSeparate(bSlow ? 2 : 8);
+    return nFailed ? 1 : 0;
+  }
+  if( zOnly && strcmp(zOnly, "autocommit")==0 ){
+    testShared("delete", FORM_AUTOCOMMIT, 3, bSlow ? 3 : 8);
+    return nFailed ? 1 : 0;
   }
   testSeparate(bSlow ? 2 : 8);
   testShared("delete", FORM_IDIOM, 2, bSlow ? 3 : 8);
