@@ -44,6 +44,7 @@ struct CopyResult {
   char *azSchema[2];      /* from and to, as given */
 };
 
+/* Frees a copy result; leaves it zeroed (safe to repeat). */
 static void copyResultFree(CopyResult *p){
   int i;
   for(i=0; i<p->n; i++){
@@ -80,6 +81,7 @@ static int copyAddRow(CopyResult *p, char *zTable, sqlite3_int64 nRow,
   return SQLITE_OK;
 }
 
+/* qsort/bsearch order of names: ASCII case-insensitive, as SQLite's. */
 static int copyNameCmp(const void *a, const void *b){
   return sqlite3_stricmp(*(char*const*)a, *(char*const*)b);
 }
@@ -93,12 +95,16 @@ struct CopyCols {
   int n;
 };
 
+/* Frees a column list; leaves it zeroed. */
 static void copyColsFree(CopyCols *p){
   sqlmigFreeNames(p->azName, p->n);
   sqlite3_free(p->aHidden);
   memset(p, 0, sizeof(*p));
 }
 
+/* Reads the columns of zSchema.zTable through the prepared
+** pragma_table_xinfo statement pXinfo into p (which the caller frees with
+** copyColsFree, also on error). SQLITE_OK or an error code. */
 static int copyReadCols(sqlite3_stmt *pXinfo, const char *zSchema,
                         const char *zTable, CopyCols *p){
   int rc = SQLITE_OK, nAlloc = 0;
@@ -125,6 +131,7 @@ static int copyReadCols(sqlite3_stmt *pXinfo, const char *zSchema,
   return rc;
 }
 
+/* Index of the column named zName (case-insensitive) in p, or -1. */
 static int copyColIndex(const CopyCols *p, const char *zName){
   int i;
   for(i=0; i<p->n; i++){
@@ -373,6 +380,7 @@ struct ReportCursor {
 
 #define RP_COL_FROM 5
 
+/* xConnect: declares the columns; direct-only (no views, no triggers). */
 static int reportConnect(sqlite3 *db, void *pAux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr){
@@ -392,11 +400,13 @@ static int reportConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
+/* xDisconnect. */
 static int reportDisconnect(sqlite3_vtab *pVtab){
   sqlite3_free(pVtab);
   return SQLITE_OK;
 }
 
+/* xOpen: an empty cursor; the copy runs in xFilter. */
 static int reportOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   ReportCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
   (void)pVtab;
@@ -406,6 +416,7 @@ static int reportOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   return SQLITE_OK;
 }
 
+/* xClose: frees the cursor and its report. */
 static int reportClose(sqlite3_vtab_cursor *cur){
   ReportCursor *pCur = (ReportCursor*)cur;
   copyResultFree(&pCur->res);
@@ -438,6 +449,7 @@ static int reportBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
+/* xFilter: performs the copy; its rows are the report. */
 static int reportFilter(sqlite3_vtab_cursor *cur, int idxNum,
                         const char *idxStr, int argc, sqlite3_value **argv){
   ReportCursor *pCur = (ReportCursor*)cur;
@@ -464,6 +476,7 @@ static int reportFilter(sqlite3_vtab_cursor *cur, int idxNum,
   return rc;
 }
 
+/* xNext, xEof: the report in table order. */
 static int reportNext(sqlite3_vtab_cursor *cur){
   ((ReportCursor*)cur)->iRow++;
   return SQLITE_OK;
@@ -474,6 +487,7 @@ static int reportEof(sqlite3_vtab_cursor *cur){
   return pCur->iRow>=pCur->res.n;
 }
 
+/* xColumn: NULL rows/columns/left_out where there is nothing to say. */
 static int reportColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                         int iCol){
   ReportCursor *pCur = (ReportCursor*)cur;
@@ -501,6 +515,7 @@ static int reportColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   return SQLITE_OK;
 }
 
+/* xRowid: seq. */
 static int reportRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
   *pRowid = ((ReportCursor*)cur)->iRow+1;
   return SQLITE_OK;
@@ -523,6 +538,7 @@ static const sqlite3_module reportModule = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };
 
+/* See sqlmig_int.h. Both hold a reference to pConn (released by SQLite). */
 int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn){
   int rc = sqlite3_create_function_v2(db, "migrate_copy", 2,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), copyFunc, 0, 0,

@@ -12,8 +12,9 @@
 ** script is exactly the concatenation of its sql column.
 **
 ** How it works. Each schema is read from its sqlite_master (tables,
-** indexes, views and triggers; internal sqlite_* objects, the sqlmig_*
-** store and the shadow tables of virtual tables left out) and every CREATE
+** indexes, views and triggers; internal sqlite_* objects, sqlmig's own
+** store (sqlmig, sqlmig_*) and the shadow tables of virtual tables left
+** out; names that differ only in ASCII case are one object) and every CREATE
 ** text is cut into tokens by a small SQL tokenizer. Two objects are equal
 ** when their canonical token streams are equal: comments and white space
 ** dropped, identifiers and keywords unquoted and ASCII case-folded,
@@ -54,6 +55,8 @@ struct DiffTok {
   int n;              /* length in bytes */
 };
 
+/* Character classes of the tokenizer (ASCII; bytes >= 0x80 are name
+** characters, so UTF-8 names stay whole). */
 static int diffIsSpace(unsigned char c){
   return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' || c=='\v';
 }
@@ -62,6 +65,7 @@ static int diffIsIdChar(unsigned char c){
   return (c>='a' && c<='z') || (c>='A' && c<='Z') || diffIsDigit(c)
       || c=='_' || c=='$' || c>=0x80;
 }
+/* ASCII lower case, as SQLite folds names. */
 static unsigned char diffLower(unsigned char c){
   return (c>='A' && c<='Z') ? (unsigned char)(c+32) : c;
 }
@@ -263,6 +267,7 @@ struct DiffHash {
   unsigned nSlot;
 };
 
+/* FNV-1a hash of z[0..n), ASCII case-folded. */
 static unsigned diffHashKey(const char *z, int n){
   unsigned h = 2166136261u;
   int i;
@@ -283,6 +288,7 @@ static int diffHashInit(DiffHash *pH, int nMax){
   return SQLITE_OK;
 }
 
+/* Frees the map's slots (not the keys, which are borrowed). */
 static void diffHashFree(DiffHash *pH){
   sqlite3_free(pH->a);
   pH->a = 0;
@@ -420,6 +426,7 @@ struct DiffCtx {
   int nChAlloc;
 };
 
+/* Frees a parsed table and everything it owns; NULL is fine. */
 static void diffTableFree(DiffTable *p){
   int i;
   if( p==0 ) return;
@@ -438,6 +445,7 @@ static void diffTableFree(DiffTable *p){
   sqlite3_free(p);
 }
 
+/* Frees a schema's objects, maps and statements; leaves pS zeroed. */
 static void diffSchemaFree(DiffSchema *pS){
   int i;
   for(i=0; i<pS->n; i++){
@@ -456,6 +464,7 @@ static void diffSchemaFree(DiffSchema *pS){
   memset(pS, 0, sizeof(*pS));
 }
 
+/* Frees everything a diff run holds; leaves p zeroed (safe to repeat). */
 static void diffCtxFree(DiffCtx *p){
   int i;
   diffSchemaFree(&p->aS[0]);
@@ -1218,6 +1227,8 @@ struct DiffEdges {
   int nAlloc;
 };
 
+/* Appends edge iFrom -> iTo (self edges are dropped). SQLITE_OK or
+** SQLITE_NOMEM. */
 static int diffEdgeAdd(DiffEdges *e, int iFrom, int iTo){
   if( iFrom==iTo ) return SQLITE_OK;
   if( e->n==e->nAlloc ){
@@ -1235,6 +1246,7 @@ static int diffEdgeAdd(DiffEdges *e, int iFrom, int iTo){
   return SQLITE_OK;
 }
 
+/* Frees the edge arrays; leaves e empty. */
 static void diffEdgeFree(DiffEdges *e){
   sqlite3_free(e->aFrom);
   sqlite3_free(e->aTo);
@@ -1242,8 +1254,10 @@ static void diffEdgeFree(DiffEdges *e){
 }
 
 /*
-** For each name token of zSql found in map pH, calls out with its value:
-** appended to *pe as an edge from iSelf (views: what a view reads).
+** For each name token of zSql found in map pH, appends an edge from iSelf
+** to the name's value to *pe (for a view: what it reads; with pH a set of
+** changed names: whether zSql names any). Over-approximates on purpose: a
+** column or alias spelled like a table counts too.
 */
 static int diffMentions(const char *zSql, DiffHash *pH, int iSelf,
                         DiffEdges *pe){
@@ -1605,6 +1619,7 @@ diff_done:
 
 /* ============================================================ arguments */
 
+/* See sqlmig_int.h. The schema list comes from pragma_database_list. */
 int sqlmigSchemaArg(sqlite3 *db, const char *zFunc, sqlite3_value *pVal,
                     int iArg, const char **pzName, char **pzErr){
   static const char *const azType[] = {
@@ -1684,6 +1699,7 @@ static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   diffCtxFree(&d);
 }
 
+/* See sqlmig_int.h: the diff's own schema reader and foreign-key order. */
 int sqlmigTableList(sqlite3 *db, const char *zFunc, const char *zSchema,
                     char ***pazName, int *pnName, char **pzErr){
   DiffCtx d;
@@ -1729,6 +1745,7 @@ int sqlmigTableList(sqlite3 *db, const char *zFunc, const char *zSchema,
   return rc;
 }
 
+/* Frees n names and the array; NULL is fine. */
 void sqlmigFreeNames(char **az, int n){
   int i;
   if( az==0 ) return;
@@ -1755,6 +1772,7 @@ struct ChangesCursor {
 #define CH_COL_FROM 7
 #define CH_COL_TO   8
 
+/* xConnect: declares the columns; direct-only (no views, no triggers). */
 static int changesConnect(sqlite3 *db, void *pAux, int argc,
                           const char *const *argv, sqlite3_vtab **ppVtab,
                           char **pzErr){
@@ -1775,11 +1793,13 @@ static int changesConnect(sqlite3 *db, void *pAux, int argc,
   return SQLITE_OK;
 }
 
+/* xDisconnect. */
 static int changesDisconnect(sqlite3_vtab *pVtab){
   sqlite3_free(pVtab);
   return SQLITE_OK;
 }
 
+/* xOpen: an empty cursor; the diff runs in xFilter. */
 static int changesOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   ChangesCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
   (void)pVtab;
@@ -1789,6 +1809,7 @@ static int changesOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   return SQLITE_OK;
 }
 
+/* xClose: frees the cursor and the diff it holds. */
 static int changesClose(sqlite3_vtab_cursor *cur){
   ChangesCursor *pCur = (ChangesCursor*)cur;
   diffCtxFree(&pCur->d);
@@ -1824,6 +1845,7 @@ static int changesBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   return SQLITE_OK;
 }
 
+/* xFilter: runs the whole diff for (from, to); errors name the function. */
 static int changesFilter(sqlite3_vtab_cursor *cur, int idxNum,
                          const char *idxStr, int argc, sqlite3_value **argv){
   ChangesCursor *pCur = (ChangesCursor*)cur;
@@ -1847,6 +1869,7 @@ static int changesFilter(sqlite3_vtab_cursor *cur, int idxNum,
   return rc;
 }
 
+/* xNext, xEof: the change list in script order. */
 static int changesNext(sqlite3_vtab_cursor *cur){
   ((ChangesCursor*)cur)->iRow++;
   return SQLITE_OK;
@@ -1857,6 +1880,7 @@ static int changesEof(sqlite3_vtab_cursor *cur){
   return pCur->iRow>=pCur->d.nCh;
 }
 
+/* xColumn: seq is 1-based; the hidden columns echo the arguments. */
 static int changesColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
                          int iCol){
   ChangesCursor *pCur = (ChangesCursor*)cur;
@@ -1875,6 +1899,7 @@ static int changesColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
   return SQLITE_OK;
 }
 
+/* xRowid: seq. */
 static int changesRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
   *pRowid = ((ChangesCursor*)cur)->iRow+1;
   return SQLITE_OK;
@@ -1897,6 +1922,7 @@ static const sqlite3_module changesModule = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 };
 
+/* See sqlmig_int.h. Both hold a reference to pConn (released by SQLite). */
 int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn){
   int rc = sqlite3_create_function_v2(db, "migrate_diff", 2,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), diffFunc, 0, 0,
