@@ -522,20 +522,16 @@ static int reportRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
 }
 
 static const sqlite3_module reportModule = {
-  0,                   /* iVersion */
-  0,                   /* xCreate: eponymous only */
-  reportConnect,
-  reportBestIndex,
-  reportDisconnect,
-  0,                   /* xDestroy */
-  reportOpen,
-  reportClose,
-  reportFilter,
-  reportNext,
-  reportEof,
-  reportColumn,
-  reportRowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  .xConnect = reportConnect,    /* eponymous only: no xCreate */
+  .xBestIndex = reportBestIndex,
+  .xDisconnect = reportDisconnect,
+  .xOpen = reportOpen,
+  .xClose = reportClose,
+  .xFilter = reportFilter,
+  .xNext = reportNext,
+  .xEof = reportEof,
+  .xColumn = reportColumn,
+  .xRowid = reportRowid,
 };
 
 /* See sqlmig_int.h. Both hold a reference to pConn (released by SQLite). */

@@ -1906,20 +1906,16 @@ static int changesRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
 }
 
 static const sqlite3_module changesModule = {
-  0,                   /* iVersion */
-  0,                   /* xCreate: eponymous only */
-  changesConnect,
-  changesBestIndex,
-  changesDisconnect,
-  0,                   /* xDestroy */
-  changesOpen,
-  changesClose,
-  changesFilter,
-  changesNext,
-  changesEof,
-  changesColumn,
-  changesRowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  .xConnect = changesConnect,    /* eponymous only: no xCreate */
+  .xBestIndex = changesBestIndex,
+  .xDisconnect = changesDisconnect,
+  .xOpen = changesOpen,
+  .xClose = changesClose,
+  .xFilter = changesFilter,
+  .xNext = changesNext,
+  .xEof = changesEof,
+  .xColumn = changesColumn,
+  .xRowid = changesRowid,
 };
 
 /* See sqlmig_int.h. Both hold a reference to pConn (released by SQLite). */
