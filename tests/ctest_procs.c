@@ -8,9 +8,10 @@
 **    (busy_timeout 5000) and, released at the same moment, each run the
 **    start-up idiom (BEGIN; INSERT OR IGNORE the revisions it knows;
 **    SELECT migrate(); COMMIT) in rounds that add revisions, retrying a
-**    call that fails with SQLITE_BUSY. Each up script logs its run in a
-**    table: in the end every revision has run exactly once. Done in
-**    rollback-journal and WAL mode.
+**    call that fails with SQLITE_BUSY; then the same with INSERT OR IGNORE
+**    and SELECT migrate() as two autocommit statements. Each up script
+**    logs its run in a table: in the end every revision has run exactly
+**    once. Done in rollback-journal and WAL mode.
 ** 2. Killed mid-migrate(): a child runs migrate() over three revisions
 **    whose middle one runs long (a recursive CTE inserting many rows plus
 **    an index); the parent SIGKILLs it after a delay taken as a fraction of
@@ -205,7 +206,8 @@ static void pidFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** the start-up idiom. Exit status: 0 when every round succeeded with a
 ** plausible result and every failure was SQLITE_BUSY, else 1.
 */
-static int raceChild(const char *zPath, int fdGate, int iChild, int nRound){
+static int raceChild(const char *zPath, int fdGate, int iChild, int nRound,
+                     int bIdiom){
   sqlite3 *db = openDb(zPath);
   char c;
   int r, nBad = 0, nBusy = 0;
@@ -216,8 +218,9 @@ static int raceChild(const char *zPath, int fdGate, int iChild, int nRound){
   for(r=1; r<=nRound; r++){
     int nRev = r*N_PER_ROUND, nTry;
     char *zIns = revisionsInsert(nRev);
-    char *zSql = sqlite3_mprintf("BEGIN; %s; SELECT migrate(); COMMIT",
-                                 zIns);
+    char *zSql = bIdiom
+        ? sqlite3_mprintf("BEGIN; %s; SELECT migrate(); COMMIT", zIns)
+        : sqlite3_mprintf("%s; SELECT migrate()", zIns);
     for(nTry=0; nTry<100; nTry++){
       char *zRes = 0;
       int rc = run(db, zSql, &zRes);
@@ -256,7 +259,7 @@ static int raceChild(const char *zPath, int fdGate, int iChild, int nRound){
   return nBad ? 1 : 0;
 }
 
-static void testRace(const char *zJournal, int nRound){
+static void testRace(const char *zJournal, int bIdiom, int nRound){
   char *zPath = tempName("race");
   char *zName, *zRes, *zWant, *zSql;
   pid_t aPid[N_PROC];
@@ -280,7 +283,7 @@ static void testRace(const char *zJournal, int nRound){
     if( aPid[i]==0 ){
       int rc;
       close(aGate[1]);
-      rc = raceChild(zPath, aGate[0], i+1, nRound);
+      rc = raceChild(zPath, aGate[0], i+1, nRound, bIdiom);
       sqlite3_free(zPath);      /* the child's copy: valgrind checks it */
       _exit(rc);
     }
@@ -295,9 +298,10 @@ static void testRace(const char *zJournal, int nRound){
       nBadExit++;
     }
   }
-  zName = sqlite3_mprintf("race (%s journal): %d processes, %d rounds of the "
-      "start-up idiom each: every call succeeded or failed with SQLITE_BUSY",
-      zJournal, N_PROC, nRound);
+  zName = sqlite3_mprintf("race (%s journal): %d processes, %d rounds of %s"
+      " each: every call succeeded or failed with SQLITE_BUSY", zJournal,
+      N_PROC, nRound, bIdiom ? "the start-up idiom"
+                             : "INSERT OR IGNORE, then migrate()");
   zWant = sqlite3_mprintf("%d processes failed", nBadExit);
   check(zName, nBadExit==0, zWant);
   sqlite3_free(zName);
@@ -588,8 +592,10 @@ int main(void){
   int n = bSlow ? 2 : (int)(sizeof(aFrac)/sizeof(aFrac[0]));
 
   signal(SIGPIPE, SIG_IGN);
-  testRace("delete", bSlow ? 2 : 5);
-  testRace("wal", bSlow ? 2 : 5);
+  testRace("delete", 1, bSlow ? 2 : 5);
+  testRace("wal", 1, bSlow ? 2 : 5);
+  testRace("delete", 0, bSlow ? 2 : 5);
+  testRace("wal", 0, bSlow ? 2 : 5);
   testKill("delete", 0, nRows, a, n);
   testKill("wal", 0, nRows, a, n);
   testKill("delete", 1, nRows, a, n);
