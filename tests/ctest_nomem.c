@@ -547,7 +547,7 @@ static void testOp(const Op *pOp, int bPers, int nStride,
   Outcome ref;
   char *zRefDump, *zName;
   Tally t;
-  int iN, nPoints = 0, bDone = 0;
+  int iN, nTried = 0, nPoints = 0, bDone = 0;
   sqlite3_int64 nMem0;
 
   memset(&t, 0, sizeof(t));
@@ -585,7 +585,8 @@ static void testOp(const Op *pOp, int bPers, int nStride,
     }
     disarm();
     bDone = nInjected==0;
-    nPoints = iN;
+    nTried++;
+    if( bDone ) nPoints = nAlloc;   /* the run with no failure counted all */
 
     if( rcLoad!=SQLITE_OK ){
       /* a failed load: clean, and the next load works */
@@ -643,7 +644,7 @@ static void testOp(const Op *pOp, int bPers, int nStride,
 
   zName = sqlite3_mprintf("nomem: %s (%s): %d of %d points, %d failed "
       "cleanly", pOp->zName, bPers ? "persistent" : "once",
-      (nPoints+nStride-1)/nStride, nPoints, t.nOpFailed + t.nLoadFailed);
+      nTried - bDone, nPoints, t.nOpFailed + t.nLoadFailed);
   if( t.nBad==0 && bDone ){
     check(zName, 1, 0);
   }else{
