@@ -372,6 +372,7 @@ struct DiffTable {
   int bWithoutRowid;
   int bAutoinc;
   int bStrict;
+  int bComment;         /* the CREATE text holds a comment */
 };
 
 typedef struct DiffObj DiffObj;
@@ -424,6 +425,8 @@ struct DiffCtx {
   DiffChange *aCh;
   int nCh;
   int nChAlloc;
+  int eSound;           /* from's views and triggers all resolve: 1 yes,
+                        ** 0 no, -1 not checked yet */
 };
 
 /* Frees a parsed table and everything it owns; NULL is fine. */
@@ -494,6 +497,18 @@ static int diffObjCmp(const void *pA, const void *pB){
   const DiffObj *b = (const DiffObj*)pB;
   int c = sqlite3_stricmp(a->zName, b->zName);
   return c ? c : strcmp(a->zName, b->zName);
+}
+
+/* True if zSql holds a -- or C-style comment (outside literals). */
+static int diffHasComment(const char *zSql){
+  const unsigned char *z = (const unsigned char*)zSql;
+  int i = 0;
+  while( z[i] ){
+    int eType, len = diffTokLen(&z[i], &eType);
+    if( eType==0 && (z[i]=='-' || z[i]=='/') ) return 1;
+    i += len;
+  }
+  return 0;
 }
 
 /* True if zSql is a CREATE VIRTUAL TABLE statement. */
@@ -708,6 +723,7 @@ static int diffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
   /* The CREATE text: CREATE [TEMP] TABLE [IF NOT EXISTS] [s.]name ( ... ) */
   rc = diffTokenize(z, &t->aTok, &t->nTok);
   if( rc!=SQLITE_OK ) return rc;
+  t->bComment = diffHasComment(z);
   for(i=0; i<t->nTok && t->aTok[i].eType==DT_WORD; i++){
     const DiffTok *k = &t->aTok[i];
     if( diffIsWord(z, k, "create") || diffIsWord(z, k, "temp")
@@ -912,6 +928,70 @@ static int diffColRisk(sqlite3_str *pStr, const DiffCol *c, const DiffCol *d){
 }
 
 /*
+** True if every view and trigger of from resolves: views compile, and
+** every table a trigger body writes or reads (the name after UPDATE,
+** INTO, FROM, JOIN) exists. ALTER TABLE RENAME COLUMN and DROP COLUMN
+** re-check them all and fail on any that does not, so those are used
+** only on a sound schema (else: rebuild). Checked once per diff; errors
+** (out of memory) in *pRc.
+*/
+static int diffSound(DiffCtx *p, int *pRc){
+  DiffSchema *pS = &p->aS[0];
+  int i;
+  if( p->eSound>=0 || *pRc ) return p->eSound>0;
+  p->eSound = 1;
+  for(i=0; p->eSound && i<pS->n; i++){
+    DiffObj *o = &pS->a[i];
+    if( o->eType==DO_VIEW ){
+      sqlite3_stmt *pStmt = 0;
+      char *zSql = sqlite3_mprintf("SELECT * FROM \"%w\".\"%w\"",
+                                   pS->zSchema, o->zName);
+      int rc;
+      if( zSql==0 ){ *pRc = SQLITE_NOMEM; return 0; }
+      rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+      sqlite3_finalize(pStmt);
+      sqlite3_free(zSql);
+      if( rc==SQLITE_NOMEM ){ *pRc = rc; return 0; }
+      if( rc!=SQLITE_OK ) p->eSound = 0;
+    }else if( o->eType==DO_TRIGGER ){
+      DiffTok *a = 0;
+      int n = 0, k;
+      *pRc = diffTokenize(o->zSql, &a, &n);
+      for(k=0; *pRc==SQLITE_OK && p->eSound && k+1<n; k++){
+        const char *z = o->zSql;
+        int m = k+1, v;
+        if( !diffIsWord(z, &a[k], "update") && !diffIsWord(z, &a[k], "into")
+         && !diffIsWord(z, &a[k], "from") && !diffIsWord(z, &a[k], "join") ){
+          continue;
+        }
+        if( diffIsWord(z, &a[k], "update") && k>0
+         && diffIsWord(z, &a[k-1], "after") ) continue;    /* AFTER UPDATE */
+        if( diffIsWord(z, &a[k], "update") && diffIsWord(z, &a[m], "of") ){
+          continue;                                         /* UPDATE OF */
+        }
+        if( diffIsWord(z, &a[m], "or") ) m += 2;            /* UPDATE OR x */
+        if( m+2<n && diffIsPunct(z, &a[m+1], '.') ) m += 2; /* schema. */
+        if( m>=n || (a[m].eType!=DT_WORD && a[m].eType!=DT_ID) ) continue;
+        if( m+1<n && diffIsPunct(z, &a[m+1], '(') ) continue; /* function */
+        if( a[m].eType==DT_WORD ){
+          v = diffHashFind(&pS->hName, &z[a[m].iOff], a[m].n);
+        }else{
+          char *zName = diffTokName(z, &a[m], pRc);
+          v = zName ? diffHashFind(&pS->hName, zName, -1) : -1;
+          sqlite3_free(zName);
+        }
+        if( *pRc==SQLITE_OK && (v<0 || pS->a[v].eType==DO_INDEX) ){
+          p->eSound = 0;
+        }
+      }
+      sqlite3_free(a);
+      if( *pRc ) return 0;
+    }
+  }
+  return p->eSound;
+}
+
+/*
 ** If table f (from) can become d (to) by ALTER TABLE RENAME/ADD/DROP
 ** COLUMN such that the stored CREATE text ends up equal to d's, returns 1
 ** and, when bEmit, appends those changes. Else returns 0. Errors in *pRc.
@@ -930,12 +1010,18 @@ static int diffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
     const DiffCol *c = &ft->aCol[i];
     if( j<dt->nCol && sqlite3_stricmp(c->zName, dt->aCol[j].zName)==0 ){
       if( strcmp(c->zCanon, dt->aCol[j].zCanon)!=0 ) return 0;
+      if( strcmp(c->zName, dt->aCol[j].zName)!=0 && !diffSound(p, pRc) ){
+        return 0;                 /* RENAME COLUMN re-checks every view */
+      }
       j++;
       continue;
     }
     if( diffColIndex(dt, c->zName)>=0 ) return 0;       /* moved */
-    /* DROP COLUMN: 3.35+, a plain column nothing else names. */
+    /* DROP COLUMN: 3.35+, a plain column nothing else names, in a schema
+    ** whose views and triggers all resolve (it re-checks them). */
     if( sqlite3_libversion_number()<3035000 ) return 0;
+    if( !diffSound(p, pRc) ) return 0;
+    if( ft->bComment ) return 0;  /* SQLite cuts the text badly around them */
     if( c->flags & (DC_PK|DC_UNIQUE|DC_FK|DC_GENERATED) ) return 0;
     if( c->iPk || c->eHidden ) return 0;
     for(k=0; k<ft->nCol; k++){
@@ -964,7 +1050,8 @@ static int diffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
   }
   if( !bEmit ) return 1;
 
-  /* Emit: renames (case only), drops, adds, in column order. */
+  /* Emit: renames (case only), then adds, then drops (adding first, so the
+  ** table never runs out of columns; the end result is the same). */
   j = 0;
   for(i=0; *pRc==SQLITE_OK && i<ft->nCol; i++){
     const DiffCol *c = &ft->aCol[i];
@@ -977,13 +1064,7 @@ static int diffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
             sqlite3_mprintf("ALTER TABLE \"%w\" RENAME COLUMN \"%w\" TO"
                             " \"%w\";\n", f->zName, c->zName, e->zName));
       }
-      continue;
     }
-    *pRc = diffAdd(p, "table", d->zName, "drop column", 1,
-        sqlite3_mprintf("drops column \"%w\": its values are lost",
-                        c->zName),
-        sqlite3_mprintf("ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
-                        f->zName, c->zName));
   }
   for(k=j; *pRc==SQLITE_OK && k<dt->nCol; k++){
     const DiffCol *c = &dt->aCol[k];
@@ -996,6 +1077,15 @@ static int diffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
                                f->zName, c->zName, zDef[0] ? " " : "", zDef)
              : 0);
     sqlite3_free(zDef);
+  }
+  for(i=0; *pRc==SQLITE_OK && i<ft->nCol; i++){
+    const DiffCol *c = &ft->aCol[i];
+    if( diffColIndex(dt, c->zName)>=0 ) continue;
+    *pRc = diffAdd(p, "table", d->zName, "drop column", 1,
+        sqlite3_mprintf("drops column \"%w\": its values are lost",
+                        c->zName),
+        sqlite3_mprintf("ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
+                        f->zName, c->zName));
   }
   return 1;
 }
@@ -1139,8 +1229,12 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
           zNew, zNew, f->zName);
     }
     sqlite3_str_appendf(pSql, "DROP TABLE \"%w\";\n", f->zName);
-    sqlite3_str_appendf(pSql, "ALTER TABLE \"%w\" RENAME TO \"%w\";\n",
-                        zNew, d->zName);
+    /* Legacy mode: the rename checks no view or trigger (one naming a
+    ** table that no longer exists would fail it) and rewrites no
+    ** reference; migrate() restores the setting after every script. */
+    sqlite3_str_appendf(pSql, "PRAGMA legacy_alter_table = ON;\n"
+        "ALTER TABLE \"%w\" RENAME TO \"%w\";\n"
+        "PRAGMA legacy_alter_table = OFF;\n", zNew, d->zName);
     rc = diffAdd(p, "table", d->zName, "rebuild", bRisk,
                  sqlite3_mprintf("rebuilds the table: %s", zWhy+2),
                  diffFinish(pSql, &rc));
@@ -1668,6 +1762,7 @@ static int diffRun(DiffCtx *p, sqlite3 *db, const char *zFunc,
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->zFunc = zFunc;
+  p->eSound = -1;
   rc = sqlmigSchemaArg(db, zFunc, pFrom, 1, &zFrom, &p->zErr);
   if( rc==SQLITE_OK ) rc = sqlmigSchemaArg(db, zFunc, pTo, 2, &zTo, &p->zErr);
   if( rc==SQLITE_OK ) rc = diffReadSchema(p, &p->aS[0], zFrom);
