@@ -465,9 +465,9 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, sqlite3_int64 iTarget){
         "datetime('now') WHERE applied_at IS NULL AND version<=%lld;",
         iLastUp);
   }
-  zSql = sqlite3_str_finish(pSql);
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = execSql(db, zSql);
+  rc = sqlite3_str_errcode(pSql);
+  zSql = sqlite3_str_finish(pSql);    /* NULL also when nothing to record */
+  if( rc==SQLITE_OK && zSql ) rc = execSql(db, zSql);
   sqlite3_free(zSql);
   return rc;
 }
