@@ -47,12 +47,15 @@ CTESTS := $(patsubst tests/ctest_%.c,$(BUILD)/ctest_%,$(wildcard tests/ctest_*.c
 test: $(LIB) $(BUILD)/runner $(CTESTS)
 	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) sh tests/run.sh
 
-# The diff property test over many more random schema pairs than `make test`
-# (PAIRS, SEED to change them).
+# The diff's property and syntax-fuzz tests over many more random schema
+# pairs than `make test` (PAIRS, SEED to change them), and its
+# allocation-failure test at every point.
 PAIRS ?= 5000
 SEED  ?= 1
-test-long: $(LIB) $(BUILD)/ctest_diffprop
+test-long: $(LIB) $(BUILD)/ctest_diffprop $(BUILD)/ctest_difffuzz $(BUILD)/ctest_diffnomem
 	LIB=./$(LIB) $(BUILD)/ctest_diffprop --pairs $(PAIRS) --seed $(SEED)
+	LIB=./$(LIB) $(BUILD)/ctest_difffuzz --iters $$(( $(PAIRS) * 4 )) --seed $(SEED)
+	LIB=./$(LIB) NOMEM_STRIDE=1 $(BUILD)/ctest_diffnomem
 
 # The same suite under AddressSanitizer + UBSan, and under valgrind.
 # (in build/asan, so the ordinary build stays as it is)

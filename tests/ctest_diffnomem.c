@@ -15,8 +15,9 @@
 ** target's rows as they were (or, when the caller's statement failed after
 ** the copy was done, as a clean copy leaves them: never half copied); after the connection closes, memory in use
 ** must be back to what it was before the open (no leak).
-** Under valgrind (LD_PRELOAD, or VALGRIND_MODE=1) only every 23rd point is
-** tested; NOMEM_STRIDE=K sets the stride, DIFFNOMEM_OP=i / DIFFNOMEM_N=n
+** By default every 2nd point is tested (every one: NOMEM_STRIDE=1, as
+** `make test-long` does), under valgrind (LD_PRELOAD, or VALGRIND_MODE=1)
+** every 23rd; NOMEM_STRIDE=K sets the stride, DIFFNOMEM_OP=i / DIFFNOMEM_N=n
 ** replay one operation / one point.
 */
 #include <sqlite3.h>
@@ -122,7 +123,7 @@ static int countRows(sqlite3 *db){
 int main(void){
   sqlite3_mem_methods m;
   size_t i;
-  int mode, nStride = 1;
+  int mode, nStride = 2;         /* every point: NOMEM_STRIDE=1 (make test-long) */
   const char *zPre = getenv("LD_PRELOAD");
   if( (zPre && strstr(zPre, "vgpreload")) || getenv("VALGRIND_MODE") ) nStride = 23;
   if( getenv("NOMEM_STRIDE") ) nStride = atoi(getenv("NOMEM_STRIDE"));
