@@ -36,7 +36,7 @@ $(LIB): $(SRC) $(HDR)
 $(BUILD)/runner: tests/runner.c | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -o $@ tests/runner.c $(SQLITE_LIBS) $(LDFLAGS)
 
-$(BUILD)/ctest_%: tests/ctest_%.c $(SRC) $(HDR) | $(BUILD)
+$(BUILD)/ctest_%: tests/ctest_%.c tests/ctest.h $(SRC) $(HDR) | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -Iext -o $@ $< $(SQLITE_LIBS) -lpthread $(LDFLAGS)
 
 $(BUILD):

@@ -26,30 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ctest.h"
 
 #define HOW "migrate: must be called on its own, as SELECT migrate(); not " \
   "inside a statement that reads a table or while another statement is "   \
   "running"
-
-/* Test bookkeeping (a test program: plain statics are fine here). */
-static int nFailed = 0;
-
-/* Records one check; zWhy explains a failure. */
-static void check(const char *zName, int bOk, const char *zWhy){
-  if( bOk ){
-    printf("ok - %s\n", zName);
-  }else{
-    printf("not ok - %s: %s\n", zName, zWhy ? zWhy : "failed");
-    nFailed++;
-  }
-  fflush(stdout);
-}
-
-/* The extension to load. */
-static const char *libPath(void){
-  const char *z = getenv("LIB");
-  return z && z[0] ? z : "./libsqlmig.so";
-}
 
 /*
 ** Opens zPath with the extension loaded. Returns the connection, or NULL

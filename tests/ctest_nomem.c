@@ -44,9 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ctest.h"
 
-/* Test bookkeeping and the fault injector: one thread, plain statics. */
-static int nFailed = 0;
 static sqlite3_mem_methods sysMem;
 static int bArmed = 0;        /* count (and maybe fail) allocations */
 static int iFailAt = 0;       /* 1-based allocation that fails; 0: none */
@@ -81,23 +80,6 @@ static void arm(int iAt, int bPers){
 }
 static void disarm(void){
   bArmed = 0;
-}
-
-/* Records one check; zWhy explains a failure. */
-static void check(const char *zName, int bOk, const char *zWhy){
-  if( bOk ){
-    printf("ok - %s\n", zName);
-  }else{
-    printf("not ok - %s: %s\n", zName, zWhy ? zWhy : "failed");
-    nFailed++;
-  }
-  fflush(stdout);
-}
-
-/* The extension to load. */
-static const char *libPath(void){
-  const char *z = getenv("LIB");
-  return z && z[0] ? z : "./libsqlmig.so";
 }
 
 /* ------------------------------------------------------- the scripts --- */

@@ -40,33 +40,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Test bookkeeping: the parent's only. */
-static int nFailed = 0;
-
-/* Records one check; zWhy explains a failure. */
-static void check(const char *zName, int bOk, const char *zWhy){
-  if( bOk ){
-    printf("ok - %s\n", zName);
-  }else{
-    printf("not ok - %s: %s\n", zName, zWhy ? zWhy : "failed");
-    nFailed++;
-  }
-  fflush(stdout);
-}
-
-/* The extension to load. */
-static const char *libPath(void){
-  const char *z = getenv("LIB");
-  return z && z[0] ? z : "./libsqlmig.so";
-}
-
-/* Under valgrind (or VALGRIND_MODE=1) the test does less. */
-static int slowMode(void){
-  const char *zPre = getenv("LD_PRELOAD");
-  const char *zVg = getenv("VALGRIND_MODE");
-  return (zPre && strstr(zPre, "vgpreload")) || (zVg && zVg[0]=='1');
-}
+#include "ctest.h"
 
 /* Seconds since some fixed point, for measuring. */
 static double now(void){
