@@ -21,7 +21,9 @@
 **
 ** Implicit rowids are not copied (rows of a table without an INTEGER
 ** PRIMARY KEY get new rowids); tables that only one side has, and virtual,
-** internal and sqlmig tables, are left out and reported.
+** internal and sqlmig tables, are left out and reported. The
+** sqlite_sequence value of an AUTOINCREMENT table is raised to the
+** source's, so ids deleted there are not handed out again.
 */
 #include "sqlmig_int.h"
 #include <stdlib.h>
@@ -157,6 +159,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
   int nFrom = 0, nTo = 0, i, rc, bSavepoint = 0;
   sqlite3_stmt *pXinfo = 0;
   sqlite3_stmt *pRollback = 0, *pRelease = 0;
+  sqlite3_stmt *pSeq = 0;         /* carries sqlite_sequence values over */
   char *zSql = 0;
 
   memset(pRes, 0, sizeof(*pRes));
@@ -191,6 +194,22 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     }
     if( rc==SQLITE_OK ){
       rc = sqlite3_prepare_v2(db, "RELEASE sqlmig_copy", -1, &pRelease, 0);
+    }
+    if( rc==SQLITE_OK ){
+      /* Both have AUTOINCREMENT tables: a copied table's counter never
+      ** goes below the source's, so ids deleted there are not reused. */
+      char *zSeq = sqlite3_mprintf(
+          "UPDATE \"%w\".sqlite_sequence SET seq = (SELECT seq FROM"
+          " \"%w\".sqlite_sequence WHERE name = ?1) WHERE name = ?2 AND seq <"
+          " (SELECT seq FROM \"%w\".sqlite_sequence WHERE name = ?1)",
+          zTo, zFrom, zFrom);
+      if( zSeq==0 ){
+        rc = SQLITE_NOMEM;
+      }else{
+        int rc2 = sqlite3_prepare_v2(db, zSeq, -1, &pSeq, 0);
+        if( rc2==SQLITE_NOMEM ) rc = rc2;   /* else: no sqlite_sequence */
+        sqlite3_free(zSeq);
+      }
     }
     if( rc==SQLITE_OK ){
       rc = copyExec(db, "SAVEPOINT sqlmig_copy");
@@ -284,6 +303,16 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     }
     if( rc==SQLITE_OK ){
       sqlite3_int64 n = nCol>0 ? sqlite3_changes(db) : 0;
+      if( pSeq && n>0 ){
+        sqlite3_bind_text(pSeq, 1, *pz, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pSeq, 2, azTo[i], -1, SQLITE_STATIC);
+        sqlite3_step(pSeq);
+        rc = sqlite3_reset(pSeq);
+        if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+          *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
+                                   sqlite3_errmsg(db));
+        }
+      }
       if( nCol==0 ){
         char *z = sqlite3_mprintf("no column in common%s", zLeft ? zLeft : "");
         sqlite3_free(zLeft);
@@ -338,6 +367,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
   sqlite3_finalize(pXinfo);
   sqlite3_finalize(pRollback);
   sqlite3_finalize(pRelease);
+  sqlite3_finalize(pSeq);
   sqlite3_free(azSorted);
   sqlmigFreeNames(azFrom, nFrom);
   sqlmigFreeNames(azTo, nTo);
