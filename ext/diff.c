@@ -23,11 +23,14 @@
 ** joined with pragma_table_xinfo; ALTER TABLE RENAME/ADD/DROP COLUMN is
 ** used when applying it to the old text yields exactly the new text
 ** (SQLite appends added columns after the last column and removes dropped
-** ones), else SQLite's generalized rebuild: create "sqlmig_new_<name>",
-** copy the columns present in both (and the rowid), carry the
-** sqlite_sequence value over, drop, rename, recreate indexes and triggers.
-** Views and triggers that name a changed table are dropped first and
-** created again at the end, so no ALTER ever trips over them. Tables come
+** ones) and safe (RENAME/DROP COLUMN re-check the whole schema, so they
+** need one whose views and triggers resolve), else SQLite's generalized
+** rebuild: create "sqlmig_new_<name>", copy the columns present in both
+** (and the rowid), carry the sqlite_sequence value over, drop, rename (in
+** legacy_alter_table mode, which checks and rewrites nothing), recreate
+** indexes and triggers. Views and triggers that name a changed table are
+** dropped first and created again at the end, so no ALTER ever trips over
+** them and they keep working. Tables come
 ** in foreign-key order (pragma_foreign_key_list), views in dependency
 ** order, everything else by name: the output is deterministic.
 **
