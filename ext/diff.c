@@ -1109,6 +1109,12 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
 
   zNew = sqlite3_mprintf("sqlmig_new_%s", d->zName);
   if( zNew==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK && dt->iNameTok<0 ){
+    sqlite3_free(p->zErr);
+    p->zErr = sqlite3_mprintf("%s: cannot parse the CREATE text of table"
+                              " \"%w\"", p->zFunc, d->zName);
+    rc = p->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
 
   /* Columns present in both (not generated in the new table), and why. */
   for(i=0; i<dt->nCol; i++){
