@@ -868,6 +868,11 @@ static int diffColIndex(const DiffTable *t, const char *zName){
   return -1;
 }
 
+/* Said of a dropped column when the table also gains one. */
+#define DIFF_RENAME_HINT " (if it was renamed, write that ALTER TABLE ..." \
+  " RENAME COLUMN as a revision of its own first: the diff never guesses" \
+  " renames)"
+
 /* Type affinity of a declared type, as SQLite derives it: 'i' INTEGER,
 ** 't' TEXT, 'b' BLOB, 'r' REAL, 'n' NUMERIC. */
 static char diffAffinity(const char *zType){
@@ -1085,8 +1090,8 @@ static int diffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
     const DiffCol *c = &ft->aCol[i];
     if( diffColIndex(dt, c->zName)>=0 ) continue;
     *pRc = diffAdd(p, "table", d->zName, "drop column", 1,
-        sqlite3_mprintf("drops column \"%w\": its values are lost",
-                        c->zName),
+        sqlite3_mprintf("drops column \"%w\": its values are lost%s",
+                        c->zName, j<dt->nCol ? DIFF_RENAME_HINT : ""),
         sqlite3_mprintf("ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
                         f->zName, c->zName));
   }
@@ -1103,7 +1108,7 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   sqlite3_str *pWhy = sqlite3_str_new(0);
   sqlite3_str *pCols = sqlite3_str_new(0);
   int rc = SQLITE_OK, i, nCommon = 0, bRisk = 0, bIpkCommon = 0;
-  int bReorder = 0, iLast = -1;
+  int bReorder = 0, iLast = -1, nNew = 0;
   char *zNew, *zWhy, *zCols;
   const char *zRowid = 0;
 
@@ -1126,6 +1131,7 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
           bFail ? " (NOT NULL without DEFAULT: fails if the table has rows)"
                 : "");
       bRisk |= bFail;
+      nNew++;
       continue;
     }
     if( k<iLast ) bReorder = 1;
@@ -1158,8 +1164,9 @@ static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   }
   for(i=0; i<ft->nCol; i++){
     if( diffColIndex(dt, ft->aCol[i].zName)<0 ){
-      sqlite3_str_appendf(pWhy, "; drops column \"%w\": its values are lost",
-                          ft->aCol[i].zName);
+      sqlite3_str_appendf(pWhy, "; drops column \"%w\": its values are lost%s",
+                          ft->aCol[i].zName,
+                          nNew>0 ? DIFF_RENAME_HINT : "");
       bRisk = 1;
     }
   }
