@@ -586,17 +586,25 @@ static int diffReadSchema(DiffCtx *p, DiffSchema *pS, const char *zSchema){
   sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ) return rc;
 
-  /* Shadow tables of virtual tables ("<vtab>_<suffix>") are the module's
+  /* Shadow tables of virtual tables ("<vtab>_<suffix>", with the suffixes
+  ** of SQLite's own FTS3/4, FTS5 and R*Tree modules) are the module's
   ** business, never compared. */
   for(i=0; i<pS->n; i++){
+    static const char *const azSuffix[] = {
+      "data", "idx", "content", "docsize", "config", "segments", "segdir",
+      "stat", "node", "rowid", "parent"
+    };
     if( !pS->a[i].bVirtual ) continue;
     for(j=0; j<pS->n; j++){
       DiffObj *o = &pS->a[j];
-      size_t nV = strlen(pS->a[i].zName);
-      if( o->eType==DO_TABLE && !o->bVirtual
-       && sqlite3_strnicmp(o->zTbl, pS->a[i].zName, (int)nV)==0
-       && o->zTbl[nV]=='_' ){
-        o->eState = -1;
+      size_t nV = strlen(pS->a[i].zName), k;
+      if( o->eType!=DO_TABLE || o->bVirtual
+       || sqlite3_strnicmp(o->zTbl, pS->a[i].zName, (int)nV)!=0
+       || o->zTbl[nV]!='_' ){
+        continue;
+      }
+      for(k=0; k<sizeof(azSuffix)/sizeof(azSuffix[0]); k++){
+        if( sqlite3_stricmp(&o->zTbl[nV+1], azSuffix[k])==0 ) o->eState = -1;
       }
     }
   }
