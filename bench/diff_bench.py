@@ -301,6 +301,14 @@ def summary(script):
             k = "ALTER TABLE " + " ".join(words[3:5]).upper()
         if k not in kinds:
             kinds.append(k)
+    if "ALTER TABLE RENAME TO" in kinds:
+        return "table rebuild (new table, copy, drop, rename)"
+    if "ALTER TABLE ADD COLUMN" in kinds and "ADD COLUMN" in script:
+        # sqldiff writes the bare name: say when the definition got lost
+        line = [l for l in script.splitlines() if "ADD COLUMN" in l][0]
+        if len(line.split("ADD COLUMN", 1)[1].strip().rstrip(";").split()) < 2:
+            kinds[kinds.index("ALTER TABLE ADD COLUMN")] = \
+                "ALTER TABLE ADD COLUMN (name only: type, NOT NULL, DEFAULT lost)"
     return ", ".join(kinds) if kinds else "(nothing)"
 
 
