@@ -17,16 +17,9 @@
 ** likewise back to a pristine copy. A failure prints the seed to replay.
 */
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "ctest.h"
 
 static int bVerbose = 0;
-
-static const char *libPath(void){
-  const char *z = getenv("LIB");
-  return z && z[0] ? z : "./libsqlmig.so";
-}
 
 typedef struct Rng Rng;
 struct Rng { unsigned long long s; };

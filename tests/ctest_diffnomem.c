@@ -21,11 +21,8 @@
 ** replay one operation / one point.
 */
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "ctest.h"
 
-static int nFailed = 0;
 static sqlite3_mem_methods sysMem;
 static int bArmed = 0, iFailAt = 0, bPersist = 0, nAlloc = 0, nInjected = 0;
 
@@ -46,16 +43,6 @@ static int fRoundup(int n){ return sysMem.xRoundup(n); }
 static int fInit(void *p){ return sysMem.xInit(p); }
 static void fShutdown(void *p){ sysMem.xShutdown(p); }
 
-static void check(const char *zName, int bOk, const char *zWhy){
-  if( bOk ) printf("ok - %s\n", zName);
-  else{ printf("not ok - %s: %s\n", zName, zWhy ? zWhy : "failed"); nFailed++; }
-  fflush(stdout);
-}
-
-static const char *libPath(void){
-  const char *z = getenv("LIB");
-  return z && z[0] ? z : "./libsqlmig.so";
-}
 
 static const char *zSetup =
   "ATTACH ':memory:' AS desired;"
@@ -124,8 +111,7 @@ int main(void){
   sqlite3_mem_methods m;
   size_t i;
   int mode, nStride = 2;         /* every point: NOMEM_STRIDE=1 (make test-long) */
-  const char *zPre = getenv("LD_PRELOAD");
-  if( (zPre && strstr(zPre, "vgpreload")) || getenv("VALGRIND_MODE") ) nStride = 23;
+  if( slowMode() ) nStride = 23;
   if( getenv("NOMEM_STRIDE") ) nStride = atoi(getenv("NOMEM_STRIDE"));
   if( nStride<1 ) nStride = 1;
   sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sysMem);

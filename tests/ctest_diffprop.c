@@ -25,27 +25,9 @@
 ** A failure prints the seed of the pair, to rerun it alone with --seed.
 */
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "ctest.h"
 
-static int nFailed = 0;
 static int bVerbose = 0;
-
-static void check(const char *zName, int bOk, const char *zWhy){
-  if( bOk ){
-    printf("ok - %s\n", zName);
-  }else{
-    printf("not ok - %s: %s\n", zName, zWhy ? zWhy : "failed");
-    nFailed++;
-  }
-  fflush(stdout);
-}
-
-static const char *libPath(void){
-  const char *z = getenv("LIB");
-  return z && z[0] ? z : "./libsqlmig.so";
-}
 
 /* ------------------------------------------------------------ PRNG */
 
