@@ -14,7 +14,10 @@ ifeq ($(UNAME),Darwin)
   SOFLAGS := -dynamiclib
 else
   SOEXT   := so
-  SOFLAGS := -shared -Wl,-z,defs
+  # -z defs: every symbol resolved at link time (SQLite comes through
+  # sqlite3_api). -z noseparate-code: no page padding between the code and
+  # the other segments (8 KB of the 100 KB size budget; same code).
+  SOFLAGS := -shared -Wl,-z,defs -Wl,-z,noseparate-code
 endif
 
 LIB     := libsqlmig.$(SOEXT)
