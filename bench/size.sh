@@ -17,8 +17,9 @@ mkdir -p "$out" || exit 2
 WARN="-std=c99 -Wall -Wextra -pedantic -Wshadow -Wmissing-prototypes"
 BUDGET=102400
 
-$CC -O2 $WARN -fPIC -fvisibility=hidden -Iext -shared \
-    -o "$out/libsqlmig.so" ext/*.c || exit 2
+# the library exactly as `make` builds it, at -O2
+make -s CC="$CC" CFLAGS="-O2" LIB="$out/libsqlmig.so" "$out/libsqlmig.so" \
+  >/dev/null || exit 2
 strip -o "$out/libsqlmig-stripped.so" "$out/libsqlmig.so" || exit 2
 n=$(wc -c <"$out/libsqlmig-stripped.so" | tr -d ' ')
 verdict=ok
