@@ -43,7 +43,6 @@ struct CopyResult {
   int n;
   int nAlloc;
   sqlite3_int64 nTotal;
-  char *azSchema[2];      /* from and to, as given */
 };
 
 /* Frees a copy result; leaves it zeroed (safe to repeat). */
@@ -55,8 +54,6 @@ static void copyResultFree(CopyResult *p){
     sqlite3_free(p->a[i].zLeftOut);
   }
   sqlite3_free(p->a);
-  sqlite3_free(p->azSchema[0]);
-  sqlite3_free(p->azSchema[1]);
   memset(p, 0, sizeof(*p));
 }
 
@@ -171,9 +168,6 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if( rc ) return rc;
-  pRes->azSchema[0] = sqlite3_mprintf("%s", zFrom);
-  pRes->azSchema[1] = sqlite3_mprintf("%s", zTo);
-  if( pRes->azSchema[0]==0 || pRes->azSchema[1]==0 ) return SQLITE_NOMEM;
   rc = sqlmigTableList(db, zFunc, zFrom, &azFrom, &nFrom, pzErr);
   if( rc==SQLITE_OK ) rc = sqlmigTableList(db, zFunc, zTo, &azTo, &nTo, pzErr);
   if( rc==SQLITE_OK ){
@@ -395,135 +389,26 @@ static void copyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 
 /* ---------------------------------------------------- migrate_copy_report */
 
-typedef struct ReportVtab ReportVtab;
-struct ReportVtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-};
-
-typedef struct ReportCursor ReportCursor;
-struct ReportCursor {
-  sqlite3_vtab_cursor base;
-  CopyResult res;
-  int iRow;
-};
-
-#define RP_COL_FROM 5
-
-/* xConnect: declares the columns; direct-only (no views, no triggers). */
-static int reportConnect(sqlite3 *db, void *pAux, int argc,
-                         const char *const *argv, sqlite3_vtab **ppVtab,
-                         char **pzErr){
-  ReportVtab *pTab;
+/*
+** migrate_copy_report(from, to): a table-valued function (tvf.c) that
+** performs the copy; its rows are the report. Its state is the CopyResult.
+*/
+static int reportFilter(sqlite3 *db, void *pState, int argc,
+                        sqlite3_value **argv, int *pnRow, char **pzErr){
+  CopyResult *pRes = (CopyResult*)pState;
   int rc;
-  (void)pAux; (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db,
-      "CREATE TABLE x(seq INTEGER, tbl TEXT, rows INTEGER, columns TEXT,"
-      " left_out TEXT, from_schema HIDDEN, to_schema HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  pTab = sqlite3_malloc64(sizeof(*pTab));
-  if( pTab==0 ) return SQLITE_NOMEM;
-  memset(pTab, 0, sizeof(*pTab));
-  pTab->db = db;
-  *ppVtab = &pTab->base;
-  return SQLITE_OK;
-}
-
-/* xDisconnect. */
-static int reportDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
-}
-
-/* xOpen: an empty cursor; the copy runs in xFilter. */
-static int reportOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  ReportCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
-  (void)pVtab;
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
-}
-
-/* xClose: frees the cursor and its report. */
-static int reportClose(sqlite3_vtab_cursor *cur){
-  ReportCursor *pCur = (ReportCursor*)cur;
-  copyResultFree(&pCur->res);
-  sqlite3_free(pCur);
-  return SQLITE_OK;
-}
-
-/* Both hidden arguments must be equality constraints (idxNum 3). */
-static int reportBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, aIdx[2] = { -1, -1 }, n = 0;
-  (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    int iCol = c->iColumn - RP_COL_FROM;
-    if( iCol<0 || iCol>1 ) continue;
-    if( !c->usable || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ){
-      return SQLITE_CONSTRAINT;
-    }
-    aIdx[iCol] = i;
-  }
-  for(i=0; i<2; i++){
-    if( aIdx[i]>=0 ){
-      pInfo->aConstraintUsage[aIdx[i]].argvIndex = ++n;
-      pInfo->aConstraintUsage[aIdx[i]].omit = 1;
-      pInfo->idxNum |= 1<<i;
-    }
-  }
-  pInfo->estimatedCost = n==2 ? 100.0 : 1e12;
-  pInfo->estimatedRows = 100;
-  return SQLITE_OK;
-}
-
-/* xFilter: performs the copy; its rows are the report. */
-static int reportFilter(sqlite3_vtab_cursor *cur, int idxNum,
-                        const char *idxStr, int argc, sqlite3_value **argv){
-  ReportCursor *pCur = (ReportCursor*)cur;
-  ReportVtab *pTab = (ReportVtab*)cur->pVtab;
-  char *zErr = 0;
-  int rc;
-  (void)idxStr;
-  copyResultFree(&pCur->res);
-  pCur->iRow = 0;
-  if( idxNum!=3 || argc!=2 ){
-    zErr = sqlite3_mprintf("migrate_copy_report: needs two arguments,"
-                           " from and to");
-    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }else{
-    rc = copyRun(pTab->db, "migrate_copy_report", argv[0], argv[1],
-                 &pCur->res, &zErr);
-  }
-  if( rc!=SQLITE_OK ){
-    copyResultFree(&pCur->res);
-    sqlite3_free(pTab->base.zErrMsg);
-    pTab->base.zErrMsg = zErr;
-    if( zErr==0 ) rc = SQLITE_NOMEM;
-  }
+  (void)argc;
+  rc = copyRun(db, "migrate_copy_report", argv[0], argv[1], pRes, pzErr);
+  *pnRow = pRes->n;
   return rc;
 }
 
-/* xNext, xEof: the report in table order. */
-static int reportNext(sqlite3_vtab_cursor *cur){
-  ((ReportCursor*)cur)->iRow++;
-  return SQLITE_OK;
-}
-
-static int reportEof(sqlite3_vtab_cursor *cur){
-  ReportCursor *pCur = (ReportCursor*)cur;
-  return pCur->iRow>=pCur->res.n;
-}
-
-/* xColumn: NULL rows/columns/left_out where there is nothing to say. */
-static int reportColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
-                        int iCol){
-  ReportCursor *pCur = (ReportCursor*)cur;
-  const CopyRow *r = &pCur->res.a[pCur->iRow];
+/* NULL rows/columns/left_out where there is nothing to say. */
+static void reportColumn(void *pState, int iRow, int iCol,
+                         sqlite3_context *ctx){
+  const CopyRow *r = &((CopyResult*)pState)->a[iRow];
   switch( iCol ){
-    case 0: sqlite3_result_int(ctx, pCur->iRow+1); break;
+    case 0: sqlite3_result_int(ctx, iRow+1); break;
     case 1: sqlite3_result_text(ctx, r->zTable, -1, SQLITE_TRANSIENT); break;
     case 2:
       if( r->nRow>=0 ) sqlite3_result_int64(ctx, r->nRow);
@@ -533,45 +418,31 @@ static int reportColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
         sqlite3_result_text(ctx, r->zColumns, -1, SQLITE_TRANSIENT);
       }
       break;
-    case 4:
+    default:
       if( r->zLeftOut ){
         sqlite3_result_text(ctx, r->zLeftOut, -1, SQLITE_TRANSIENT);
       }
       break;
-    default:
-      sqlite3_result_text(ctx, pCur->res.azSchema[iCol-RP_COL_FROM], -1,
-                          SQLITE_TRANSIENT);
   }
-  return SQLITE_OK;
 }
 
-/* xRowid: seq. */
-static int reportRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
-  *pRowid = ((ReportCursor*)cur)->iRow+1;
-  return SQLITE_OK;
+static void reportFree(void *pState){
+  copyResultFree((CopyResult*)pState);
 }
 
-static const sqlite3_module reportModule = {
-  .xConnect = reportConnect,    /* eponymous only: no xCreate */
-  .xBestIndex = reportBestIndex,
-  .xDisconnect = reportDisconnect,
-  .xOpen = reportOpen,
-  .xClose = reportClose,
-  .xFilter = reportFilter,
-  .xNext = reportNext,
-  .xEof = reportEof,
-  .xColumn = reportColumn,
-  .xRowid = reportRowid,
+static const SqlmigTvf reportTvf = {
+  "migrate_copy_report",
+  "CREATE TABLE x(seq INTEGER, tbl TEXT, rows INTEGER, columns TEXT,"
+  " left_out TEXT, from_schema HIDDEN, to_schema HIDDEN)",
+  5, 2, 2, "needs two arguments, from and to",
+  sizeof(CopyResult), reportFilter, reportColumn, reportFree
 };
 
-/* See sqlmig_int.h. Both hold a reference to pConn (released by SQLite). */
+/* See sqlmig_int.h. migrate_copy holds a reference to pConn. */
 int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn){
   int rc = sqlite3_create_function_v2(db, "migrate_copy", 2,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), copyFunc, 0, 0,
       sqlmigConnUnref);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_create_module_v2(db, "migrate_copy_report", &reportModule,
-                                  sqlmigConnRef(pConn), sqlmigConnUnref);
-  }
+  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &reportTvf);
   return rc;
 }

@@ -1874,177 +1874,57 @@ void sqlmigFreeNames(char **az, int n){
 
 /* ============================================================ migrate_changes */
 
-typedef struct ChangesVtab ChangesVtab;
-struct ChangesVtab {
-  sqlite3_vtab base;
-  sqlite3 *db;
-};
-
-typedef struct ChangesCursor ChangesCursor;
-struct ChangesCursor {
-  sqlite3_vtab_cursor base;
-  DiffCtx d;
-  int iRow;
-  sqlite3_value *apArg[2];
-};
-
-#define CH_COL_FROM 7
-#define CH_COL_TO   8
-
-/* xConnect: declares the columns; direct-only (no views, no triggers). */
-static int changesConnect(sqlite3 *db, void *pAux, int argc,
-                          const char *const *argv, sqlite3_vtab **ppVtab,
-                          char **pzErr){
-  ChangesVtab *pTab;
+/*
+** migrate_changes(from, to): a table-valued function (tvf.c) whose rows
+** are the diff's steps. Its state is the DiffCtx.
+*/
+static int changesFilter(sqlite3 *db, void *pState, int argc,
+                         sqlite3_value **argv, int *pnRow, char **pzErr){
+  DiffCtx *pD = (DiffCtx*)pState;
   int rc;
-  (void)pAux; (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db,
-      "CREATE TABLE x(seq INTEGER, kind TEXT, object TEXT, change TEXT,"
-      " destructive INTEGER, detail TEXT, sql TEXT,"
-      " from_schema HIDDEN, to_schema HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  pTab = sqlite3_malloc64(sizeof(*pTab));
-  if( pTab==0 ) return SQLITE_NOMEM;
-  memset(pTab, 0, sizeof(*pTab));
-  pTab->db = db;
-  *ppVtab = &pTab->base;
-  return SQLITE_OK;
-}
-
-/* xDisconnect. */
-static int changesDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
-}
-
-/* xOpen: an empty cursor; the diff runs in xFilter. */
-static int changesOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  ChangesCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
-  (void)pVtab;
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
-}
-
-/* xClose: frees the cursor and the diff it holds. */
-static int changesClose(sqlite3_vtab_cursor *cur){
-  ChangesCursor *pCur = (ChangesCursor*)cur;
-  diffCtxFree(&pCur->d);
-  sqlite3_free(pCur);
-  return SQLITE_OK;
-}
-
-/* Needs from_schema and to_schema as equality constraints: idxNum bit 1
-** and 2 say which were given (both are required; xFilter complains). */
-static int changesBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, aIdx[2] = { -1, -1 }, n = 0;
-  (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    int iCol = c->iColumn - CH_COL_FROM;
-    if( iCol<0 || iCol>1 ) continue;
-    if( !c->usable || c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) return SQLITE_CONSTRAINT;
-    aIdx[iCol] = i;
-  }
-  for(i=0; i<2; i++){
-    if( aIdx[i]>=0 ){
-      pInfo->aConstraintUsage[aIdx[i]].argvIndex = ++n;
-      pInfo->aConstraintUsage[aIdx[i]].omit = 1;
-      pInfo->idxNum |= 1<<i;
-    }
-  }
-  pInfo->estimatedCost = n==2 ? 100.0 : 1e12;
-  pInfo->estimatedRows = 100;
-  if( pInfo->nOrderBy==1 && pInfo->aOrderBy[0].iColumn==0
-   && !pInfo->aOrderBy[0].desc ){
-    pInfo->orderByConsumed = 1;
-  }
-  return SQLITE_OK;
-}
-
-/* xFilter: runs the whole diff for (from, to); errors name the function. */
-static int changesFilter(sqlite3_vtab_cursor *cur, int idxNum,
-                         const char *idxStr, int argc, sqlite3_value **argv){
-  ChangesCursor *pCur = (ChangesCursor*)cur;
-  ChangesVtab *pTab = (ChangesVtab*)cur->pVtab;
-  int rc;
-  (void)idxStr;
-  diffCtxFree(&pCur->d);
-  pCur->iRow = 0;
-  if( idxNum!=3 || argc!=2 ){
-    sqlite3_free(pTab->base.zErrMsg);
-    pTab->base.zErrMsg = sqlite3_mprintf(
-        "migrate_changes: needs two arguments, from and to");
-    return SQLITE_ERROR;
-  }
-  rc = diffRun(&pCur->d, pTab->db, "migrate_changes", argv[0], argv[1]);
+  (void)argc;
+  rc = diffRun(pD, db, "migrate_changes", argv[0], argv[1]);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-    sqlite3_free(pTab->base.zErrMsg);
-    pTab->base.zErrMsg = pCur->d.zErr;
-    pCur->d.zErr = 0;
+    *pzErr = pD->zErr;
+    pD->zErr = 0;
   }
+  *pnRow = pD->nCh;
   return rc;
 }
 
-/* xNext, xEof: the change list in script order. */
-static int changesNext(sqlite3_vtab_cursor *cur){
-  ((ChangesCursor*)cur)->iRow++;
-  return SQLITE_OK;
-}
-
-static int changesEof(sqlite3_vtab_cursor *cur){
-  ChangesCursor *pCur = (ChangesCursor*)cur;
-  return pCur->iRow>=pCur->d.nCh;
-}
-
-/* xColumn: seq is 1-based; the hidden columns echo the arguments. */
-static int changesColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx,
-                         int iCol){
-  ChangesCursor *pCur = (ChangesCursor*)cur;
-  const DiffChange *c = &pCur->d.aCh[pCur->iRow];
+/* seq is 1-based */
+static void changesColumn(void *pState, int iRow, int iCol,
+                          sqlite3_context *ctx){
+  const DiffChange *c = &((DiffCtx*)pState)->aCh[iRow];
   switch( iCol ){
-    case 0: sqlite3_result_int(ctx, pCur->iRow+1); break;
+    case 0: sqlite3_result_int(ctx, iRow+1); break;
     case 1: sqlite3_result_text(ctx, c->zKind, -1, SQLITE_STATIC); break;
     case 2: sqlite3_result_text(ctx, c->zObject, -1, SQLITE_TRANSIENT); break;
     case 3: sqlite3_result_text(ctx, c->zChange, -1, SQLITE_STATIC); break;
     case 4: sqlite3_result_int(ctx, c->bDestructive); break;
     case 5: sqlite3_result_text(ctx, c->zDetail, -1, SQLITE_TRANSIENT); break;
-    case 6: sqlite3_result_text(ctx, c->zSql, -1, SQLITE_TRANSIENT); break;
-    default: sqlite3_result_text(ctx,
-        pCur->d.aS[iCol-CH_COL_FROM].zSchema, -1, SQLITE_TRANSIENT);
+    default: sqlite3_result_text(ctx, c->zSql, -1, SQLITE_TRANSIENT); break;
   }
-  return SQLITE_OK;
 }
 
-/* xRowid: seq. */
-static int changesRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid){
-  *pRowid = ((ChangesCursor*)cur)->iRow+1;
-  return SQLITE_OK;
+static void changesFree(void *pState){
+  diffCtxFree((DiffCtx*)pState);
 }
 
-static const sqlite3_module changesModule = {
-  .xConnect = changesConnect,    /* eponymous only: no xCreate */
-  .xBestIndex = changesBestIndex,
-  .xDisconnect = changesDisconnect,
-  .xOpen = changesOpen,
-  .xClose = changesClose,
-  .xFilter = changesFilter,
-  .xNext = changesNext,
-  .xEof = changesEof,
-  .xColumn = changesColumn,
-  .xRowid = changesRowid,
+static const SqlmigTvf changesTvf = {
+  "migrate_changes",
+  "CREATE TABLE x(seq INTEGER, kind TEXT, object TEXT, change TEXT,"
+  " destructive INTEGER, detail TEXT, sql TEXT,"
+  " from_schema HIDDEN, to_schema HIDDEN)",
+  7, 2, 2, "needs two arguments, from and to",
+  sizeof(DiffCtx), changesFilter, changesColumn, changesFree
 };
 
-/* See sqlmig_int.h. Both hold a reference to pConn (released by SQLite). */
+/* See sqlmig_int.h. migrate_diff holds a reference to pConn. */
 int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn){
   int rc = sqlite3_create_function_v2(db, "migrate_diff", 2,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), diffFunc, 0, 0,
       sqlmigConnUnref);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_create_module_v2(db, "migrate_changes", &changesModule,
-                                  sqlmigConnRef(pConn), sqlmigConnUnref);
-  }
+  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &changesTvf);
   return rc;
 }

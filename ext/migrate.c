@@ -590,167 +590,69 @@ done:
 /* ------------------------------------------------------- migrate_plan --- */
 
 /*
-** migrate_plan([N]): a table-valued function listing the steps of
+** migrate_plan([N]): a table-valued function (tvf.c) listing the steps of
 ** migrate([N]) without running them: (step, version, name, direction, sql).
+** Its state is the MigPlan.
 */
-typedef struct PlanCursor PlanCursor;
-struct PlanCursor {
-  sqlite3_vtab_cursor base;
-  MigPlan plan;
-  int iStep;
-};
-
-typedef struct PlanTable PlanTable;
-struct PlanTable {
-  sqlite3_vtab base;
-  sqlite3 *db;
-};
-
-enum { PLAN_STEP, PLAN_VERSION, PLAN_NAME, PLAN_DIRECTION, PLAN_SQL,
-       PLAN_TARGET };
-
-static int planConnect(sqlite3 *db, void *pAux, int argc,
-                       const char *const *argv, sqlite3_vtab **ppVtab,
-                       char **pzErr){
-  PlanTable *p;
-  int rc;
-  (void)pAux; (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(step INTEGER, version "
-      "INTEGER, name TEXT, direction TEXT, sql TEXT, target HIDDEN)");
-  if( rc!=SQLITE_OK ) return rc;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  p = sqlite3_malloc64(sizeof(*p));
-  if( p==0 ) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->db = db;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int planDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
-}
-
-static int planBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i;
-  (void)pVtab;
-  pInfo->idxNum = 0;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
-    if( pC->iColumn!=PLAN_TARGET ) continue;
-    if( !pC->usable || pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ){
-      return SQLITE_CONSTRAINT;
-    }
-    pInfo->aConstraintUsage[i].argvIndex = 1;
-    pInfo->aConstraintUsage[i].omit = 1;
-    pInfo->idxNum = 1;
-  }
-  pInfo->estimatedCost = 10.0;
-  return SQLITE_OK;
-}
-
-static int planOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
-  PlanCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
-  (void)pVtab;
-  if( pCur==0 ) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
-}
-
-static int planClose(sqlite3_vtab_cursor *cur){
-  PlanCursor *pCur = (PlanCursor*)cur;
-  planFree(&pCur->plan);
-  sqlite3_free(pCur);
-  return SQLITE_OK;
-}
-
-static int planFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
-                      int argc, sqlite3_value **argv){
-  PlanCursor *pCur = (PlanCursor*)cur;
+static int planFilter(sqlite3 *db, void *pState, int argc,
+                      sqlite3_value **argv, int *pnRow, char **pzErr){
+  MigPlan *pPlan = (MigPlan*)pState;
   sqlite3_int64 iTarget = 0;
   char *zErr = 0;
   int rc;
-  (void)idxStr; (void)argc;
-  planFree(&pCur->plan);
-  pCur->iStep = 0;
-  if( idxNum ){
+  if( argc>0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
-      sqlite3_free(cur->pVtab->zErrMsg);
-      cur->pVtab->zErrMsg = sqlite3_mprintf("migrate_plan: target version "
-          "must be an integer, got %s",
-          sqlite3_value_type(argv[0])==SQLITE_NULL ? "NULL" :
-          (const char*)sqlite3_value_text(argv[0]));
-      return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+      *pzErr = sqlite3_mprintf("migrate_plan: target version must be an "
+          "integer, got %s", sqlite3_value_type(argv[0])==SQLITE_NULL
+          ? "NULL" : (const char*)sqlite3_value_text(argv[0]));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     iTarget = sqlite3_value_int64(argv[0]);
   }
-  rc = planBuild(((PlanTable*)cur->pVtab)->db, idxNum, iTarget,
-                 &pCur->plan, &zErr);
+  rc = planBuild(db, argc>0, iTarget, pPlan, &zErr);
   if( rc==SQLITE_ERROR ){
-    sqlite3_free(cur->pVtab->zErrMsg);
-    cur->pVtab->zErrMsg = sqlite3_mprintf("migrate_plan: %s", zErr);
-    if( cur->pVtab->zErrMsg==0 ) rc = SQLITE_NOMEM;
+    *pzErr = sqlite3_mprintf("migrate_plan: %s", zErr);
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
   }
   sqlite3_free(zErr);
+  *pnRow = pPlan->nStep;
   return rc;
 }
 
-static int planNext(sqlite3_vtab_cursor *cur){
-  ((PlanCursor*)cur)->iStep++;
-  return SQLITE_OK;
-}
-
-static int planEof(sqlite3_vtab_cursor *cur){
-  PlanCursor *pCur = (PlanCursor*)cur;
-  return pCur->iStep>=pCur->plan.nStep;
-}
-
-static int planColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
-  PlanCursor *pCur = (PlanCursor*)cur;
-  MigStep *pStep = &pCur->plan.aStep[pCur->iStep];
-  switch( i ){
-    case PLAN_STEP:
-      sqlite3_result_int(ctx, pCur->iStep+1);
+static void planColumn(void *pState, int iRow, int iCol,
+                       sqlite3_context *ctx){
+  MigStep *pStep = &((MigPlan*)pState)->aStep[iRow];
+  switch( iCol ){
+    case 0:
+      sqlite3_result_int(ctx, iRow+1);
       break;
-    case PLAN_VERSION:
+    case 1:
       sqlite3_result_int64(ctx, pStep->iVersion);
       break;
-    case PLAN_NAME:
+    case 2:
       if( pStep->zName ){
         sqlite3_result_text(ctx, pStep->zName, -1, SQLITE_TRANSIENT);
       }
       break;
-    case PLAN_DIRECTION:
+    case 3:
       sqlite3_result_text(ctx, pStep->bUp ? "up" : "down", -1, SQLITE_STATIC);
       break;
-    case PLAN_SQL:
+    default:
       sqlite3_result_text(ctx, pStep->zSql, -1, SQLITE_TRANSIENT);
       break;
-    default:
-      break;
   }
-  return SQLITE_OK;
 }
 
-static int planRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
-  *pRowid = ((PlanCursor*)cur)->iStep+1;
-  return SQLITE_OK;
+static void planStateFree(void *pState){
+  planFree((MigPlan*)pState);
 }
 
-/* Designated initializers: newer SQLite headers add fields at the end */
-static sqlite3_module planModule = {
-  .xConnect = planConnect,    /* eponymous only: no xCreate */
-  .xBestIndex = planBestIndex,
-  .xDisconnect = planDisconnect,
-  .xOpen = planOpen,
-  .xClose = planClose,
-  .xFilter = planFilter,
-  .xNext = planNext,
-  .xEof = planEof,
-  .xColumn = planColumn,
-  .xRowid = planRowid,
+static const SqlmigTvf planTvf = {
+  "migrate_plan",
+  "CREATE TABLE x(step INTEGER, version INTEGER, name TEXT, direction TEXT,"
+  " sql TEXT, target HIDDEN)",
+  5, 1, 0, "takes at most one argument, the target version",
+  sizeof(MigPlan), planFilter, planColumn, planStateFree
 };
 
 int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn){
@@ -762,9 +664,6 @@ int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn){
         SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), migrateFunc,
         0, 0, sqlmigConnUnref);
   }
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_create_module_v2(db, "migrate_plan", &planModule,
-                                  sqlmigConnRef(pConn), sqlmigConnUnref);
-  }
+  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &planTvf);
   return rc;
 }

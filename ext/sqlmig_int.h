@@ -90,6 +90,38 @@ SQLMIG_PRIVATE char *sqlmigExcerpt(const char *z, int n);
 #define SQLMIG_CHECKSUM_LEN 16
 SQLMIG_PRIVATE void sqlmigChecksum(const void *p, size_t n, char *zHex);
 
+/* ----------------------------------------------------------------- tvf.c */
+
+/*
+** A table-valued function whose rows are computed in one go (migrate_plan,
+** migrate_changes, migrate_copy_report). xFilter computes every row for
+** the argc arguments given into pState (szState bytes, zeroed before the
+** first call) and sets *pnRow; on failure it returns the error code with
+** *pzErr set to the whole message (sqlite3_malloc). xColumn returns visible
+** column iCol (< nCol) of row iRow. xFree releases what xFilter kept in
+** pState, also after a failure. The hidden argument columns echo the
+** arguments.
+*/
+#define SQLMIG_TVF_MAXARG 2
+typedef struct SqlmigTvf SqlmigTvf;
+struct SqlmigTvf {
+  const char *zName;       /* the function's name */
+  const char *zSchema;     /* CREATE TABLE x(columns..., arguments HIDDEN) */
+  int nCol;                /* visible columns; the argument columns follow */
+  int nArg;                /* argument columns, at most SQLMIG_TVF_MAXARG */
+  int nArgMin;             /* arguments that must be given */
+  const char *zUsage;      /* the error when they are not, after "name: " */
+  size_t szState;
+  int (*xFilter)(sqlite3 *db, void *pState, int argc, sqlite3_value **argv,
+                 int *pnRow, char **pzErr);
+  void (*xColumn)(void *pState, int iRow, int iCol, sqlite3_context *ctx);
+  void (*xFree)(void *pState);
+};
+
+/* Registers pDef (which must outlive the connection) as an eponymous,
+** direct-only virtual table. */
+SQLMIG_PRIVATE int sqlmigTvfRegister(sqlite3 *db, const SqlmigTvf *pDef);
+
 /* ---------------------------------------------------------- migrations.c */
 
 /* Registers the eponymous `migrations` virtual table. */
