@@ -107,34 +107,6 @@ static sqlite3 *openDb(const char *zPath){
   return db;
 }
 
-/*
-** Runs zSql; returns SQLITE_OK or the failing code, with *pzRes set to the
-** first column of the last row ("NULL" for NULL) or, on failure, the error
-** message. The caller frees *pzRes (sqlite3_free).
-*/
-static int run(sqlite3 *db, const char *zSql, char **pzRes){
-  const char *zTail = zSql;
-  int rc = SQLITE_OK;
-  *pzRes = 0;
-  while( rc==SQLITE_OK && zTail && zTail[0] ){
-    sqlite3_stmt *pStmt = 0;
-    rc = sqlite3_prepare_v2(db, zTail, -1, &pStmt, &zTail);
-    if( rc!=SQLITE_OK || pStmt==0 ) break;
-    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-      const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-      sqlite3_free(*pzRes);
-      *pzRes = sqlite3_mprintf("%s", z ? z : "NULL");
-    }
-    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-    sqlite3_finalize(pStmt);
-  }
-  if( rc!=SQLITE_OK ){
-    sqlite3_free(*pzRes);
-    *pzRes = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  }
-  return rc;
-}
-
 /* Runs zSql, which must work; returns its result (caller frees) or NULL. */
 static char *must(sqlite3 *db, const char *zSql){
   char *zRes = 0;

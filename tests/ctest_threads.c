@@ -74,34 +74,6 @@ static sqlite3 *openDb(const char *zPath, char **pzErr){
   return db;
 }
 
-/*
-** Runs zSql; returns SQLITE_OK or the failing code, with *pzRes set to the
-** first column of the last row returned ("NULL" for NULL) or, on failure,
-** the error message. The caller frees *pzRes (sqlite3_free).
-*/
-static int run(sqlite3 *db, const char *zSql, char **pzRes){
-  const char *zTail = zSql;
-  int rc = SQLITE_OK;
-  *pzRes = 0;
-  while( rc==SQLITE_OK && zTail && zTail[0] ){
-    sqlite3_stmt *pStmt = 0;
-    rc = sqlite3_prepare_v2(db, zTail, -1, &pStmt, &zTail);
-    if( rc!=SQLITE_OK || pStmt==0 ) break;
-    while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-      const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-      sqlite3_free(*pzRes);
-      *pzRes = sqlite3_mprintf("%s", z ? z : "NULL");
-    }
-    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-    sqlite3_finalize(pStmt);
-  }
-  if( rc!=SQLITE_OK ){
-    sqlite3_free(*pzRes);
-    *pzRes = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  }
-  return rc;
-}
-
 /* Appends a failure description to *pzLog (the first few only). */
 static void logFailure(char **pzLog, int *pnFail, const char *zFmt,
                        const char *zA, const char *zB){
