@@ -59,7 +59,7 @@ static sqlite3 *openDb(const char *zPath){
 ** Runs zSql; returns its first result column as text (sqlite3_malloc'd,
 ** "NULL" for a NULL), or "error: <message>" when it fails.
 */
-static char *run(sqlite3 *db, const char *zSql){
+static char *firstValue(sqlite3 *db, const char *zSql){
   sqlite3_stmt *pStmt = 0;
   char *zRes = 0;
   const char *zTail = zSql;
@@ -84,10 +84,10 @@ static char *run(sqlite3 *db, const char *zSql){
   return zRes ? zRes : sqlite3_mprintf("%s", "");
 }
 
-/* Checks that zSql's first result (see run()) is zWant. */
+/* Checks that zSql's first result (see firstValue()) is zWant. */
 static void expect(const char *zName, sqlite3 *db, const char *zSql,
                    const char *zWant){
-  char *zGot = run(db, zSql);
+  char *zGot = firstValue(db, zSql);
   char *zWhy = sqlite3_mprintf("got \"%s\", want \"%s\"", zGot, zWant);
   check(zName, zGot && strcmp(zGot, zWant)==0, zWhy);
   sqlite3_free(zWhy);
@@ -221,7 +221,7 @@ static int racerBusy(void *pArg, int nPrior){
   Racer *p = (Racer*)pArg;
   (void)nPrior;
   if( p->nCall++==0 ){
-    p->zGot = run(p->pOther, p->zOther);
+    p->zGot = firstValue(p->pOther, p->zOther);
   }
   return p->nCall<100;     /* retry; B has committed by now */
 }
