@@ -11,9 +11,11 @@
 ** revisions to apply, oldest first. Building the plan checks what can be
 ** checked before a statement runs: checksums of the stored up scripts,
 ** ordering, reversibility. Scripts passed the script guard (script.c) when
-** they were stored; each statement is checked again right before it runs,
-** and since a refusal rolls the whole call back, a script edited in the
-** store behind sqlmig's back changes nothing either.
+** they were stored. An up script that matches its checksum is that text;
+** a down script has no checksum, so each of its statements is checked
+** again right before it runs, and since a refusal rolls the whole call
+** back, a down script edited in the store behind sqlmig's back changes
+** nothing either.
 **
 ** migrate() must run in a statement that reads no table: SQLite refuses
 ** DROP TABLE/INDEX while any table-reading statement is active. It probes
@@ -487,24 +489,20 @@ static sqlite3_int64 dataVersion(sqlite3 *db){
   return iVersion;
 }
 
-/* Reads the optional target argument; returns 0 or sets an error. */
-static int targetArg(sqlite3_context *ctx, const char *zFunc, int argc,
-                     sqlite3_value **argv, int *pbTarget,
-                     sqlite3_int64 *piTarget){
-  *pbTarget = 0;
-  *piTarget = 0;
-  if( argc==0 ) return 0;
-  if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
-    char *z = sqlite3_mprintf("%s: target version must be an integer, got %s",
-        zFunc, sqlite3_value_type(argv[0])==SQLITE_NULL ? "NULL" :
-        (const char*)sqlite3_value_text(argv[0]));
-    sqlite3_result_error(ctx, z ? z : "out of memory", -1);
-    sqlite3_free(z);
-    return 1;
+/*
+** Reads target version pArg for function zFunc into *piTarget. Returns
+** SQLITE_OK, or SQLITE_ERROR with *pzErr set (SQLITE_NOMEM without).
+*/
+static int targetRead(const char *zFunc, sqlite3_value *pArg,
+                      sqlite3_int64 *piTarget, char **pzErr){
+  if( sqlite3_value_numeric_type(pArg)!=SQLITE_INTEGER ){
+    *pzErr = sqlite3_mprintf("%s: target version must be an integer, got %s",
+        zFunc, sqlite3_value_type(pArg)==SQLITE_NULL ? "NULL" :
+        (const char*)sqlite3_value_text(pArg));
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  *pbTarget = 1;
-  *piTarget = sqlite3_value_int64(argv[0]);
-  return 0;
+  *piTarget = sqlite3_value_int64(pArg);
+  return SQLITE_OK;
 }
 
 /*
@@ -526,7 +524,15 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
                               "(a script cannot call migrate())", -1);
     return;
   }
-  if( targetArg(ctx, "migrate", argc, argv, &bTarget, &iTarget) ) return;
+  bTarget = argc>0;
+  iTarget = 0;
+  rc = bTarget ? targetRead("migrate", argv[0], &iTarget, &zErr) : SQLITE_OK;
+  if( rc ){
+    if( zErr ) sqlite3_result_error(ctx, zErr, -1);
+    else sqlite3_result_error_nomem(ctx);
+    sqlite3_free(zErr);
+    return;
+  }
   rc = callerCheck(db, &zErr);
   bOwnTxn = sqlite3_get_autocommit(db);
   if( rc==SQLITE_OK && bOwnTxn ) iDataVersion = dataVersion(db);
@@ -601,13 +607,8 @@ static int planFilter(sqlite3 *db, void *pState, int argc,
   char *zErr = 0;
   int rc;
   if( argc>0 ){
-    if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
-      *pzErr = sqlite3_mprintf("migrate_plan: target version must be an "
-          "integer, got %s", sqlite3_value_type(argv[0])==SQLITE_NULL
-          ? "NULL" : (const char*)sqlite3_value_text(argv[0]));
-      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
-    iTarget = sqlite3_value_int64(argv[0]);
+    rc = targetRead("migrate_plan", argv[0], &iTarget, pzErr);
+    if( rc ) return rc;
   }
   rc = planBuild(db, argc>0, iTarget, pPlan, &zErr);
   if( rc==SQLITE_ERROR ){
