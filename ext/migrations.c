@@ -25,6 +25,11 @@
 ** SQLITE_CONSTRAINT before any side effect, so INSERT OR IGNORE skips it
 ** (SQLITE_VTAB_CONSTRAINT_SUPPORT); every other failure is SQLITE_ERROR,
 ** which OR IGNORE does not swallow.
+**
+** Also here: the known-revisions cache that keeps the start-up idiom cheap
+** (KnownRev), and the `sqlmig` virtual table whose only job is to own the
+** store as a shadow table, read-only to ordinary SQL under
+** SQLITE_DBCONFIG_DEFENSIVE (guardModule).
 */
 #include "sqlmig_int.h"
 
