@@ -645,7 +645,7 @@ static int newerApplied(MigTable *p, sqlite3_int64 iVersion,
 static int migInsert(MigTable *p, sqlite3_value **argv){
   sqlite3_vtab *pVtab = &p->base;
   sqlite3_value **apCol = &argv[2];
-  sqlite3_int64 iVersion, iNewer;
+  sqlite3_int64 iVersion = 0, iNewer = 0;
   Known known;
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int rc;
