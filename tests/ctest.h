@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 /* Checks that failed so far (a test program: plain statics are fine). */
@@ -39,6 +40,31 @@ static inline int slowMode(void){
 }
 
 /*
+** Opens zPath (created if needed) with the extension loaded. Returns the
+** connection, or NULL after printing a `#` line saying why (the caller
+** records the failure).
+*/
+static inline sqlite3 *openDb(const char *zPath){
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  int rc = sqlite3_open_v2(zPath, &db,
+      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_enable_load_extension(db, 1);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
+  }
+  if( rc!=SQLITE_OK ){
+    printf("# cannot open %s with %s: %s\n", zPath, libPath(),
+           zErr ? zErr : sqlite3_errmsg(db));
+    fflush(stdout);
+    sqlite3_free(zErr);
+    sqlite3_close(db);
+    return 0;
+  }
+  return db;
+}
+
+/*
 ** Runs zSql; returns SQLITE_OK or the failing code, with *pzRes set to the
 ** first column of the last row returned ("NULL" for NULL) or, on failure,
 ** the error message. The caller frees *pzRes (sqlite3_free).
@@ -64,6 +90,38 @@ static inline int run(sqlite3 *db, const char *zSql, char **pzRes){
     *pzRes = sqlite3_mprintf("%s", sqlite3_errmsg(db));
   }
   return rc;
+}
+
+/* A seeded, reproducible pseudo-random generator (splitmix64). */
+typedef struct Rng Rng;
+struct Rng { unsigned long long s; };
+
+/* A number in [0, n), 0 when n is 0. */
+static inline unsigned rnd(Rng *r, unsigned n){
+  unsigned long long z = (r->s += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return n ? (unsigned)(z % n) : 0;
+}
+
+/* A database file name of this process: <TMPDIR>/<zProg>_<pid>_<zTag>.db
+** (sqlite3_free it). */
+static inline char *tempDbName(const char *zProg, const char *zTag){
+  const char *zDir = getenv("TMPDIR");
+  return sqlite3_mprintf("%s/%s_%d_%s.db", zDir && zDir[0] ? zDir : "/tmp",
+                         zProg, (int)getpid(), zTag);
+}
+
+/* Removes a database file and its journals. */
+static inline void removeDb(const char *zPath){
+  static const char *azSuffix[] = { "", "-journal", "-wal", "-shm" };
+  size_t i;
+  for(i=0; i<sizeof(azSuffix)/sizeof(azSuffix[0]); i++){
+    char *z = sqlite3_mprintf("%s%s", zPath, azSuffix[i]);
+    unlink(z);
+    sqlite3_free(z);
+  }
 }
 
 #endif /* SQLMIG_CTEST_H */

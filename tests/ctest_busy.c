@@ -33,29 +33,6 @@
   "running"
 
 /*
-** Opens zPath with the extension loaded. Returns the connection, or NULL
-** after printing why (the caller records the failure).
-*/
-static sqlite3 *openDb(const char *zPath){
-  sqlite3 *db = 0;
-  char *zErr = 0;
-  int rc = sqlite3_open_v2(zPath, &db,
-      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_enable_load_extension(db, 1);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
-  }
-  if( rc!=SQLITE_OK ){
-    printf("# cannot open %s with %s: %s\n", zPath, libPath(),
-           zErr ? zErr : sqlite3_errmsg(db));
-    sqlite3_free(zErr);
-    sqlite3_close(db);
-    return 0;
-  }
-  return db;
-}
-
-/*
 ** Runs zSql; returns its first result column as text (sqlite3_malloc'd,
 ** "NULL" for a NULL), or "error: <message>" when it fails.
 */

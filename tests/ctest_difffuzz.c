@@ -21,15 +21,6 @@
 
 static int bVerbose = 0;
 
-typedef struct Rng Rng;
-struct Rng { unsigned long long s; };
-static unsigned rnd(Rng *r, unsigned n){
-  unsigned long long z = (r->s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
-  return n ? (unsigned)(z % n) : 0;
-}
 static const char *pick(Rng *r, const char *const *a, int n){ return a[rnd(r, (unsigned)n)]; }
 #define PICK(r, a) pick(r, a, (int)(sizeof(a)/sizeof(a[0])))
 

@@ -22,26 +22,8 @@
 */
 #include <sqlite3.h>
 #include "ctest.h"
+#include "ctest_fault.h"
 
-static sqlite3_mem_methods sysMem;
-static int bArmed = 0, iFailAt = 0, bPersist = 0, nAlloc = 0, nInjected = 0;
-
-static int faultHit(void){
-  if( !bArmed ) return 0;
-  nAlloc++;
-  if( iFailAt>0 && (nAlloc==iFailAt || (bPersist && nAlloc>iFailAt)) ){
-    nInjected++;
-    return 1;
-  }
-  return 0;
-}
-static void *fMalloc(int n){ return faultHit() ? 0 : sysMem.xMalloc(n); }
-static void fFree(void *p){ sysMem.xFree(p); }
-static void *fRealloc(void *p, int n){ return faultHit() ? 0 : sysMem.xRealloc(p, n); }
-static int fSize(void *p){ return sysMem.xSize(p); }
-static int fRoundup(int n){ return sysMem.xRoundup(n); }
-static int fInit(void *p){ return sysMem.xInit(p); }
-static void fShutdown(void *p){ sysMem.xShutdown(p); }
 
 
 static const char *zSetup =
@@ -100,7 +82,7 @@ static int run1(sqlite3 *db, const char *zSql, char **pzOut){
 static int countRows(sqlite3 *db){
   char *z = 0;
   int n;
-  bArmed = 0;
+  faultDisarm();
   run1(db, "SELECT (SELECT count(*) FROM desired.p) * 100 + (SELECT count(*) FROM desired.c)", &z);
   n = z ? atoi(z) : -1;
   free(z);
@@ -108,19 +90,12 @@ static int countRows(sqlite3 *db){
 }
 
 int main(void){
-  sqlite3_mem_methods m;
   size_t i;
   int mode, nStride = 2;         /* every point: NOMEM_STRIDE=1 (make test-long) */
   if( slowMode() ) nStride = 23;
   if( getenv("NOMEM_STRIDE") ) nStride = atoi(getenv("NOMEM_STRIDE"));
   if( nStride<1 ) nStride = 1;
-  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sysMem);
-  m = sysMem;
-  m.xMalloc = fMalloc; m.xFree = fFree; m.xRealloc = fRealloc;
-  m.xSize = fSize; m.xRoundup = fRoundup; m.xInit = fInit; m.xShutdown = fShutdown;
-  sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
-  sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
-  sqlite3_initialize();
+  if( faultInstall("diffnomem") ) return 1;
 
   for(i=0; i<sizeof(aOp)/sizeof(aOp[0]); i++){
     for(mode=0; mode<2; mode++){
@@ -137,7 +112,7 @@ int main(void){
         sqlite3_int64 nBefore = sqlite3_memory_used();
         char *zOut = 0, *zErr = 0;
         int rc, nRowsBefore;
-        bArmed = 0;
+        faultDisarm();
         rc = sqlite3_open(":memory:", &db);
         sqlite3_enable_load_extension(db, 1);
         if( rc==SQLITE_OK ) rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
@@ -150,15 +125,15 @@ int main(void){
           break;
         }
         nRowsBefore = countRows(db);
-        iFailAt = n; bPersist = mode; nAlloc = 0; nInjected = 0; bArmed = 1;
+        faultArm(n, mode);
         rc = run1(db, aOp[i].zSql, &zOut);
-        bArmed = 0;
+        faultDisarm();
         if( n==0 ){
           if( rc ){ snprintf(zWhy, sizeof(zWhy), "clean run failed: %s", sqlite3_errmsg(db)); nBad++; }
           zClean = zOut;
           zOut = 0;
           nRowsCopied = countRows(db);
-        }else if( nInjected==0 ){
+        }else if( faultInjected==0 ){
           if( rc!=SQLITE_OK || !zOut || !zClean || strcmp(zOut, zClean)!=0 ){
             if( !zWhy[0] ) snprintf(zWhy, sizeof(zWhy), "N=%d: no failure injected but result differs", n);
             nBad++;
@@ -193,7 +168,7 @@ int main(void){
                                   (long long)(sqlite3_memory_used()-nBefore));
           nBad++;
         }
-        if( n>0 && (nInjected==0 || getenv("DIFFNOMEM_N")) ) break;
+        if( n>0 && (faultInjected==0 || getenv("DIFFNOMEM_N")) ) break;
         if( nBad>20 ) break;
       }
       free(zClean);

@@ -45,42 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctest.h"
-
-static sqlite3_mem_methods sysMem;
-static int bArmed = 0;        /* count (and maybe fail) allocations */
-static int iFailAt = 0;       /* 1-based allocation that fails; 0: none */
-static int bPersist = 0;      /* fail every allocation after iFailAt too */
-static int nAlloc = 0;        /* allocations counted since arming */
-static int nInjected = 0;     /* allocations failed since arming */
-
-/* 1 when this allocation must fail. */
-static int faultHit(void){
-  if( !bArmed ) return 0;
-  nAlloc++;
-  if( iFailAt>0 && (nAlloc==iFailAt || (bPersist && nAlloc>iFailAt)) ){
-    nInjected++;
-    return 1;
-  }
-  return 0;
-}
-static void *faultMalloc(int n){
-  return faultHit() ? 0 : sysMem.xMalloc(n);
-}
-static void *faultRealloc(void *p, int n){
-  return faultHit() ? 0 : sysMem.xRealloc(p, n);
-}
-
-/* Arms the injector to fail allocation iAt (0: count only). */
-static void arm(int iAt, int bPers){
-  iFailAt = iAt;
-  bPersist = bPers;
-  nAlloc = 0;
-  nInjected = 0;
-  bArmed = 1;
-}
-static void disarm(void){
-  bArmed = 0;
-}
+#include "ctest_fault.h"
 
 /* ------------------------------------------------------- the scripts --- */
 
@@ -558,17 +523,17 @@ static void testOp(const Op *pOp, int bPers, int nStride,
 
     db = runOpen(pTmpl, zFile, pOp, !pOp->bWithLoad);
     zBefore = dump(db);
-    arm(iN, bPers);
+    faultArm(iN, bPers);
     if( pOp->bWithLoad ) rcLoad = loadExt(db, &zErr);
     if( rcLoad==SQLITE_OK ){
       runSql(db, pOp->zOp, &o);
     }else{
       memset(&o, 0, sizeof(o));
     }
-    disarm();
-    bDone = nInjected==0;
+    faultDisarm();
+    bDone = faultInjected==0;
     nTried++;
-    if( bDone ) nPoints = nAlloc;   /* the run with no failure counted all */
+    if( bDone ) nPoints = faultCount;   /* the run with no failure counted all */
 
     if( rcLoad!=SQLITE_OK ){
       /* a failed load: clean, and the next load works */
@@ -644,7 +609,6 @@ static void testOp(const Op *pOp, int bPers, int nStride,
 }
 
 int main(void){
-  sqlite3_mem_methods wrap;
   const char *zDir = getenv("TMPDIR");
   const char *zStride = getenv("NOMEM_STRIDE");
   const char *zOnly = getenv("NOMEM_ONLY");
@@ -660,20 +624,7 @@ int main(void){
   size_t i;
 
   /* Before anything else initializes SQLite */
-  if( sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sysMem)!=SQLITE_OK ){
-    printf("not ok - nomem: SQLITE_CONFIG_GETMALLOC failed\n");
-    return 1;
-  }
-  wrap = sysMem;
-  wrap.xMalloc = faultMalloc;
-  wrap.xRealloc = faultRealloc;
-  if( sqlite3_config(SQLITE_CONFIG_MALLOC, &wrap)!=SQLITE_OK
-   || sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0)!=SQLITE_OK
-   || sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 1)!=SQLITE_OK
-   || sqlite3_initialize()!=SQLITE_OK ){
-    printf("not ok - nomem: cannot install the failing allocator\n");
-    return 1;
-  }
+  if( faultInstall("nomem") ) return 1;
   if( zStride && atoi(zStride)>0 ) nOnce = nPers = atoi(zStride);
   snprintf(zPath, sizeof(zPath), "%s/ctest_nomem_%d.db",
            zDir && zDir[0] ? zDir : "/tmp", (int)getpid());

@@ -58,24 +58,6 @@ static void pauseSeconds(double s){
   while( nanosleep(&ts, &ts)!=0 && errno==EINTR ){}
 }
 
-/* A temp file name for this process: <TMPDIR>/ctest_procs_<pid>_<tag>. */
-static char *tempName(const char *zTag){
-  const char *zDir = getenv("TMPDIR");
-  return sqlite3_mprintf("%s/ctest_procs_%d_%s.db",
-                         zDir && zDir[0] ? zDir : "/tmp", (int)getpid(), zTag);
-}
-
-/* Removes a database file and its journals. */
-static void removeDb(const char *zPath){
-  static const char *azSuffix[] = { "", "-journal", "-wal", "-shm" };
-  size_t i;
-  for(i=0; i<sizeof(azSuffix)/sizeof(azSuffix[0]); i++){
-    char *z = sqlite3_mprintf("%s%s", zPath, azSuffix[i]);
-    unlink(z);
-    sqlite3_free(z);
-  }
-}
-
 /* Size of file zPath plus zSuffix, -1 when it does not exist. */
 static long fileSize(const char *zPath, const char *zSuffix){
   struct stat st;
@@ -85,25 +67,10 @@ static long fileSize(const char *zPath, const char *zSuffix){
   return n;
 }
 
-/* Opens zPath with the extension loaded; NULL (and a # line) on failure. */
-static sqlite3 *openDb(const char *zPath){
-  sqlite3 *db = 0;
-  char *zErr = 0;
-  int rc = sqlite3_open_v2(zPath, &db,
-      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_enable_load_extension(db, 1);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
-  }
-  if( rc!=SQLITE_OK ){
-    printf("# cannot open %s with %s: %s\n", zPath, libPath(),
-           zErr ? zErr : sqlite3_errmsg(db));
-    fflush(stdout);
-    sqlite3_free(zErr);
-    sqlite3_close(db);
-    return 0;
-  }
-  sqlite3_busy_timeout(db, 5000);
+/* openDb() with a 5 s busy timeout: the processes wait for each other. */
+static sqlite3 *openBusy(const char *zPath){
+  sqlite3 *db = openDb(zPath);
+  if( db ) sqlite3_busy_timeout(db, 5000);
   return db;
 }
 
@@ -154,7 +121,7 @@ static void pidFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 */
 static int raceChild(const char *zPath, int fdGate, int iChild, int nRound,
                      int bIdiom){
-  sqlite3 *db = openDb(zPath);
+  sqlite3 *db = openBusy(zPath);
   char c;
   int r, nBad = 0, nBusy = 0;
   if( db==0 ) return 1;
@@ -206,7 +173,7 @@ static int raceChild(const char *zPath, int fdGate, int iChild, int nRound,
 }
 
 static void testRace(const char *zJournal, int bIdiom, int nRound){
-  char *zPath = tempName("race");
+  char *zPath = tempDbName("ctest_procs", "race");
   char *zName, *zRes, *zWant, *zSql;
   pid_t aPid[N_PROC];
   int aGate[2];
@@ -214,7 +181,7 @@ static void testRace(const char *zJournal, int bIdiom, int nRound){
   sqlite3 *db;
 
   removeDb(zPath);
-  db = openDb(zPath);
+  db = openBusy(zPath);
   if( db==0 ){ check("race: open", 0, zPath); sqlite3_free(zPath); return; }
   zSql = sqlite3_mprintf("PRAGMA journal_mode=%s;"
                          " CREATE TABLE log(v INTEGER, pid INTEGER)", zJournal);
@@ -253,7 +220,7 @@ static void testRace(const char *zJournal, int bIdiom, int nRound){
   sqlite3_free(zName);
   sqlite3_free(zWant);
 
-  db = openDb(zPath);
+  db = openBusy(zPath);
   zRes = db ? must(db, "SELECT count(*) || '|' || count(DISTINCT v) || '|' ||"
       " (SELECT count(*) FROM migrations WHERE applied_at IS NOT NULL) || '|'"
       " || (SELECT count(*) FROM sqlite_master WHERE name GLOB 's[0-9]*')"
@@ -297,23 +264,28 @@ static char *killRevisions(int nRows){
       "  'DROP TABLE z')", nRows);
 }
 
+/* The migrate() call of a kill run: the start-up idiom (registering the
+** revisions in the same transaction) or a plain call. sqlite3_free it. */
+static char *killMigrate(int bIdiom, int nRows){
+  char *zIns, *zSql;
+  if( !bIdiom ) return sqlite3_mprintf("SELECT migrate()");
+  zIns = killRevisions(nRows);
+  zSql = sqlite3_mprintf("BEGIN; %s; SELECT migrate(); COMMIT", zIns);
+  sqlite3_free(zIns);
+  return zSql;
+}
+
 /*
 ** A child of part 2: tells the parent through fdReady that it is about to
 ** call migrate() (bIdiom: the start-up idiom, else migrate() on revisions
 ** the parent registered), then does. Exit status 0 when it returned 3.
 */
 static int killChild(const char *zPath, int fdReady, int bIdiom, int nRows){
-  sqlite3 *db = openDb(zPath);
+  sqlite3 *db = openBusy(zPath);
   char *zSql, *zRes = 0;
   int rc;
   if( db==0 ) return 2;
-  if( bIdiom ){
-    char *zIns = killRevisions(nRows);
-    zSql = sqlite3_mprintf("BEGIN; %s; SELECT migrate(); COMMIT", zIns);
-    sqlite3_free(zIns);
-  }else{
-    zSql = sqlite3_mprintf("SELECT migrate()");
-  }
+  zSql = killMigrate(bIdiom, nRows);
   if( write(fdReady, "g", 1)!=1 ) return 2;
   rc = run(db, zSql, &zRes);
   if( rc!=SQLITE_OK || zRes==0 || strcmp(zRes, "3")!=0 ){
@@ -336,7 +308,7 @@ static int killSetup(const char *zPath, const char *zJournal, int bIdiom,
   sqlite3 *db;
   char *zSql, *zRes;
   removeDb(zPath);
-  db = openDb(zPath);
+  db = openBusy(zPath);
   if( db==0 ) return 0;
   /* the parent's connections skip fsync; the killed child keeps FULL */
   zSql = sqlite3_mprintf("PRAGMA journal_mode=%s; PRAGMA synchronous=OFF;"
@@ -441,7 +413,7 @@ static int killState(sqlite3 *db, int bIdiom, int nRows, char **pzState){
 
 static void testKill(const char *zJournal, int bIdiom, int nRows,
                      const double *aFrac, int nFrac){
-  char *zPath = tempName("kill");
+  char *zPath = tempDbName("ctest_procs", "kill");
   char *zLabel = sqlite3_mprintf("kill (%s journal, %s)", zJournal,
       bIdiom ? "start-up idiom" : "migrate() in autocommit");
   char *zName;
@@ -476,7 +448,7 @@ static void testKill(const char *zJournal, int bIdiom, int nRows,
                                                           : "-journal");
     if( bKilled && nJournal>0 && strcmp(zJournal, "wal")!=0 ) nHot++;
 
-    db = openDb(zPath);
+    db = openBusy(zPath);
     if( db ){
       sqlite3_exec(db, "PRAGMA synchronous=OFF", 0, 0, 0);
       eState = killState(db, bIdiom, nRows, &zState);
@@ -492,14 +464,7 @@ static void testKill(const char *zJournal, int bIdiom, int nRows,
 
     /* The next migrate() completes it (the idiom registers first) */
     if( db ){
-      char *zSql;
-      if( bIdiom ){
-        char *zIns = killRevisions(nRows);
-        zSql = sqlite3_mprintf("BEGIN; %s; SELECT migrate(); COMMIT", zIns);
-        sqlite3_free(zIns);
-      }else{
-        zSql = sqlite3_mprintf("SELECT migrate()");
-      }
+      char *zSql = killMigrate(bIdiom, nRows);
       bOk = run(db, zSql, &zRes)==SQLITE_OK && zRes && strcmp(zRes, "3")==0;
       sqlite3_free(zSql);
       if( bOk ){

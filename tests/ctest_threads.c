@@ -33,29 +33,12 @@
 #include <unistd.h>
 #include "ctest.h"
 
-/* A temp file name for this process: <TMPDIR>/ctest_threads_<pid>_<tag>. */
-static char *tempName(const char *zTag){
-  const char *zDir = getenv("TMPDIR");
-  return sqlite3_mprintf("%s/ctest_threads_%d_%s.db",
-                         zDir && zDir[0] ? zDir : "/tmp", (int)getpid(), zTag);
-}
-
-/* Removes a database file and its journals. */
-static void removeDb(const char *zPath){
-  static const char *azSuffix[] = { "", "-journal", "-wal", "-shm" };
-  size_t i;
-  for(i=0; i<sizeof(azSuffix)/sizeof(azSuffix[0]); i++){
-    char *z = sqlite3_mprintf("%s%s", zPath, azSuffix[i]);
-    unlink(z);
-    sqlite3_free(z);
-  }
-}
-
 /*
-** Opens zPath with the extension loaded. Returns NULL and sets *pzErr
-** (sqlite3_free) on failure.
+** Opens zPath with the extension loaded, in serialized mode (the connection
+** may be shared by threads). Unlike ctest.h's openDb() it prints nothing:
+** it returns NULL and sets *pzErr (sqlite3_free) on failure.
 */
-static sqlite3 *openDb(const char *zPath, char **pzErr){
+static sqlite3 *openShared(const char *zPath, char **pzErr){
   sqlite3 *db = 0;
   char *zErr = 0;
   int rc = sqlite3_open_v2(zPath, &db,
@@ -125,7 +108,7 @@ static void *soloThread(void *pArg){
   int i, c;
 
   removeDb(p->zPath);
-  db = openDb(p->zPath, &zErr);
+  db = openShared(p->zPath, &zErr);
   pthread_barrier_wait(p->pBarrier);
   if( db==0 ){
     logFailure(&p->zLog, &p->nFail, "%s%s", zErr, "");
@@ -191,7 +174,7 @@ static void testSeparate(int nCycle){
   memset(aJob, 0, sizeof(aJob));
   pthread_barrier_init(&barrier, 0, 2);
   for(i=0; i<2; i++){
-    aJob[i].zPath = tempName(i ? "solo_b" : "solo_a");
+    aJob[i].zPath = tempDbName("ctest_threads", i ? "solo_b" : "solo_a");
     aJob[i].zJournal = i ? "wal" : "delete";
     aJob[i].nCycle = nCycle;
     aJob[i].pBarrier = &barrier;
@@ -268,7 +251,7 @@ static int busyWait(void *pArg, int nPrior){
 static void *sharedThread(void *pArg){
   SharedJob *p = (SharedJob*)pArg;
   char *zErr = 0;
-  sqlite3 *db = openDb(p->zPath, &zErr);
+  sqlite3 *db = openShared(p->zPath, &zErr);
   int r;
 
   if( db==0 ){
@@ -366,7 +349,7 @@ static void testShared(const char *zJournal, int eForm, int nThread,
   SharedJob aJob[4];
   pthread_t aThread[4];
   pthread_barrier_t barrier;
-  char *zPath = tempName("shared");
+  char *zPath = tempDbName("ctest_threads", "shared");
   char *zErr = 0;
   char *zRes = 0;
   char *zSql, *zLabel;
@@ -376,7 +359,7 @@ static void testShared(const char *zJournal, int eForm, int nThread,
   removeDb(zPath);
   zLabel = sqlite3_mprintf("same database (%s journal, %s, %d threads)",
       zJournal, azForm[eForm], nThread);
-  db = openDb(zPath, &zErr);
+  db = openShared(zPath, &zErr);
   if( db==0 ){
     char *zName = sqlite3_mprintf("%s: open", zLabel);
     check(zName, 0, zErr);
@@ -425,7 +408,7 @@ static void testShared(const char *zJournal, int eForm, int nThread,
          "SQLITE_BUSY and were retried\n", zLabel, nWait, nBusy);
 
   /* Each revision's up script ran exactly once */
-  db = openDb(zPath, &zErr);
+  db = openShared(zPath, &zErr);
   if( db ){
     char *zWant = sqlite3_mprintf("%d|%d|%d|%d", nRound*N_PER_ROUND,
         nRound*N_PER_ROUND, nRound*N_PER_ROUND, nRound*N_PER_ROUND);
