@@ -72,11 +72,6 @@ struct Rev {
   int bDown;               /* a revert has a down script (not NULL) */
 };
 
-/* ` "name"` for messages (with the leading space), or "" without one. */
-static char *revLabel(const char *zName){
-  return zName ? sqlite3_mprintf(" \"%s\"", zName) : sqlite3_mprintf("");
-}
-
 /* Copies column i of pStmt into *pz; NULL stays NULL. */
 static int copyColumn(sqlite3_stmt *pStmt, int i, char **pz){
   const char *z = (const char*)sqlite3_column_text(pStmt, i);
@@ -109,7 +104,7 @@ static void revsFree(Rev *aRev, int nRev){
 static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
                      sqlite3_int64 iVersion, const char *zName,
                      sqlite3_int64 iOther){
-  char *z1 = revLabel(zName);
+  char *z1 = sqlmigRevLabel(zName);
   char *z2 = 0;
   if( iOther>0 ){
     sqlite3_stmt *pStmt = 0;
@@ -121,7 +116,7 @@ static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
         zOther = (const char*)sqlite3_column_text(pStmt, 0);
       }
     }
-    z2 = revLabel(zOther);
+    z2 = sqlmigRevLabel(zOther);
     sqlite3_finalize(pStmt);
     if( z1 && z2 ){
       *pzErr = sqlite3_mprintf(zFmt, iVersion, z1, iOther, z2);
@@ -426,7 +421,7 @@ static int stepRun(sqlite3 *db, MigStep *pStep, int bFkOn, char **pzErr){
   if( rc==SQLITE_OK ) rc = rc2;
   if( rc==SQLITE_OK && bFkOn ) rc = foreignKeyCheck(db, pzErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
-    char *zLabel = revLabel(pStep->zName);
+    char *zLabel = sqlmigRevLabel(pStep->zName);
     char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
         "failed: %s", pStep->bUp ? "up" : "down", pStep->iVersion, zLabel,
         *pzErr) : 0;

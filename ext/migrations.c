@@ -744,11 +744,11 @@ static int migDelete(MigTable *p, sqlite3_int64 iVersion){
   if( rc==SQLITE_DONE ) return SQLITE_OK;
   if( rc!=SQLITE_ROW ) return storeError(p, rc);
   if( rev.bApplied && !rev.bHasDown ){
-    rc = setError(&p->base, SQLITE_ERROR, rev.zName
-      ? sqlite3_mprintf("revision %lld \"%s\" is irreversible (down is NULL) "
-                        "and cannot be deleted", iVersion, rev.zName)
-      : sqlite3_mprintf("revision %lld is irreversible (down is NULL) "
-                        "and cannot be deleted", iVersion));
+    char *zLabel = sqlmigRevLabel(rev.zName);
+    rc = setError(&p->base, SQLITE_ERROR, zLabel ? sqlite3_mprintf(
+        "revision %lld%s is irreversible (down is NULL) and cannot be "
+        "deleted", iVersion, zLabel) : 0);
+    sqlite3_free(zLabel);
     sqlite3_reset(p->pLookup);
     return rc;
   }

@@ -26,6 +26,10 @@ void sqlmigConnUnref(void *pArg){
   if( p && --p->nRef==0 ) sqlite3_free(p);
 }
 
+char *sqlmigRevLabel(const char *zName){
+  return zName ? sqlite3_mprintf(" \"%s\"", zName) : sqlite3_mprintf("");
+}
+
 static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc; (void)argv;
   sqlite3_result_text(ctx, SQLMIG_VERSION, -1, SQLITE_STATIC);

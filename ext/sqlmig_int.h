@@ -45,6 +45,13 @@ struct SqlmigConn {
 SQLMIG_PRIVATE SqlmigConn *sqlmigConnRef(SqlmigConn *p);
 SQLMIG_PRIVATE void sqlmigConnUnref(void *p);
 
+/*
+** ` "name"` (with the leading space) for messages about a revision named
+** zName, "" when it has none: `revision 3 "add email"` / `revision 3`.
+** sqlite3_malloc'd; NULL only when out of memory.
+*/
+SQLMIG_PRIVATE char *sqlmigRevLabel(const char *zName);
+
 /* -------------------------------------------------------------- script.c */
 
 /*
