@@ -15,7 +15,7 @@
 ** indexes, views and triggers; internal sqlite_* objects, sqlmig's own
 ** store (sqlmig, sqlmig_*) and the shadow tables of virtual tables left
 ** out; names that differ only in ASCII case are one object) and every CREATE
-** text is cut into tokens by a small SQL tokenizer. Two objects are equal
+** text is cut into tokens by the tokenizer of token.c. Two objects are equal
 ** when their canonical token streams are equal: comments and white space
 ** dropped, identifiers and keywords unquoted and ASCII case-folded,
 ** literals kept as written. A table that differs is parsed into column
@@ -49,7 +49,7 @@
 #define DT_STRING 3     /* 'literal' */
 #define DT_NUMBER 4
 #define DT_BLOB   5     /* x'..' */
-#define DT_PUNCT  6     /* any other single character */
+#define DT_PUNCT  6     /* punctuation, operators, parameters */
 
 typedef struct DiffTok DiffTok;
 struct DiffTok {
@@ -58,85 +58,31 @@ struct DiffTok {
   int n;              /* length in bytes */
 };
 
-/* Character classes of the tokenizer (ASCII; bytes >= 0x80 are name
-** characters, so UTF-8 names stay whole). */
-static int diffIsSpace(unsigned char c){
-  return c==' ' || c=='\t' || c=='\n' || c=='\r' || c=='\f' || c=='\v';
-}
-static int diffIsDigit(unsigned char c){ return c>='0' && c<='9'; }
-static int diffIsIdChar(unsigned char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || diffIsDigit(c)
-      || c=='_' || c=='$' || c>=0x80;
-}
 /* ASCII lower case, as SQLite folds names. */
 static unsigned char diffLower(unsigned char c){
   return (c>='A' && c<='Z') ? (unsigned char)(c+32) : c;
 }
 
 /*
-** Length of the token or run of white space / comment at z (z[0]!=0);
-** *peType is its kind, 0 for white space and comments. An unterminated
-** literal or comment runs to the end of the text.
+** Length of the token or run of white space / comment at z[0..n) (n>0),
+** read by sqlmig's tokenizer (token.c); *peType is its DT_ kind, 0 for
+** white space and comments. An unterminated literal or comment runs to
+** the end of the text.
 */
-static int diffTokLen(const unsigned char *z, int *peType){
-  int i;
-  unsigned char c = z[0];
-  if( diffIsSpace(c) ){
-    for(i=1; diffIsSpace(z[i]); i++){}
-    *peType = 0;
-    return i;
+static int diffTokLen(const unsigned char *z, int n, int *peType){
+  int eType, eOpen;
+  int len = sqlmigToken(z, n, &eType, &eOpen);
+  switch( eType ){
+    case SQLMIG_TK_SPACE:
+    case SQLMIG_TK_COMMENT: *peType = 0;         break;
+    case SQLMIG_TK_WORD:    *peType = DT_WORD;   break;
+    case SQLMIG_TK_QUOTED:  *peType = DT_ID;     break;
+    case SQLMIG_TK_STRING:  *peType = DT_STRING; break;
+    case SQLMIG_TK_NUMBER:  *peType = DT_NUMBER; break;
+    case SQLMIG_TK_BLOB:    *peType = DT_BLOB;   break;
+    default:                *peType = DT_PUNCT;  break;
   }
-  if( c=='-' && z[1]=='-' ){
-    for(i=2; z[i] && z[i]!='\n'; i++){}
-    *peType = 0;
-    return i;
-  }
-  if( c=='/' && z[1]=='*' ){
-    for(i=2; z[i] && !(z[i]=='*' && z[i+1]=='/'); i++){}
-    *peType = 0;
-    return z[i] ? i+2 : i;
-  }
-  if( c=='\'' || c=='"' || c=='`' ){
-    for(i=1; z[i]; i++){
-      if( z[i]==c ){
-        if( z[i+1]!=c ){ i++; break; }
-        i++;
-      }
-    }
-    *peType = c=='\'' ? DT_STRING : DT_ID;
-    return i;
-  }
-  if( c=='[' ){
-    for(i=1; z[i] && z[i]!=']'; i++){}
-    *peType = DT_ID;
-    return z[i] ? i+1 : i;
-  }
-  if( (c=='x' || c=='X') && z[1]=='\'' ){
-    for(i=2; z[i] && z[i]!='\''; i++){}
-    *peType = DT_BLOB;
-    return z[i] ? i+1 : i;
-  }
-  if( diffIsDigit(c) || (c=='.' && diffIsDigit(z[1])) ){
-    int bHex = c=='0' && (z[1]=='x' || z[1]=='X');
-    for(i=1; ; i++){
-      if( diffIsIdChar(z[i]) || z[i]=='.' ) continue;
-      if( !bHex && (z[i]=='+' || z[i]=='-') && (z[i-1]=='e' || z[i-1]=='E') ){
-        continue;
-      }
-      break;
-    }
-    *peType = DT_NUMBER;
-    return i;
-  }
-  if( diffIsIdChar(c) ){
-    for(i=1; diffIsIdChar(z[i]); i++){}
-    *peType = DT_WORD;
-    return i;
-  }
-  /* One byte, or one whole UTF-8 character (cannot occur: >=0x80 is an
-  ** identifier character). */
-  *peType = DT_PUNCT;
-  return 1;
+  return len;
 }
 
 /*
@@ -147,9 +93,10 @@ static int diffTokenize(const char *zSql, DiffTok **paTok, int *pnTok){
   const unsigned char *z = (const unsigned char*)zSql;
   DiffTok *a = 0;
   int n = 0, nAlloc = 0, i = 0;
-  while( z[i] ){
+  int nSql = (int)strlen(zSql);
+  while( i<nSql ){
     int eType;
-    int len = diffTokLen(&z[i], &eType);
+    int len = diffTokLen(&z[i], nSql-i, &eType);
     if( eType ){
       if( n==nAlloc ){
         int nNew = nAlloc ? nAlloc*2 : 64;
@@ -178,7 +125,7 @@ static int diffIsWord(const char *z, const DiffTok *t, const char *zWord){
 
 /* True if token t of z is the punctuation character c. */
 static int diffIsPunct(const char *z, const DiffTok *t, char c){
-  return t->eType==DT_PUNCT && z[t->iOff]==c;
+  return t->eType==DT_PUNCT && t->n==1 && z[t->iOff]==c;
 }
 
 /*
@@ -505,9 +452,9 @@ static int diffObjCmp(const void *pA, const void *pB){
 /* True if zSql holds a -- or C-style comment (outside literals). */
 static int diffHasComment(const char *zSql){
   const unsigned char *z = (const unsigned char*)zSql;
-  int i = 0;
-  while( z[i] ){
-    int eType, len = diffTokLen(&z[i], &eType);
+  int i = 0, n = (int)strlen(zSql);
+  while( i<n ){
+    int eType, len = diffTokLen(&z[i], n-i, &eType);
     if( eType==0 && (z[i]=='-' || z[i]=='/') ) return 1;
     i += len;
   }
@@ -517,9 +464,9 @@ static int diffHasComment(const char *zSql){
 /* True if zSql is a CREATE VIRTUAL TABLE statement. */
 static int diffIsVirtualSql(const char *zSql){
   const unsigned char *z = (const unsigned char*)zSql;
-  int i = 0, nWord = 0;
-  while( z[i] && nWord<2 ){
-    int eType, len = diffTokLen(&z[i], &eType);
+  int i = 0, nWord = 0, n = (int)strlen(zSql);
+  while( i<n && nWord<2 ){
+    int eType, len = diffTokLen(&z[i], n-i, &eType);
     if( eType ){
       if( nWord==1 ){
         return eType==DT_WORD && len==7

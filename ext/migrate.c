@@ -157,7 +157,6 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
     int bApplied = sqlite3_column_int(pStmt, 5);
     int bDeleted = sqlite3_column_int(pStmt, 6);
     int bRevert = bApplied && (bDeleted || (bTarget && iVersion>iTarget));
-    char zHex[SQLMIG_CHECKSUM_LEN+1];
     Rev *pRev;
     rc = SQLITE_OK;
     if( (zUp==0 && sqlite3_column_type(pStmt, 2)!=SQLITE_NULL)
@@ -165,9 +164,7 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
       rc = SQLITE_NOMEM;
       break;
     }
-    sqlmigChecksum(zUp ? zUp : "", (size_t)sqlite3_column_bytes(pStmt, 2),
-                    zHex);
-    if( zSum==0 || strcmp(zHex, zSum)!=0 ){
+    if( !sqlmigChecksumMatches(zUp, sqlite3_column_bytes(pStmt, 2), zSum) ){
       rc = planError(db, pzErr, "revision %lld%s: its up script no longer "
           "matches its checksum (the history was changed outside sqlmig)",
           iVersion, (const char*)sqlite3_column_text(pStmt, 1), 0);
@@ -360,19 +357,23 @@ static int foreignKeyCheck(sqlite3 *db, char **pzErr){
 }
 
 /*
-** Runs the statements of one script in order, each checked by the script
-** guard first when bGuard. On failure *pzErr is "<SQLite's message> in:
-** <excerpt of the statement>".
+** Runs the statements of one script in order, as the script guard says:
+** BEGIN/COMMIT pairs and PRAGMA foreign_keys are skipped, refused
+** statements stop it. When bGuard, the whole script is checked before its
+** first statement runs. On failure *pzErr is "<why or SQLite's message>
+** in: <excerpt of the statement>".
 */
 static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
                      char **pzErr){
+  SqlmigGuard guard;
   const char *zTail = zSql;
-  int rc = SQLITE_OK;
+  int rc = bGuard ? sqlmigScriptGuard(zSql, pzErr) : SQLITE_OK;
+  memset(&guard, 0, sizeof(guard));
   while( rc==SQLITE_OK && zTail && zTail[0] ){
     sqlite3_stmt *pStmt = 0;
     const char *zNext = 0;
     const char *zWhy = 0;
-    int nStmt;
+    int nStmt = 0, eAction = SQLMIG_RUN;
     rc = sqlite3_prepare_v2(db, zTail, -1, &pStmt, &zNext);
     if( rc==SQLITE_OK && pStmt==0 ){      /* only blanks or comments left */
       zTail = zNext;
@@ -380,10 +381,8 @@ static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
     }
     if( rc==SQLITE_OK ){
       nStmt = (int)(zNext - zTail);
-      zWhy = bGuard ? sqlmigStmtRefusal(zTail, nStmt) : 0;
-      if( zWhy ){
-        rc = SQLITE_ERROR;
-      }else{
+      rc = sqlmigGuardStmt(&guard, zTail, nStmt, &eAction, &zWhy);
+      if( rc==SQLITE_OK && eAction==SQLMIG_RUN ){
         while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){}
         if( rc==SQLITE_DONE ) rc = SQLITE_OK;
       }
@@ -401,6 +400,19 @@ static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
     sqlite3_finalize(pStmt);
     zTail = zNext;
   }
+  if( rc==SQLITE_OK ){
+    /* A script ending in blanks or comments */
+    const char *zAt = 0;
+    int nAt = 0;
+    const char *zWhy = sqlmigGuardEnd(&guard, &zAt, &nAt);
+    if( zWhy ){
+      char *zEx = sqlmigExcerpt(zAt, nAt);
+      *pzErr = zEx ? sqlite3_mprintf("%s in: %s", zWhy, zEx) : 0;
+      sqlite3_free(zEx);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  sqlmigGuardFree(&guard);
   return rc;
 }
 

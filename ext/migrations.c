@@ -408,46 +408,122 @@ static int readVersion(sqlite3_vtab *pVtab, sqlite3_value *v,
       (const char*)sqlite3_value_text(v)));
 }
 
-/* 1 when z holds no statement: only white space, comments and ';'. */
-static int scriptIsEmpty(const char *z){
-  char *zEx = sqlmigExcerpt(z, (int)strlen(z));
-  int bEmpty = zEx && zEx[0]==0;
-  sqlite3_free(zEx);
-  return bEmpty;
+/*
+** A script column as it is stored: text (z[0..n), a leading UTF-8 byte
+** order mark dropped) or NULL (z==0). Points into the value it came from.
+*/
+typedef struct ScriptText ScriptText;
+struct ScriptText {
+  const char *z;
+  int n;
+};
+
+/*
+** Index of the first byte of z[0..n) that is not part of valid UTF-8 text
+** (a NUL byte, a malformed or overlong sequence, a surrogate), or -1.
+*/
+static int utf8Invalid(const unsigned char *z, int n){
+  int i = 0;
+  while( i<n ){
+    unsigned char c = z[i];
+    int nCont, k;
+    unsigned int cp;
+    if( c==0 ) return i;
+    if( c<0x80 ){ i++; continue; }
+    if( c>=0xc2 && c<=0xdf ){ nCont = 1; cp = c & 0x1f; }
+    else if( c>=0xe0 && c<=0xef ){ nCont = 2; cp = c & 0x0f; }
+    else if( c>=0xf0 && c<=0xf4 ){ nCont = 3; cp = c & 0x07; }
+    else return i;
+    for(k=1; k<=nCont; k++){
+      if( i+k>=n || (z[i+k]&0xc0)!=0x80 ) return i;
+      cp = (cp<<6) | (z[i+k] & 0x3f);
+    }
+    if( (nCont==2 && (cp<0x800 || (cp>=0xd800 && cp<=0xdfff)))
+     || (nCont==3 && (cp<0x10000 || cp>0x10ffff)) ){
+      return i;
+    }
+    i += nCont+1;
+  }
+  return -1;
 }
 
 /*
-** Validates a script column of revision iVersion: zWhich is "up" or
-** "down". An up script must be non-empty text; a down script text or NULL.
-** Both must pass the script guard. Returns SQLITE_OK or sets the error.
+** Reads script column zWhich ("up" or "down") of revision iVersion from v
+** into *pOut: text, or a BLOB holding UTF-8 text (what readfile() gives),
+** or NULL for a down script. An up script must not be NULL; one of only
+** comments is a revision that does nothing. The script must pass the
+** script guard. Returns SQLITE_OK or sets the table's error.
 */
-static int checkScript(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
-                       const char *zWhich, sqlite3_value *v){
+static int scriptArg(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
+                     const char *zWhich, sqlite3_value *v, ScriptText *pOut){
   char *zErr = 0;
   int rc;
   int eType = sqlite3_value_type(v);
   int bUp = zWhich[0]=='u';
+  const unsigned char *z;
+  int n;
+  pOut->z = 0;
+  pOut->n = 0;
   if( eType==SQLITE_NULL ){
     if( !bUp ) return SQLITE_OK;
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
         "revision %lld: up script must not be NULL", iVersion));
   }
-  if( eType!=SQLITE_TEXT ){
+  if( eType==SQLITE_BLOB ){
+    int iBad;
+    z = (const unsigned char*)sqlite3_value_blob(v);
+    n = sqlite3_value_bytes(v);
+    if( z==0 && n>0 ) return SQLITE_NOMEM;
+    if( n>=2 && ((z[0]==0xff && z[1]==0xfe) || (z[0]==0xfe && z[1]==0xff)) ){
+      return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+          "revision %lld: %s script is a blob of UTF-16 text: scripts must "
+          "be UTF-8", iVersion, zWhich));
+    }
+    iBad = utf8Invalid(z, n);
+    if( iBad>=0 ){
+      return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
+          "revision %lld: %s script is a blob that is not UTF-8 text "
+          "(byte %d): scripts must be UTF-8", iVersion, zWhich, iBad+1));
+    }
+  }else if( eType==SQLITE_TEXT ){
+    z = sqlite3_value_text(v);
+    n = sqlite3_value_bytes(v);
+    if( z==0 ) return SQLITE_NOMEM;
+  }else{
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "revision %lld: %s script must be text%s", iVersion, zWhich,
-        bUp ? "" : " or NULL"));
+        "revision %lld: %s script must be text%s, got %s", iVersion, zWhich,
+        bUp ? "" : " or NULL", eType==SQLITE_INTEGER ? "an integer"
+                                                     : "a real"));
   }
-  rc = sqlmigScriptGuard((const char*)sqlite3_value_text(v), &zErr);
+  if( n>=3 && z[0]==0xef && z[1]==0xbb && z[2]==0xbf ){
+    z += 3;
+    n -= 3;
+  }
+  pOut->z = (const char*)(z ? z : (const unsigned char*)"");
+  pOut->n = n;
+  if( eType==SQLITE_BLOB ){
+    /* The guard wants a NUL-terminated script: check a copy. */
+    char *zCopy = sqlite3_malloc64((sqlite3_uint64)n+1);
+    if( zCopy==0 ) return SQLITE_NOMEM;
+    if( n>0 ) memcpy(zCopy, z, (size_t)n);
+    zCopy[n] = 0;
+    rc = sqlmigScriptGuard(zCopy, &zErr);
+    sqlite3_free(zCopy);
+  }else{
+    rc = sqlmigScriptGuard(pOut->z, &zErr);
+  }
   if( rc==SQLITE_ERROR ){
     rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
         "revision %lld: %s script: %s", iVersion, zWhich, zErr));
-  }else if( rc==SQLITE_OK && bUp
-         && scriptIsEmpty((const char*)sqlite3_value_text(v)) ){
-    rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "revision %lld: up script is empty", iVersion));
   }
   sqlite3_free(zErr);
   return rc;
+}
+
+/* Binds script s (NULL when s.z is) to parameter i of pStmt. */
+static int bindScript(sqlite3_stmt *pStmt, int i, const ScriptText *s){
+  if( s->z==0 ) return sqlite3_bind_null(pStmt, i);
+  return sqlite3_bind_text(pStmt, i, s->z, s->n, SQLITE_TRANSIENT);
 }
 
 /* Maps a failure of an internal statement to a table error. */
@@ -458,15 +534,19 @@ static int storeError(MigTable *p, int rc){
       "migrations: cannot write " SQLMIG_STORE ": %s", sqlite3_errmsg(p->db)));
 }
 
-/* Runs a one-off statement on the store with up to 5 bound values. */
-static int storeExec(MigTable *p, const char *zSql, int nArg,
-                     sqlite3_value **apArg, sqlite3_int64 iVersion){
+/*
+** Runs a one-off statement on the store: with pName, ?1 is the name, ?2
+** the down script and ?3 the version; without, ?1 is the version.
+*/
+static int storeExec(MigTable *p, const char *zSql, sqlite3_value *pName,
+                     const ScriptText *pDown, sqlite3_int64 iVersion){
   sqlite3_stmt *pS = 0;
-  int i, rc = sqlite3_prepare_v2(p->db, zSql, -1, &pS, 0);
-  for(i=0; rc==SQLITE_OK && i<nArg; i++){
-    rc = sqlite3_bind_value(pS, i+1, apArg[i]);
+  int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pS, 0);
+  if( rc==SQLITE_OK && pName ){
+    rc = sqlite3_bind_value(pS, 1, pName);
+    if( rc==SQLITE_OK ) rc = bindScript(pS, 2, pDown);
   }
-  if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pS, nArg+1, iVersion);
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pS, pName ? 3 : 1, iVersion);
   if( rc==SQLITE_OK ){
     rc = sqlite3_step(pS);
     if( rc==SQLITE_DONE ) rc = SQLITE_OK;
@@ -524,6 +604,19 @@ static int knownAppend(MigTable *p, sqlite3_int64 iVersion,
 }
 
 /*
+** The checksum (current version) of a stored revision, from its stored
+** checksum and up script: a version-1 checksum is computed anew from up.
+*/
+static void storedChecksum(const char *zStored, const char *zUp, int nUp,
+                           char *zOut){
+  if( zStored && strlen(zStored)==SQLMIG_CHECKSUM_LEN ){
+    memcpy(zOut, zStored, SQLMIG_CHECKSUM_LEN+1);
+  }else{
+    sqlmigChecksum(zUp, nUp, zOut);
+  }
+}
+
+/*
 ** Reads the store into the cache once enough lookups happened in this
 ** transaction. Leaves bKnown 0 (and returns SQLITE_OK) when it is too
 ** early or there is no store; fails only on a real error.
@@ -536,19 +629,21 @@ static int knownReady(MigTable *p){
   if( rc<=0 ) return -rc;
   knownClear(p);
   p->iNewest = 0;
+  /* up is read only for the checksums of sqlmig 0.1 (16 digits) */
   rc = sqlite3_prepare_v2(p->db, "SELECT version, checksum, applied_at IS NOT"
-      " NULL, deleted_at IS NOT NULL FROM main." SQLMIG_STORE
-      " ORDER BY version", -1, &pS, 0);
-  while( rc==SQLITE_OK && sqlite3_step(pS)==SQLITE_ROW ){
-    const char *zSum = (const char*)sqlite3_column_text(pS, 1);
-    char zPad[SQLMIG_CHECKSUM_LEN+1];
-    memset(zPad, 0, sizeof(zPad));
-    if( zSum ) strncpy(zPad, zSum, SQLMIG_CHECKSUM_LEN);
-    rc = knownAppend(p, sqlite3_column_int64(pS, 0), zPad,
+      " NULL, deleted_at IS NOT NULL, CASE WHEN length(checksum)<>"
+      "19 THEN up END FROM main." SQLMIG_STORE " ORDER BY version", -1, &pS,
+      0);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pS))==SQLITE_ROW ){
+    char zSum[SQLMIG_CHECKSUM_LEN+1];
+    storedChecksum((const char*)sqlite3_column_text(pS, 1),
+                   (const char*)sqlite3_column_text(pS, 4),
+                   sqlite3_column_bytes(pS, 4), zSum);
+    rc = knownAppend(p, sqlite3_column_int64(pS, 0), zSum,
                      sqlite3_column_int(pS, 2), sqlite3_column_int(pS, 3));
   }
-  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pS);
-  else sqlite3_finalize(pS);
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  sqlite3_finalize(pS);
   if( rc==SQLITE_OK ) p->bKnown = 1;
   else knownClear(p);
   return rc;
@@ -570,48 +665,43 @@ static KnownRev *knownFind(MigTable *p, sqlite3_int64 iVersion){
 typedef struct Known Known;
 struct Known {
   int bFound;
-  int bSameUp;             /* its up script equals the one being inserted */
+  int bSameUp;             /* its up script has the inserted one's tokens */
   int bApplied;
   int bDeleted;
   char zChecksum[SQLMIG_CHECKSUM_LEN+1];
 };
 
 /*
-** Looks revision iVersion up for an INSERT of up script pUp: from the
-** cache when it is ready (comparing checksums), else from the store
-** (comparing texts).
+** Looks revision iVersion up for an INSERT of up script pUp (whose
+** checksum is zSum): from the cache when it is ready, else from the store.
+** Up scripts are the same when their checksums are: white space, comments
+** and trailing semicolons do not count.
 */
-static int knownLookup(MigTable *p, sqlite3_int64 iVersion, sqlite3_value *pUp,
-                       Known *pK){
-  const char *zUp = (const char*)sqlite3_value_text(pUp);
-  int nUp = sqlite3_value_bytes(pUp);
+static int knownLookup(MigTable *p, sqlite3_int64 iVersion,
+                       const char *zSum, Known *pK){
   StoredRev rev;
   int rc = knownReady(p);
   memset(pK, 0, sizeof(*pK));
   if( rc ) return rc;
-  if( zUp==0 ) return SQLITE_NOMEM;
   if( p->bKnown ){
     KnownRev *pRev = knownFind(p, iVersion);
     if( pRev ){
-      char zSum[SQLMIG_CHECKSUM_LEN+1];
-      sqlmigChecksum(zUp, (size_t)nUp, zSum);
       pK->bFound = 1;
-      pK->bSameUp = memcmp(zSum, pRev->zChecksum, SQLMIG_CHECKSUM_LEN)==0;
       pK->bApplied = pRev->bApplied;
       pK->bDeleted = pRev->bDeleted;
       memcpy(pK->zChecksum, pRev->zChecksum, sizeof(pK->zChecksum));
     }
-    return SQLITE_OK;
+  }else{
+    rc = lookupRow(p, iVersion, &rev);
+    if( rc==SQLITE_DONE ) return SQLITE_OK;
+    if( rc!=SQLITE_ROW ) return rc;
+    pK->bFound = 1;
+    pK->bApplied = rev.bApplied;
+    pK->bDeleted = rev.bDeleted;
+    storedChecksum(rev.zChecksum, rev.zUp, rev.nUp, pK->zChecksum);
+    sqlite3_reset(p->pLookup);
   }
-  rc = lookupRow(p, iVersion, &rev);
-  if( rc==SQLITE_DONE ) return SQLITE_OK;
-  if( rc!=SQLITE_ROW ) return rc;
-  pK->bFound = 1;
-  pK->bSameUp = rev.nUp==nUp && memcmp(rev.zUp, zUp, (size_t)nUp)==0;
-  pK->bApplied = rev.bApplied;
-  pK->bDeleted = rev.bDeleted;
-  strncpy(pK->zChecksum, rev.zChecksum, SQLMIG_CHECKSUM_LEN);
-  sqlite3_reset(p->pLookup);
+  pK->bSameUp = pK->bFound && strcmp(zSum, pK->zChecksum)==0;
   return SQLITE_OK;
 }
 
@@ -646,6 +736,7 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   sqlite3_vtab *pVtab = &p->base;
   sqlite3_value **apCol = &argv[2];
   sqlite3_int64 iVersion = 0, iNewer = 0;
+  ScriptText up, down;
   Known known;
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int rc;
@@ -659,47 +750,39 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
         "applied_at is set by migrate() and cannot be set", iVersion));
   }
-  if( sqlite3_value_type(apCol[COL_UP])!=SQLITE_TEXT ){
-    return checkScript(pVtab, iVersion, "up", apCol[COL_UP]);
+  if( (rc = scriptArg(pVtab, iVersion, "up", apCol[COL_UP], &up))
+   || (rc = scriptArg(pVtab, iVersion, "down", apCol[COL_DOWN], &down)) ){
+    return rc;
   }
+  sqlmigChecksum(up.z, up.n, zSum);
 
-  /* A known revision is settled by comparing its up script: its scripts
-  ** passed the guard when they were stored. This keeps the start-up idiom
-  ** cheap. */
-  rc = knownLookup(p, iVersion, apCol[COL_UP], &known);
+  /* A known revision is settled by comparing checksums. This keeps the
+  ** start-up idiom cheap. */
+  rc = knownLookup(p, iVersion, zSum, &known);
   if( rc ) return storeError(p, rc);
   if( known.bFound ){
     int eConflict = sqlite3_vtab_on_conflict(p->db);
     if( known.bApplied && !known.bSameUp ){
       return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
-          "applied with a different up script (checksum %s)", iVersion,
-          known.zChecksum));
+          "applied with a different up script (checksum %s): ship the change "
+          "as a new revision", iVersion, known.zChecksum));
     }
     if( !known.bDeleted && eConflict!=SQLITE_REPLACE ){
       if( eConflict==SQLITE_IGNORE ) return SQLITE_CONSTRAINT;  /* skipped */
       return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
           "revision %lld is already registered", iVersion));
     }
-    if( (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ){
-      return rc;
-    }
     knownClear(p);
     if( known.bApplied ){
       /* Deleted and registered again before migrate(): it stays applied.
       ** OR REPLACE of an applied revision: new name and down. */
       return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2, "
-          "deleted_at=NULL WHERE version=?3", 2,
-          (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
+          "deleted_at=NULL WHERE version=?3", apCol[COL_NAME], &down,
+          iVersion);
     }
-    if( (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP])) ) return rc;
     rc = storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
     if( rc ) return rc;
-  }else{
-    if( (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP]))
-     || (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ){
-      return rc;
-    }
   }
 
   /* A new revision must come after every applied one */
@@ -711,17 +794,17 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
         "older than applied revision %lld (out of order)", iVersion, iNewer));
   }
 
-  sqlmigChecksum(sqlite3_value_text(apCol[COL_UP]),
-                 (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
   rc = cachedStmt(p, &p->pInsert, "INSERT INTO main." SQLMIG_STORE
       "(version, name, up, down, checksum) VALUES (?1, ?2, ?3, ?4, ?5)");
   if( rc ) return storeError(p, rc);
   sqlite3_bind_int64(p->pInsert, 1, iVersion);
-  sqlite3_bind_value(p->pInsert, 2, apCol[COL_NAME]);
-  sqlite3_bind_value(p->pInsert, 3, apCol[COL_UP]);
-  sqlite3_bind_value(p->pInsert, 4, apCol[COL_DOWN]);
-  rc = sqlite3_bind_text(p->pInsert, 5, zSum, SQLMIG_CHECKSUM_LEN,
-                         SQLITE_TRANSIENT);
+  rc = sqlite3_bind_value(p->pInsert, 2, apCol[COL_NAME]);
+  if( rc==SQLITE_OK ) rc = bindScript(p->pInsert, 3, &up);
+  if( rc==SQLITE_OK ) rc = bindScript(p->pInsert, 4, &down);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_bind_text(p->pInsert, 5, zSum, SQLMIG_CHECKSUM_LEN,
+                           SQLITE_TRANSIENT);
+  }
   if( rc==SQLITE_OK ) rc = sqlite3_step(p->pInsert);
   sqlite3_reset(p->pInsert);
   sqlite3_clear_bindings(p->pInsert);
@@ -778,6 +861,7 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
   sqlite3_vtab *pVtab = &p->base;
   sqlite3_value **apCol = &argv[2];
   StoredRev rev;
+  ScriptText up, down;
   const char *zErr = 0;
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int bUpChanged;
@@ -807,26 +891,29 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
     return setError(pVtab, SQLITE_ERROR,
                     sqlite3_mprintf("revision %lld: %s", iVersion, zErr));
   }
-  if( bUpChanged
-   && (rc = checkScript(pVtab, iVersion, "up", apCol[COL_UP])) ) return rc;
-  if( (rc = checkScript(pVtab, iVersion, "down", apCol[COL_DOWN])) ) return rc;
+  if( (bUpChanged
+       && (rc = scriptArg(pVtab, iVersion, "up", apCol[COL_UP], &up)))
+   || (rc = scriptArg(pVtab, iVersion, "down", apCol[COL_DOWN], &down)) ){
+    return rc;
+  }
   if( !bUpChanged ){
     return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2 "
-        "WHERE version=?3", 2,
-        (sqlite3_value*[]){apCol[COL_NAME], apCol[COL_DOWN]}, iVersion);
+        "WHERE version=?3", apCol[COL_NAME], &down, iVersion);
   }
-  sqlmigChecksum(sqlite3_value_text(apCol[COL_UP]),
-                  (size_t)sqlite3_value_bytes(apCol[COL_UP]), zSum);
+  sqlmigChecksum(up.z, up.n, zSum);
   {
     sqlite3_stmt *pS = 0;
     rc = sqlite3_prepare_v2(p->db, "UPDATE main." SQLMIG_STORE " SET name=?1,"
         " down=?2, up=?3, checksum=?4 WHERE version=?5", -1, &pS, 0);
+    if( rc==SQLITE_OK ) rc = sqlite3_bind_value(pS, 1, apCol[COL_NAME]);
+    if( rc==SQLITE_OK ) rc = bindScript(pS, 2, &down);
+    if( rc==SQLITE_OK ) rc = bindScript(pS, 3, &up);
     if( rc==SQLITE_OK ){
-      sqlite3_bind_value(pS, 1, apCol[COL_NAME]);
-      sqlite3_bind_value(pS, 2, apCol[COL_DOWN]);
-      sqlite3_bind_value(pS, 3, apCol[COL_UP]);
-      sqlite3_bind_text(pS, 4, zSum, SQLMIG_CHECKSUM_LEN, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(pS, 5, iVersion);
+      rc = sqlite3_bind_text(pS, 4, zSum, SQLMIG_CHECKSUM_LEN,
+                             SQLITE_TRANSIENT);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pS, 5, iVersion);
+    if( rc==SQLITE_OK ){
       rc = sqlite3_step(pS);
       if( rc==SQLITE_DONE ) rc = SQLITE_OK;
     }

@@ -3,231 +3,59 @@
 **
 ** migrate() runs revision scripts written by people: any number of
 ** statements, comments, triggers with BEGIN ... END bodies, semicolons
-** inside literals. Before a script runs, sqlmigScriptGuard() walks all of
-** it and refuses what must never run inside migrate(): transaction control
-** (which would commit or roll back the caller's transaction), ATTACH,
-** DETACH, VACUUM, the two pragmas migrate() itself manages, and anything
-** that writes the history store. The same file computes the checksum of
-** `up` scripts (a 64-bit checksum) and the short excerpt error messages quote.
+** inside literals, and the transaction statements SQLite's own documents
+** wrap a schema change in. This file splits scripts into statements, says
+** what migrate() does with each (the script guard), computes the checksum
+** of `up` scripts and the short excerpt error messages quote. All of it
+** reads SQL through the one tokenizer (token.c).
 **
-** How it works: one tokenizer (scriptToken) knows the lexical shapes of
-** SQL that matter for splitting: 'strings' and x'blobs', "identifiers",
-** [identifiers], `identifiers`, -- and block comments, and bare words.
-** sqlmigStmtLength() runs it up to the ';' that ends a statement; inside a
-** CREATE TRIGGER body only an END that directly follows a ';' (or the
-** body's BEGIN), outside any CASE ... END, closes the body. That is the
-** only place SQLite's grammar allows the body's END, and counting CASE
-** guards against `CASE ... END;` lines. Every function is one linear
-** pass; nothing is allocated except the excerpt and the error message.
+** Splitting. sqlmigStmtLength() reads tokens up to the ';' that ends a
+** statement; inside a CREATE TRIGGER body only an END that directly
+** follows a ';' (or the body's BEGIN), outside any CASE ... END, closes
+** the body. That is the only place SQLite's grammar allows the body's END,
+** and counting CASE guards against `CASE ... END;` lines.
 **
+** The guard (sqlmigGuardStmt) reads each statement's first keyword after
+** white space, comments and stray semicolons, and keeps the state a script
+** needs to be taken as written:
+**   - BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION] ... COMMIT / END
+**     pairs, balanced and not nested, are skipped: migrate() already runs
+**     the whole call as one transaction (SQLite's 12-step table rebuild,
+**     written literally, has one).
+**   - PRAGMA foreign_keys (any value, any schema prefix) is skipped:
+**     migrate() pauses enforcement around each script and checks after.
+**   - SAVEPOINT x ... RELEASE x, with ROLLBACK TO x in between, run as
+**     real savepoints nested in migrate()'s transaction; every savepoint the
+**     script opens must be released by it, and names starting with sqlmig_
+**     are migrate()'s own.
+**   - Refused: a bare ROLLBACK (it would throw away the caller's
+**     transaction), COMMIT without BEGIN, BEGIN inside BEGIN or inside a
+**     savepoint, RELEASE / ROLLBACK TO of a savepoint the script did not
+**     open, ATTACH, DETACH, VACUUM, PRAGMA journal_mode, and writes to the
+**     history store.
 ** The history rule: a statement naming sqlmig_history (bare or quoted,
 ** any case, or as a 'string' where SQLite takes a string for a table
 ** name, e.g. DELETE FROM 'sqlmig_history') is refused unless it only
 ** reads: SELECT, VALUES, EXPLAIN, PRAGMA, CREATE [TEMP] VIEW, or a WITH
 ** whose main statement is a SELECT. Other literals are never names.
+**
+** Every function is one linear pass; nothing is allocated except the
+** guard's savepoint list, the excerpt and the error message.
 */
 #include "sqlmig_int.h"
 #include <stdint.h>
 
-/* Token types returned by scriptToken(). */
-enum {
-  SCRIPT_TK_SPACE = 1,   /* white space */
-  SCRIPT_TK_COMMENT,     /* -- or block comment */
-  SCRIPT_TK_SEMI,        /* ; */
-  SCRIPT_TK_WORD,        /* bare word: keyword, identifier or number */
-  SCRIPT_TK_STRING,      /* 'string' or x'blob' */
-  SCRIPT_TK_QUOTED,      /* "identifier", [identifier], `identifier` */
-  SCRIPT_TK_LP,          /* ( */
-  SCRIPT_TK_RP,          /* ) */
-  SCRIPT_TK_DOT,         /* . */
-  SCRIPT_TK_OTHER        /* operators, parameters, anything else */
-};
-
-/* Why a statement is left open at the end of the text. */
-enum {
-  SCRIPT_OPEN_NONE = 0,
-  SCRIPT_OPEN_STRING,
-  SCRIPT_OPEN_COMMENT,
-  SCRIPT_OPEN_IDENT,
-  SCRIPT_OPEN_TRIGGER
-};
+/* Why a statement is left open at the end of the text: the tokenizer's
+** reasons, and a trigger body without its END. */
+#define SCRIPT_OPEN_TRIGGER (SQLMIG_OPEN_IDENT+1)
 
 /* Most characters an excerpt keeps before it is cut with "...". */
 #define SCRIPT_EXCERPT_CHARS 60
 
-/* True for SQL white space (SQLite's set: space, \t \n \v \f \r). */
-static int scriptIsSpace(unsigned char c){
-  return c==' ' || (c>=9 && c<=13);
-}
-
-/* True for a byte that may continue a bare word. */
-static int scriptIsWordChar(unsigned char c){
-  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
-      || c=='_' || c=='$' || c>=0x80;
-}
-
-/* ASCII upper-case; SQLite folds only ASCII in names and keywords. */
-static unsigned char scriptUpper(unsigned char c){
-  return (c>='a' && c<='z') ? (unsigned char)(c - 'a' + 'A') : c;
-}
-
-/*
-** Length of the literal that opens with the quote z[0] and ends with
-** cClose; a doubled cClose is an escaped one when bDouble. Sets *pbOpen
-** when the text ends first (the literal then runs to z[n]).
-*/
-static int scriptQuoted(const unsigned char *z, int n, unsigned char cClose,
-                        int bDouble, int *pbOpen){
-  int i = 1;
-  while( i<n ){
-    const unsigned char *p = memchr(z+i, cClose, (size_t)(n-i));
-    if( p==0 ) break;
-    i = (int)(p - z) + 1;
-    if( !bDouble || i>=n || z[i]!=cClose ) return i;
-    i++;
-  }
-  *pbOpen = 1;
-  return n;
-}
-
-/*
-** Length of the token at z[0] (n>=1 bytes available; the result is
-** between 1 and n). Sets *peType to a SCRIPT_TK_ value and *peOpen to a
-** SCRIPT_OPEN_ value, not NONE when the token runs unterminated to z[n].
-*/
-static int scriptToken(const unsigned char *z, int n, int *peType,
-                       int *peOpen){
-  unsigned char c = z[0];
-  int i;
-  int bOpen = 0;
-  *peOpen = SCRIPT_OPEN_NONE;
-  if( scriptIsSpace(c) ){
-    for(i=1; i<n && scriptIsSpace(z[i]); i++){}
-    *peType = SCRIPT_TK_SPACE;
-    return i;
-  }
-  switch( c ){
-    case ';': *peType = SCRIPT_TK_SEMI;  return 1;
-    case '(': *peType = SCRIPT_TK_LP;    return 1;
-    case ')': *peType = SCRIPT_TK_RP;    return 1;
-    case '.': *peType = SCRIPT_TK_DOT;   return 1;
-    case '-':
-      if( n>1 && z[1]=='-' ){
-        const unsigned char *p = memchr(z+2, '\n', (size_t)(n-2));
-        *peType = SCRIPT_TK_COMMENT;
-        return p ? (int)(p - z) : n;
-      }
-      break;
-    case '/':
-      if( n>1 && z[1]=='*' ){
-        *peType = SCRIPT_TK_COMMENT;
-        for(i=2; i+1<n; i++){
-          const unsigned char *p = memchr(z+i, '*', (size_t)(n-1-i));
-          if( p==0 ) break;
-          i = (int)(p - z);
-          if( z[i+1]=='/' ) return i+2;
-        }
-        *peOpen = SCRIPT_OPEN_COMMENT;
-        return n;
-      }
-      break;
-    case '\'':
-      i = scriptQuoted(z, n, '\'', 1, &bOpen);
-      *peType = SCRIPT_TK_STRING;
-      if( bOpen ) *peOpen = SCRIPT_OPEN_STRING;
-      return i;
-    case '"':
-    case '`':
-    case '[':
-      i = scriptQuoted(z, n, c=='[' ? ']' : c, c!='[', &bOpen);
-      *peType = SCRIPT_TK_QUOTED;
-      if( bOpen ) *peOpen = SCRIPT_OPEN_IDENT;
-      return i;
-    case 'x':
-    case 'X':
-      if( n>1 && z[1]=='\'' ){
-        i = 1 + scriptQuoted(z+1, n-1, '\'', 1, &bOpen);
-        *peType = SCRIPT_TK_STRING;
-        if( bOpen ) *peOpen = SCRIPT_OPEN_STRING;
-        return i;
-      }
-      break;
-    case ':':
-    case '@':
-    case '$':
-      /* A named parameter is not an identifier. */
-      for(i=1; i<n && scriptIsWordChar(z[i]); i++){}
-      *peType = SCRIPT_TK_OTHER;
-      return i;
-    default:
-      break;
-  }
-  if( scriptIsWordChar(c) && c!='$' ){
-    for(i=1; i<n && scriptIsWordChar(z[i]); i++){}
-    *peType = SCRIPT_TK_WORD;
-    return i;
-  }
-  *peType = SCRIPT_TK_OTHER;
-  return 1;
-}
-
-/* True if the bare word z[0..n) is zKw (upper case), ignoring case. */
-static int scriptWordIs(const unsigned char *z, int n, const char *zKw){
-  int i;
-  for(i=0; i<n; i++){
-    if( zKw[i]==0 || scriptUpper(z[i])!=(unsigned char)zKw[i] ) return 0;
-  }
-  return zKw[i]==0;
-}
-
-/*
-** True if the name token z[0..n) (bare word, quoted identifier or
-** string) is zName once unquoted, ignoring ASCII case.
-*/
-static int scriptNameIs(const unsigned char *z, int n, const char *zName){
-  unsigned char q = 0;       /* quote whose doubling is an escape */
-  int i = 0, iEnd = n, j = 0;
-  if( n>0 && (z[0]=='"' || z[0]=='\'' || z[0]=='`' || z[0]=='[') ){
-    unsigned char cClose = z[0]=='[' ? ']' : z[0];
-    if( z[0]!='[' ) q = z[0];
-    i = 1;
-    if( n>=2 && z[n-1]==cClose ) iEnd = n-1;
-  }
-  for(; i<iEnd; i++, j++){
-    if( q && z[i]==q && i+1<iEnd && z[i+1]==q ) i++;
-    if( zName[j]==0
-     || scriptUpper(z[i])!=scriptUpper((unsigned char)zName[j]) ){
-      return 0;
-    }
-  }
-  return zName[j]==0;
-}
-
-/*
-** Index of the first token at or after z[i] that is not white space or a
-** comment (nor a ';' when bSkipSemi), or n if there is none. Sets *peType
-** and *pnTok for it.
-*/
-static int scriptNext(const unsigned char *z, int n, int i, int bSkipSemi,
-                      int *peType, int *pnTok){
-  while( i<n ){
-    int eOpen;
-    int nTok = scriptToken(z+i, n-i, peType, &eOpen);
-    if( *peType!=SCRIPT_TK_SPACE && *peType!=SCRIPT_TK_COMMENT
-     && (*peType!=SCRIPT_TK_SEMI || !bSkipSemi) ){
-      *pnTok = nTok;
-      return i;
-    }
-    i += nTok;
-  }
-  *peType = 0;
-  *pnTok = 0;
-  return n;
-}
-
 /*
 ** Length of the statement at z[0..n), as sqlmigStmtLength(), with
-** *peOpen set to the SCRIPT_OPEN_ reason it is left open.
+** *peOpen set to the reason it is left open (SQLMIG_OPEN_ or
+** SCRIPT_OPEN_TRIGGER).
 */
 static int scriptStmtScan(const char *zIn, int n, int *peOpen){
   enum { LEAD_START, LEAD_EXPLAIN, LEAD_CREATE, LEAD_TEMP, LEAD_DONE };
@@ -240,18 +68,18 @@ static int scriptStmtScan(const char *zIn, int n, int *peOpen){
   int bEndOk = 0;          /* an END here would end the body */
   int nCase = 0;           /* CASE expressions not yet closed */
 
-  *peOpen = SCRIPT_OPEN_NONE;
+  *peOpen = SQLMIG_OPEN_NONE;
   while( i<n ){
     const unsigned char *zTok = z+i;
     int eType, eOpen;
-    int nTok = scriptToken(zTok, n-i, &eType, &eOpen);
+    int nTok = sqlmigToken(zTok, n-i, &eType, &eOpen);
     i += nTok;
-    if( eOpen!=SCRIPT_OPEN_NONE ){
+    if( eOpen!=SQLMIG_OPEN_NONE ){
       *peOpen = eOpen;
       return i;
     }
-    if( eType==SCRIPT_TK_SPACE || eType==SCRIPT_TK_COMMENT ) continue;
-    if( eType==SCRIPT_TK_SEMI ){
+    if( eType==SQLMIG_TK_SPACE || eType==SQLMIG_TK_COMMENT ) continue;
+    if( eType==SQLMIG_TK_SEMI ){
       /* A ';' before the body is a syntax error: let it end the text. */
       if( !bTrigger || !bBody || bDone ) return i;
       bEndOk = 1;
@@ -259,20 +87,20 @@ static int scriptStmtScan(const char *zIn, int n, int *peOpen){
     }
     if( eLead!=LEAD_DONE ){
       int eNext = LEAD_DONE;
-      if( eType==SCRIPT_TK_WORD ){
+      if( eType==SQLMIG_TK_WORD ){
         if( eLead==LEAD_START || eLead==LEAD_EXPLAIN ){
-          if( scriptWordIs(zTok, nTok, "EXPLAIN")
-           || (eLead==LEAD_EXPLAIN && (scriptWordIs(zTok, nTok, "QUERY")
-                                    || scriptWordIs(zTok, nTok, "PLAN"))) ){
+          if( sqlmigWordIs(zTok, nTok, "EXPLAIN")
+           || (eLead==LEAD_EXPLAIN && (sqlmigWordIs(zTok, nTok, "QUERY")
+                                    || sqlmigWordIs(zTok, nTok, "PLAN"))) ){
             eNext = LEAD_EXPLAIN;
-          }else if( scriptWordIs(zTok, nTok, "CREATE") ){
+          }else if( sqlmigWordIs(zTok, nTok, "CREATE") ){
             eNext = LEAD_CREATE;
           }
         }else{
-          if( eLead==LEAD_CREATE && (scriptWordIs(zTok, nTok, "TEMP")
-                                  || scriptWordIs(zTok, nTok, "TEMPORARY")) ){
+          if( eLead==LEAD_CREATE && (sqlmigWordIs(zTok, nTok, "TEMP")
+                                  || sqlmigWordIs(zTok, nTok, "TEMPORARY")) ){
             eNext = LEAD_TEMP;
-          }else if( scriptWordIs(zTok, nTok, "TRIGGER") ){
+          }else if( sqlmigWordIs(zTok, nTok, "TRIGGER") ){
             bTrigger = 1;
           }
         }
@@ -280,16 +108,16 @@ static int scriptStmtScan(const char *zIn, int n, int *peOpen){
       eLead = eNext;
       continue;
     }
-    if( bTrigger && !bDone && eType==SCRIPT_TK_WORD ){
-      if( scriptWordIs(zTok, nTok, "CASE") ){
+    if( bTrigger && !bDone && eType==SQLMIG_TK_WORD ){
+      if( sqlmigWordIs(zTok, nTok, "CASE") ){
         nCase++;
-      }else if( scriptWordIs(zTok, nTok, "END") ){
+      }else if( sqlmigWordIs(zTok, nTok, "END") ){
         if( bBody && bEndOk && nCase==0 ){
           bDone = 1;
         }else if( nCase>0 ){
           nCase--;
         }
-      }else if( !bBody && scriptWordIs(zTok, nTok, "BEGIN") ){
+      }else if( !bBody && sqlmigWordIs(zTok, nTok, "BEGIN") ){
         bBody = 1;
         bEndOk = 1;
         continue;
@@ -304,34 +132,39 @@ static int scriptStmtScan(const char *zIn, int n, int *peOpen){
 int sqlmigStmtLength(const char *z, int n, int *pbOpen){
   int eOpen;
   int nStmt = n>0 ? scriptStmtScan(z, n, &eOpen) : 0;
-  if( pbOpen ) *pbOpen = n>0 && eOpen!=SCRIPT_OPEN_NONE;
+  if( pbOpen ) *pbOpen = n>0 && eOpen!=SQLMIG_OPEN_NONE;
   return nStmt;
 }
 
+/* ------------------------------------------------------------ the guard */
+
 /*
-** The refusal for the PRAGMA whose name starts at or after z[i], or NULL
-** if that pragma may run in a script.
+** The refusal for the PRAGMA whose name starts at or after z[i], or NULL;
+** sets *pbSkip for PRAGMA foreign_keys, which migrate() manages.
 */
-static const char *scriptPragmaRefusal(const unsigned char *z, int n, int i){
+static const char *scriptPragma(const unsigned char *z, int n, int i,
+                                int *pbSkip){
   int eType, nTok, iName, nName;
-  i = scriptNext(z, n, i, 0, &eType, &nTok);
-  if( eType!=SCRIPT_TK_WORD && eType!=SCRIPT_TK_QUOTED
-   && eType!=SCRIPT_TK_STRING ){
+  i = sqlmigNextToken(z, n, i, 0, &eType, &nTok);
+  if( eType!=SQLMIG_TK_WORD && eType!=SQLMIG_TK_QUOTED
+   && eType!=SQLMIG_TK_STRING ){
     return 0;
   }
   iName = i;
   nName = nTok;
-  i = scriptNext(z, n, i+nTok, 0, &eType, &nTok);
-  if( eType==SCRIPT_TK_DOT ){
-    i = scriptNext(z, n, i+nTok, 0, &eType, &nTok);
+  i = sqlmigNextToken(z, n, i+nTok, 0, &eType, &nTok);
+  if( eType==SQLMIG_TK_DOT ){
+    i = sqlmigNextToken(z, n, i+nTok, 0, &eType, &nTok);
     iName = i;
     nName = nTok;
   }
-  if( scriptNameIs(z+iName, nName, "foreign_keys") ){
-    return "PRAGMA foreign_keys is not allowed in a script";
+  if( sqlmigNameIs(z+iName, nName, "foreign_keys") ){
+    *pbSkip = 1;
+    return 0;
   }
-  if( scriptNameIs(z+iName, nName, "journal_mode") ){
-    return "PRAGMA journal_mode is not allowed in a script";
+  if( sqlmigNameIs(z+iName, nName, "journal_mode") ){
+    return "PRAGMA journal_mode cannot change inside a transaction: set it "
+           "before migrate()";
   }
   return 0;
 }
@@ -345,20 +178,20 @@ static int scriptWithIsQuery(const unsigned char *z, int n, int i){
   int nDepth = 0;
   while( i<n ){
     int eType, nTok;
-    i = scriptNext(z, n, i, 0, &eType, &nTok);
-    if( eType==SCRIPT_TK_LP ){
+    i = sqlmigNextToken(z, n, i, 0, &eType, &nTok);
+    if( eType==SQLMIG_TK_LP ){
       nDepth++;
-    }else if( eType==SCRIPT_TK_RP ){
+    }else if( eType==SQLMIG_TK_RP ){
       if( nDepth>0 ) nDepth--;
-    }else if( eType==SCRIPT_TK_WORD && nDepth==0 ){
-      if( scriptWordIs(z+i, nTok, "SELECT")
-       || scriptWordIs(z+i, nTok, "VALUES") ){
+    }else if( eType==SQLMIG_TK_WORD && nDepth==0 ){
+      if( sqlmigWordIs(z+i, nTok, "SELECT")
+       || sqlmigWordIs(z+i, nTok, "VALUES") ){
         return 1;
       }
-      if( scriptWordIs(z+i, nTok, "INSERT")
-       || scriptWordIs(z+i, nTok, "REPLACE")
-       || scriptWordIs(z+i, nTok, "UPDATE")
-       || scriptWordIs(z+i, nTok, "DELETE") ){
+      if( sqlmigWordIs(z+i, nTok, "INSERT")
+       || sqlmigWordIs(z+i, nTok, "REPLACE")
+       || sqlmigWordIs(z+i, nTok, "UPDATE")
+       || sqlmigWordIs(z+i, nTok, "DELETE") ){
         return 0;
       }
     }
@@ -375,12 +208,12 @@ static int scriptWithIsQuery(const unsigned char *z, int n, int i){
 static int scriptMayName(const unsigned char *z, int n, int i,
                          const char *zName){
   int nName = (int)strlen(zName);
-  unsigned char c0 = scriptUpper((unsigned char)zName[0]);
+  unsigned char c0 = sqlmigUpper((unsigned char)zName[0]);
   for(; i+nName<=n; i++){
-    if( scriptUpper(z[i])==c0 ){
+    if( sqlmigUpper(z[i])==c0 ){
       int j;
       for(j=1; j<nName
-            && scriptUpper(z[i+j])==scriptUpper((unsigned char)zName[j]); j++){}
+            && sqlmigUpper(z[i+j])==sqlmigUpper((unsigned char)zName[j]); j++){}
       if( j==nName ) return 1;
     }
   }
@@ -402,17 +235,17 @@ static int scriptNamesStore(const unsigned char *z, int n, int i){
   if( !scriptMayName(z, n, i, SQLMIG_STORE) ) return 0;
   while( i<n ){
     int eType, nTok;
-    i = scriptNext(z, n, i, 0, &eType, &nTok);
-    if( eType==SCRIPT_TK_WORD || eType==SCRIPT_TK_QUOTED ){
-      if( scriptNameIs(z+i, nTok, SQLMIG_STORE) ) return 1;
-    }else if( eType==SCRIPT_TK_STRING && z[i]=='\'' ){
-      int bName = ePrev==SCRIPT_TK_DOT;
+    i = sqlmigNextToken(z, n, i, 0, &eType, &nTok);
+    if( eType==SQLMIG_TK_WORD || eType==SQLMIG_TK_QUOTED ){
+      if( sqlmigNameIs(z+i, nTok, SQLMIG_STORE) ) return 1;
+    }else if( eType==SQLMIG_TK_STRING ){
+      int bName = ePrev==SQLMIG_TK_DOT;
       size_t k;
-      for(k=0; !bName && ePrev==SCRIPT_TK_WORD
+      for(k=0; !bName && ePrev==SQLMIG_TK_WORD
                && k<sizeof(azBefore)/sizeof(azBefore[0]); k++){
-        bName = scriptWordIs(zPrev, nPrev, azBefore[k]);
+        bName = sqlmigWordIs(zPrev, nPrev, azBefore[k]);
       }
-      if( bName && scriptNameIs(z+i, nTok, SQLMIG_STORE) ) return 1;
+      if( bName && sqlmigNameIs(z+i, nTok, SQLMIG_STORE) ) return 1;
     }
     zPrev = z+i;
     ePrev = eType;
@@ -422,55 +255,257 @@ static int scriptNamesStore(const unsigned char *z, int n, int i){
   return 0;
 }
 
-const char *sqlmigStmtRefusal(const char *zIn, int n){
-  static const char *const aRefused[][2] = {
-    { "BEGIN",     "BEGIN is not allowed in a script" },
-    { "COMMIT",    "COMMIT is not allowed in a script" },
-    { "END",       "END is not allowed in a script" },
-    { "ROLLBACK",  "ROLLBACK is not allowed in a script" },
-    { "SAVEPOINT", "SAVEPOINT is not allowed in a script" },
-    { "RELEASE",   "RELEASE is not allowed in a script" },
-    { "ATTACH",    "ATTACH is not allowed in a script" },
-    { "DETACH",    "DETACH is not allowed in a script" },
-    { "VACUUM",    "VACUUM is not allowed in a script" },
-  };
-  const unsigned char *z = (const unsigned char*)zIn;
-  int eType, nTok, i;
-  size_t k;
-
-  if( z==0 || n<=0 ) return 0;
-  i = scriptNext(z, n, 0, 1, &eType, &nTok);
-  if( i>=n ) return 0;
-  if( eType==SCRIPT_TK_WORD ){
-    const unsigned char *zKw = z+i;
-    int nKw = nTok;
-    for(k=0; k<sizeof(aRefused)/sizeof(aRefused[0]); k++){
-      if( scriptWordIs(zKw, nKw, aRefused[k][0]) ) return aRefused[k][1];
-    }
-    if( scriptWordIs(zKw, nKw, "PRAGMA") ){
-      return scriptPragmaRefusal(z, n, i+nKw);
-    }
-    if( scriptWordIs(zKw, nKw, "SELECT") || scriptWordIs(zKw, nKw, "VALUES")
-     || scriptWordIs(zKw, nKw, "EXPLAIN") ){
-      return 0;
-    }
-    if( scriptWordIs(zKw, nKw, "WITH") && scriptWithIsQuery(z, n, i+nKw) ){
-      return 0;
-    }
-    if( scriptWordIs(zKw, nKw, "CREATE") ){
-      int j = scriptNext(z, n, i+nKw, 0, &eType, &nTok);
-      if( eType==SCRIPT_TK_WORD && (scriptWordIs(z+j, nTok, "TEMP")
-                                 || scriptWordIs(z+j, nTok, "TEMPORARY")) ){
-        j = scriptNext(z, n, j+nTok, 0, &eType, &nTok);
-      }
-      if( eType==SCRIPT_TK_WORD && scriptWordIs(z+j, nTok, "VIEW") ) return 0;
+/*
+** The savepoint name after the keyword at z[i] of a SAVEPOINT, RELEASE
+** or ROLLBACK TO statement, skipping one optional zSkip word ("SAVEPOINT"
+** or NULL). Returns its index with *pnName set, or -1 when there is none.
+*/
+static int scriptSavepointName(const unsigned char *z, int n, int i,
+                               const char *zSkip, int *pnName){
+  int eType, nTok;
+  i = sqlmigNextToken(z, n, i, 0, &eType, &nTok);
+  if( zSkip && eType==SQLMIG_TK_WORD && sqlmigWordIs(z+i, nTok, zSkip) ){
+    int j = sqlmigNextToken(z, n, i+nTok, 0, &eType, &nTok);
+    if( eType==SQLMIG_TK_WORD || eType==SQLMIG_TK_QUOTED
+     || eType==SQLMIG_TK_STRING ){
+      i = j;
+    }else{
+      /* "RELEASE savepoint": a savepoint named savepoint */
+      eType = SQLMIG_TK_WORD;
+      nTok = (int)strlen(zSkip);
     }
   }
-  if( scriptNamesStore(z, n, i) ){
-    return "statements that change " SQLMIG_STORE
-           " are not allowed in a script";
+  if( eType!=SQLMIG_TK_WORD && eType!=SQLMIG_TK_QUOTED
+   && eType!=SQLMIG_TK_STRING ){
+    return -1;
+  }
+  *pnName = nTok;
+  return i;
+}
+
+/* The innermost open savepoint named z[0..n), or -1. */
+static int guardFindSavepoint(SqlmigGuard *p, const unsigned char *z, int n){
+  int k;
+  for(k=p->nSave-1; k>=0; k--){
+    if( sqlmigNameEq((const unsigned char*)p->aSave[k].zName,
+                     p->aSave[k].nName, z, n) ){
+      return k;
+    }
+  }
+  return -1;
+}
+
+/* Pushes a savepoint opened by statement zStmt[0..nStmt). */
+static int guardPush(SqlmigGuard *p, const char *zName, int nName,
+                     const char *zStmt, int nStmt){
+  SqlmigSavepoint *pSave;
+  if( p->nSave==p->nSaveAlloc ){
+    int nNew = p->nSaveAlloc ? p->nSaveAlloc*2 : 4;
+    SqlmigSavepoint *aNew = sqlite3_realloc64(p->aSave,
+        sizeof(SqlmigSavepoint)*(sqlite3_uint64)nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    p->aSave = aNew;
+    p->nSaveAlloc = nNew;
+  }
+  pSave = &p->aSave[p->nSave++];
+  pSave->zName = zName;
+  pSave->nName = nName;
+  pSave->zStmt = zStmt;
+  pSave->nStmt = nStmt;
+  return SQLITE_OK;
+}
+
+void sqlmigGuardFree(SqlmigGuard *p){
+  sqlite3_free(p->aSave);
+  memset(p, 0, sizeof(*p));
+}
+
+int sqlmigGuardStmt(SqlmigGuard *p, const char *zIn, int n, int *peAction,
+                    const char **pzWhy){
+  const unsigned char *z = (const unsigned char*)zIn;
+  const unsigned char *zKw;
+  int eType, nTok, nKw, i, iName, nName = 0, k;
+  int bSkip = 0;
+
+  *peAction = SQLMIG_RUN;
+  *pzWhy = 0;
+  if( z==0 || n<=0 ) return SQLITE_OK;
+  i = sqlmigNextToken(z, n, 0, 1, &eType, &nTok);
+  if( i>=n ){
+    *peAction = SQLMIG_SKIP;
+    return SQLITE_OK;
+  }
+  zKw = z+i;
+  nKw = nTok;
+  if( eType==SQLMIG_TK_WORD ){
+    if( sqlmigWordIs(zKw, nKw, "BEGIN") ){
+      if( p->zBegin ){
+        *pzWhy = "BEGIN inside a transaction the script already began "
+                 "(transactions do not nest: use SAVEPOINT)";
+      }else if( p->nSave>0 ){
+        *pzWhy = "BEGIN inside a savepoint the script opened "
+                 "(transactions do not nest)";
+      }else{
+        p->zBegin = zIn;
+        p->nBegin = n;
+        *peAction = SQLMIG_SKIP;
+      }
+    }else if( sqlmigWordIs(zKw, nKw, "COMMIT")
+           || sqlmigWordIs(zKw, nKw, "END") ){
+      if( p->zBegin==0 ){
+        *pzWhy = sqlmigUpper(zKw[0])=='E'
+            ? "END without a BEGIN in the script (migrate() commits the "
+              "whole call itself)"
+            : "COMMIT without a BEGIN in the script (migrate() commits the "
+              "whole call itself)";
+      }else if( p->nSave>0 ){
+        *pzWhy = "COMMIT while a savepoint the script opened is still open "
+                 "(RELEASE it first)";
+      }else{
+        p->zBegin = 0;
+        *peAction = SQLMIG_SKIP;
+      }
+    }else if( sqlmigWordIs(zKw, nKw, "ROLLBACK") ){
+      int j = sqlmigNextToken(z, n, i+nKw, 0, &eType, &nTok);
+      if( eType==SQLMIG_TK_WORD && sqlmigWordIs(z+j, nTok, "TRANSACTION") ){
+        j = sqlmigNextToken(z, n, j+nTok, 0, &eType, &nTok);
+      }
+      if( eType!=SQLMIG_TK_WORD || !sqlmigWordIs(z+j, nTok, "TO") ){
+        *pzWhy = "ROLLBACK is not allowed in a script (when a statement "
+                 "fails, migrate() rolls the whole call back)";
+      }else if( (iName = scriptSavepointName(z, n, j+nTok, "SAVEPOINT",
+                                              &nName))<0
+             || (k = guardFindSavepoint(p, z+iName, nName))<0 ){
+        *pzWhy = "ROLLBACK TO a savepoint the script did not open";
+      }else{
+        p->nSave = k+1;
+      }
+    }else if( sqlmigWordIs(zKw, nKw, "SAVEPOINT") ){
+      iName = scriptSavepointName(z, n, i+nKw, 0, &nName);
+      if( iName>=0 && sqlmigNameHasPrefix(z+iName, nName, "sqlmig_") ){
+        *pzWhy = "savepoint names starting with sqlmig_ are reserved for "
+                 "migrate()";
+      }else if( iName>=0
+             && guardPush(p, zIn+iName, nName, zIn, n)!=SQLITE_OK ){
+        return SQLITE_NOMEM;
+      }
+    }else if( sqlmigWordIs(zKw, nKw, "RELEASE") ){
+      iName = scriptSavepointName(z, n, i+nKw, "SAVEPOINT", &nName);
+      if( iName<0 || (k = guardFindSavepoint(p, z+iName, nName))<0 ){
+        *pzWhy = "RELEASE of a savepoint the script did not open";
+      }else{
+        p->nSave = k;
+      }
+    }else if( sqlmigWordIs(zKw, nKw, "ATTACH") ){
+      *pzWhy = "ATTACH is not allowed in a script (attach before migrate())";
+    }else if( sqlmigWordIs(zKw, nKw, "DETACH") ){
+      *pzWhy = "DETACH is not allowed in a script";
+    }else if( sqlmigWordIs(zKw, nKw, "VACUUM") ){
+      *pzWhy = "VACUUM cannot run inside a transaction: run it after "
+               "migrate()";
+    }else if( sqlmigWordIs(zKw, nKw, "PRAGMA") ){
+      *pzWhy = scriptPragma(z, n, i+nKw, &bSkip);
+      if( bSkip ) *peAction = SQLMIG_SKIP;
+      return *pzWhy ? SQLITE_ERROR : SQLITE_OK;
+    }else if( sqlmigWordIs(zKw, nKw, "SELECT")
+           || sqlmigWordIs(zKw, nKw, "VALUES")
+           || sqlmigWordIs(zKw, nKw, "EXPLAIN")
+           || (sqlmigWordIs(zKw, nKw, "WITH")
+               && scriptWithIsQuery(z, n, i+nKw)) ){
+      return SQLITE_OK;
+    }else if( sqlmigWordIs(zKw, nKw, "CREATE") ){
+      int j = sqlmigNextToken(z, n, i+nKw, 0, &eType, &nTok);
+      if( eType==SQLMIG_TK_WORD && (sqlmigWordIs(z+j, nTok, "TEMP")
+                                 || sqlmigWordIs(z+j, nTok, "TEMPORARY")) ){
+        j = sqlmigNextToken(z, n, j+nTok, 0, &eType, &nTok);
+      }
+      if( eType==SQLMIG_TK_WORD && sqlmigWordIs(z+j, nTok, "VIEW") ){
+        return SQLITE_OK;
+      }
+    }
+  }
+  if( *pzWhy==0 && scriptNamesStore(z, n, i) ){
+    *pzWhy = "statements that change " SQLMIG_STORE
+             " are not allowed in a script";
+  }
+  if( *pzWhy ){
+    *peAction = SQLMIG_RUN;
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+const char *sqlmigGuardEnd(SqlmigGuard *p, const char **pz, int *pn){
+  if( p->zBegin ){
+    *pz = p->zBegin;
+    *pn = p->nBegin;
+    return "BEGIN without a COMMIT in the script";
+  }
+  if( p->nSave>0 ){
+    *pz = p->aSave[p->nSave-1].zStmt;
+    *pn = p->aSave[p->nSave-1].nStmt;
+    return "SAVEPOINT never released by the script (end it with RELEASE)";
   }
   return 0;
+}
+
+int sqlmigScriptGuard(const char *zScript, char **pzErr){
+  static const char *const azOpen[] = {
+    0,
+    "incomplete statement (unterminated string)",
+    "incomplete statement (unterminated comment)",
+    "incomplete statement (unterminated identifier)",
+    "incomplete statement (CREATE TRIGGER without END)",
+  };
+  SqlmigGuard guard;
+  const char *zWhy = 0;    /* why the script is refused */
+  const char *zAt = 0;     /* the statement it names */
+  char *zExcerpt = 0;
+  size_t nScript;
+  int n, i = 0, nAt = 0;
+  int rc = SQLITE_OK;
+
+  memset(&guard, 0, sizeof(guard));
+  if( pzErr ) *pzErr = 0;
+  if( zScript==0 ) return SQLITE_OK;
+  nScript = strlen(zScript);
+  if( nScript>0x7fffffff ){
+    if( pzErr ){
+      *pzErr = sqlite3_mprintf("script is too long");
+      if( *pzErr==0 ) return SQLITE_NOMEM;
+    }
+    return SQLITE_ERROR;
+  }
+  n = (int)nScript;
+  while( i<n && rc==SQLITE_OK ){
+    int eOpen, eAction;
+    int nStmt = scriptStmtScan(zScript+i, n-i, &eOpen);
+    if( eOpen!=SQLMIG_OPEN_NONE ){
+      zWhy = azOpen[eOpen];
+      rc = SQLITE_ERROR;
+    }else{
+      rc = sqlmigGuardStmt(&guard, zScript+i, nStmt, &eAction, &zWhy);
+    }
+    zAt = zScript+i;
+    nAt = nStmt;
+    i += nStmt;
+  }
+  if( rc==SQLITE_OK ){
+    zWhy = sqlmigGuardEnd(&guard, &zAt, &nAt);
+    if( zWhy ) rc = SQLITE_ERROR;
+  }
+  if( rc==SQLITE_ERROR ){
+    zExcerpt = sqlmigExcerpt(zAt, nAt);
+    if( zExcerpt==0 ){
+      rc = SQLITE_NOMEM;
+    }else if( pzErr ){
+      *pzErr = sqlite3_mprintf("%s in: %s", zWhy, zExcerpt);
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
+  }
+  sqlite3_free(zExcerpt);
+  sqlmigGuardFree(&guard);
+  return rc;
 }
 
 char *sqlmigExcerpt(const char *zIn, int n){
@@ -486,22 +521,22 @@ char *sqlmigExcerpt(const char *zIn, int n){
   /* Skip leading blanks, complete comments and stray ';'. */
   while( a<b ){
     int eType, eOpen;
-    int nTok = scriptToken(z+a, b-a, &eType, &eOpen);
-    if( eOpen!=SCRIPT_OPEN_NONE ) break;
-    if( eType!=SCRIPT_TK_SPACE && eType!=SCRIPT_TK_COMMENT
-     && eType!=SCRIPT_TK_SEMI ){
+    int nTok = sqlmigToken(z+a, b-a, &eType, &eOpen);
+    if( eOpen!=SQLMIG_OPEN_NONE ) break;
+    if( eType!=SQLMIG_TK_SPACE && eType!=SQLMIG_TK_COMMENT
+     && eType!=SQLMIG_TK_SEMI ){
       break;
     }
     a += nTok;
   }
-  while( b>a && scriptIsSpace(z[b-1]) ) b--;
+  while( b>a && sqlmigIsSpace(z[b-1]) ) b--;
   if( b>a && z[b-1]==';' ){
     /* Drop the terminator, not a ';' inside an unterminated literal. */
     int eOpen;
     scriptStmtScan(zIn+a, b-a, &eOpen);
-    if( eOpen==SCRIPT_OPEN_NONE ){
+    if( eOpen==SQLMIG_OPEN_NONE ){
       b--;
-      while( b>a && scriptIsSpace(z[b-1]) ) b--;
+      while( b>a && sqlmigIsSpace(z[b-1]) ) b--;
     }
   }
 
@@ -515,8 +550,8 @@ char *sqlmigExcerpt(const char *zIn, int n){
       bCut = 1;
       break;
     }
-    if( scriptIsSpace(z[i]) ){
-      while( i<b && scriptIsSpace(z[i]) ) i++;
+    if( sqlmigIsSpace(z[i]) ){
+      while( i<b && sqlmigIsSpace(z[i]) ) i++;
       zOut[nOut++] = ' ';
     }else{
       /* A lead byte and up to 3 continuation bytes stay together. */
@@ -536,62 +571,21 @@ char *sqlmigExcerpt(const char *zIn, int n){
   return zOut;
 }
 
-int sqlmigScriptGuard(const char *zScript, char **pzErr){
-  static const char *const azOpen[] = {
-    0,
-    "incomplete statement (unterminated string)",
-    "incomplete statement (unterminated comment)",
-    "incomplete statement (unterminated identifier)",
-    "incomplete statement (CREATE TRIGGER without END)",
-  };
-  const char *zWhy = 0;    /* why the current statement is refused */
-  char *zExcerpt = 0;
-  size_t nScript;
-  int n, i = 0, nStmt = 0;
-  int rc = SQLITE_OK;
-
-  if( pzErr ) *pzErr = 0;
-  if( zScript==0 ) return SQLITE_OK;
-  nScript = strlen(zScript);
-  if( nScript>0x7fffffff ){
-    if( pzErr ){
-      *pzErr = sqlite3_mprintf("script is too long");
-      if( *pzErr==0 ) return SQLITE_NOMEM;
-    }
-    return SQLITE_ERROR;
-  }
-  n = (int)nScript;
-  while( i<n ){
-    int eOpen;
-    nStmt = scriptStmtScan(zScript+i, n-i, &eOpen);
-    zWhy = eOpen!=SCRIPT_OPEN_NONE ? azOpen[eOpen]
-                                   : sqlmigStmtRefusal(zScript+i, nStmt);
-    if( zWhy ) break;
-    i += nStmt;
-  }
-  if( zWhy ){
-    rc = SQLITE_ERROR;
-    zExcerpt = sqlmigExcerpt(zScript+i, nStmt);
-    if( zExcerpt==0 ){
-      rc = SQLITE_NOMEM;
-    }else if( pzErr ){
-      *pzErr = sqlite3_mprintf("%s in: %s", zWhy, zExcerpt);
-      if( *pzErr==0 ) rc = SQLITE_NOMEM;
-    }
-  }
-  sqlite3_free(zExcerpt);
-  return rc;
-}
-
 /* --------------------------------------------------------------- checksum
-** A 64-bit hash of a script, written as 16 lower-case hex digits. It
-** detects drift (an up script changed after it was applied), not an
-** adversary: whoever can rewrite `up` in the store can rewrite `checksum`
-** too, so a cryptographic hash would buy nothing and cost every migrate()
-** a few microseconds per revision. Eight bytes at a time: each word is
-** multiplied into the state, rotated and offset; the length is folded in
-** and the end avalanched so that every input bit reaches every output bit.
-** The values are stored in databases: they must never change.
+** A 64-bit hash of a script, written as hex digits. It detects drift (an
+** up script changed after it was applied), not an adversary: whoever can
+** rewrite `up` in the store can rewrite `checksum` too, so a cryptographic
+** hash would buy nothing and cost every migrate() a few microseconds per
+** revision. Eight bytes at a time: each word is multiplied into the state,
+** rotated and offset; the length is folded in and the end avalanched so
+** that every input bit reaches every output bit.
+**
+** Version 2 (stored as "v2:" and 16 digits) hashes the script's tokens,
+** one space between two, with white space, comments and empty statements
+** left out and no ';' at the end: a cosmetic edit of a shipped revision
+** keeps its checksum, any token change does not. Version 1 (sqlmig 0.1,
+** 16 bare digits) hashed the raw bytes; databases keep such checksums,
+** so both are verified and neither may ever change.
 */
 #define SCRIPT_K1 0x9e3779b97f4a7c15ULL
 #define SCRIPT_K2 0xc2b2ae3d27d4eb4fULL
@@ -612,14 +606,10 @@ static uint64_t scriptMix(uint64_t h, uint64_t w){
   return h * SCRIPT_K1 + SCRIPT_K4;
 }
 
-void sqlmigChecksum(const void *pIn, size_t n, char *zHex){
+/* The final avalanche, written as 16 hex digits and a NUL at zHex. */
+static void scriptHex(uint64_t h, char *zHex){
   static const char zDigit[] = "0123456789abcdef";
-  const unsigned char *p = (const unsigned char*)pIn;
-  uint64_t h = SCRIPT_K3 ^ ((uint64_t)n * SCRIPT_K1);
-  size_t k;
   int i;
-  for(k=0; k+8<=n; k+=8) h = scriptMix(h, scriptWord(p+k, 8));
-  if( k<n ) h = scriptMix(h, scriptWord(p+k, n-k) ^ ((uint64_t)(n-k)<<59));
   h ^= h>>33;
   h *= SCRIPT_K3;
   h ^= h>>29;
@@ -632,8 +622,80 @@ void sqlmigChecksum(const void *pIn, size_t n, char *zHex){
   zHex[16] = 0;
 }
 
+/* Version 1: the raw bytes p[0..n), 16 hex digits into zHex[17]. */
+static void scriptChecksumV1(const void *pIn, size_t n, char *zHex){
+  const unsigned char *p = (const unsigned char*)pIn;
+  uint64_t h = SCRIPT_K3 ^ ((uint64_t)n * SCRIPT_K1);
+  size_t k;
+  for(k=0; k+8<=n; k+=8) h = scriptMix(h, scriptWord(p+k, 8));
+  if( k<n ) h = scriptMix(h, scriptWord(p+k, n-k) ^ ((uint64_t)(n-k)<<59));
+  scriptHex(h, zHex);
+}
+
+/* Version 2's hash state: bytes are fed in pieces. */
+typedef struct ScriptHash ScriptHash;
+struct ScriptHash {
+  uint64_t h;
+  uint64_t nTotal;
+  unsigned char aBuf[8];
+  int nBuf;
+};
+
+static void scriptHashFeed(ScriptHash *p, const unsigned char *z, int n){
+  int i;
+  for(i=0; i<n; i++){
+    p->aBuf[p->nBuf++] = z[i];
+    if( p->nBuf==8 ){
+      p->h = scriptMix(p->h, scriptWord(p->aBuf, 8));
+      p->nBuf = 0;
+    }
+  }
+  p->nTotal += (uint64_t)n;
+}
+
+void sqlmigChecksum(const char *zIn, int n, char *zOut){
+  const unsigned char *z = (const unsigned char*)zIn;
+  ScriptHash hash;
+  int i = 0, bFirst = 1, bSemi = 0;
+  memset(&hash, 0, sizeof(hash));
+  hash.h = SCRIPT_K3 ^ SCRIPT_K2;
+  while( z && i<n ){
+    int eType, eOpen;
+    int nTok = sqlmigToken(z+i, n-i, &eType, &eOpen);
+    if( eType==SQLMIG_TK_SEMI ){
+      bSemi = !bFirst;
+    }else if( eType!=SQLMIG_TK_SPACE && eType!=SQLMIG_TK_COMMENT ){
+      if( bSemi ) scriptHashFeed(&hash, (const unsigned char*)" ;", 2);
+      if( !bFirst ) scriptHashFeed(&hash, (const unsigned char*)" ", 1);
+      scriptHashFeed(&hash, z+i, nTok);
+      bFirst = 0;
+      bSemi = 0;
+    }
+    i += nTok;
+  }
+  if( hash.nBuf>0 ){
+    hash.h = scriptMix(hash.h, scriptWord(hash.aBuf, (size_t)hash.nBuf)
+                               ^ ((uint64_t)hash.nBuf<<59));
+  }
+  hash.h ^= hash.nTotal * SCRIPT_K1;
+  memcpy(zOut, "v2:", 3);
+  scriptHex(hash.h, zOut+3);
+}
+
+int sqlmigChecksumMatches(const char *z, int n, const char *zStored){
+  char zHex[SQLMIG_CHECKSUM_LEN+1];
+  if( zStored==0 ) return 0;
+  if( strlen(zStored)==16 ){
+    scriptChecksumV1(z ? z : "", (size_t)(n>0 ? n : 0), zHex);
+  }else{
+    sqlmigChecksum(z, n, zHex);
+  }
+  return strcmp(zHex, zStored)==0;
+}
+
 #undef SCRIPT_K1
 #undef SCRIPT_K2
 #undef SCRIPT_K3
 #undef SCRIPT_K4
 #undef SCRIPT_EXCERPT_CHARS
+#undef SCRIPT_OPEN_TRIGGER

@@ -52,6 +52,70 @@ SQLMIG_PRIVATE void sqlmigConnUnref(void *p);
 */
 SQLMIG_PRIVATE char *sqlmigRevLabel(const char *zName);
 
+/* --------------------------------------------------------------- token.c */
+
+/* Token kinds of sqlmigToken(). */
+enum {
+  SQLMIG_TK_SPACE = 1,   /* white space */
+  SQLMIG_TK_COMMENT,     /* -- or block comment */
+  SQLMIG_TK_SEMI,        /* ; */
+  SQLMIG_TK_WORD,        /* bare word: keyword or name */
+  SQLMIG_TK_NUMBER,      /* 1, 1.5e3, .5, 0x1F */
+  SQLMIG_TK_STRING,      /* 'string' */
+  SQLMIG_TK_BLOB,        /* x'00ff' */
+  SQLMIG_TK_QUOTED,      /* "identifier", [identifier], `identifier` */
+  SQLMIG_TK_VARIABLE,    /* ?1 :a @a $a */
+  SQLMIG_TK_LP,          /* ( */
+  SQLMIG_TK_RP,          /* ) */
+  SQLMIG_TK_COMMA,       /* , */
+  SQLMIG_TK_DOT,         /* . */
+  SQLMIG_TK_OP           /* any other operator or byte */
+};
+
+/* Why a token runs unterminated to the end of the text. */
+enum {
+  SQLMIG_OPEN_NONE = 0,
+  SQLMIG_OPEN_STRING,
+  SQLMIG_OPEN_COMMENT,
+  SQLMIG_OPEN_IDENT
+};
+
+/*
+** Length of the token at z[0] (n>=1 bytes available; the result is
+** between 1 and n). Sets *peType to a SQLMIG_TK_ kind and *peOpen to a
+** SQLMIG_OPEN_ value, not NONE when the token runs unterminated to z[n].
+*/
+SQLMIG_PRIVATE int sqlmigToken(const unsigned char *z, int n, int *peType,
+                               int *peOpen);
+
+/*
+** Index of the first token at or after z[i] that is not white space or a
+** comment (nor a ';' when bSkipSemi), or n when there is none; sets
+** *peType (0 at the end) and *pnTok for it.
+*/
+SQLMIG_PRIVATE int sqlmigNextToken(const unsigned char *z, int n, int i,
+                                   int bSkipSemi, int *peType, int *pnTok);
+
+/* SQL white space (space, \t \n \v \f \r); ASCII upper case. */
+SQLMIG_PRIVATE int sqlmigIsSpace(unsigned char c);
+SQLMIG_PRIVATE unsigned char sqlmigUpper(unsigned char c);
+
+/* True if the bare word z[0..n) is zKw (upper case), ignoring case. */
+SQLMIG_PRIVATE int sqlmigWordIs(const unsigned char *z, int n,
+                                const char *zKw);
+
+/*
+** True if the name token z[0..n) (bare word, quoted identifier or string)
+** unquotes to zName / to the name token zB[0..nB), ignoring ASCII case.
+*/
+SQLMIG_PRIVATE int sqlmigNameIs(const unsigned char *z, int n,
+                                const char *zName);
+SQLMIG_PRIVATE int sqlmigNameEq(const unsigned char *zA, int nA,
+                                const unsigned char *zB, int nB);
+/* True if the name token z[0..n) unquotes to a name starting zPrefix. */
+SQLMIG_PRIVATE int sqlmigNameHasPrefix(const unsigned char *z, int n,
+                                       const char *zPrefix);
+
 /* -------------------------------------------------------------- script.c */
 
 /*
@@ -63,15 +127,52 @@ SQLMIG_PRIVATE char *sqlmigRevLabel(const char *zName);
 */
 SQLMIG_PRIVATE int sqlmigStmtLength(const char *z, int n, int *pbOpen);
 
+/* What migrate() does with one statement of a script (sqlmigGuardStmt). */
+#define SQLMIG_RUN  0      /* runs it */
+#define SQLMIG_SKIP 1      /* BEGIN, COMMIT, PRAGMA foreign_keys: nothing */
+
 /*
-** Why the single statement z[0..n) may not run inside migrate(), or NULL
-** when it may. The text is static, e.g. "COMMIT is not allowed in a
-** script". Refused: BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE,
-** ATTACH, DETACH, VACUUM, PRAGMA foreign_keys / journal_mode (any schema
-** prefix), and any statement other than SELECT/VALUES/EXPLAIN/PRAGMA/
-** CREATE VIEW that names the history store table.
+** The script guard's state while it walks one script statement by
+** statement: the BEGIN ... COMMIT block and the savepoints the script has
+** open. Zero it before the first statement; sqlmigGuardFree() after.
+** Pointers point into the script, which must outlive the walk.
 */
-SQLMIG_PRIVATE const char *sqlmigStmtRefusal(const char *z, int n);
+typedef struct SqlmigSavepoint SqlmigSavepoint;
+struct SqlmigSavepoint {
+  const char *zName;       /* its name token */
+  int nName;
+  const char *zStmt;       /* the SAVEPOINT statement, for messages */
+  int nStmt;
+};
+typedef struct SqlmigGuard SqlmigGuard;
+struct SqlmigGuard {
+  const char *zBegin;      /* the BEGIN not yet committed, or NULL */
+  int nBegin;
+  SqlmigSavepoint *aSave;  /* the savepoints open, oldest first */
+  int nSave, nSaveAlloc;
+};
+
+/*
+** Takes the next statement z[0..n) of a script. Returns SQLITE_OK with
+** *peAction set to SQLMIG_RUN or SQLMIG_SKIP; SQLITE_ERROR with *pzWhy
+** set to the (static) reason it is refused; or SQLITE_NOMEM.
+** Refused: a bare ROLLBACK, COMMIT/END without BEGIN, BEGIN inside BEGIN
+** or inside a savepoint, RELEASE / ROLLBACK TO of a savepoint the script
+** did not open, savepoint names starting with sqlmig_, ATTACH, DETACH,
+** VACUUM, PRAGMA journal_mode, and any statement other than SELECT/VALUES/
+** EXPLAIN/PRAGMA/CREATE VIEW that names the history store.
+*/
+SQLMIG_PRIVATE int sqlmigGuardStmt(SqlmigGuard *p, const char *z, int n,
+                                   int *peAction, const char **pzWhy);
+
+/*
+** After the last statement: the reason the script is still unbalanced (a
+** BEGIN without COMMIT, a SAVEPOINT never released) with the statement
+** that opened it in *pz / *pn, or NULL when it is complete.
+*/
+SQLMIG_PRIVATE const char *sqlmigGuardEnd(SqlmigGuard *p, const char **pz,
+                                          int *pn);
+SQLMIG_PRIVATE void sqlmigGuardFree(SqlmigGuard *p);
 
 /*
 ** Checks every statement of a whole script before any runs. Returns
@@ -90,12 +191,21 @@ SQLMIG_PRIVATE int sqlmigScriptGuard(const char *zScript, char **pzErr);
 SQLMIG_PRIVATE char *sqlmigExcerpt(const char *z, int n);
 
 /*
-** The checksum of script p[0..n): a 64-bit hash as 16 lower-case hex
-** digits into zHex[SQLMIG_CHECKSUM_LEN+1], NUL-terminated. Stored in
-** databases, so its values never change.
+** The checksum of up script z[0..n): "v2:" and 16 lower-case hex digits,
+** a 64-bit hash of the script's tokens (white space, comments and stray
+** or trailing semicolons left out) into zOut[SQLMIG_CHECKSUM_LEN+1].
+** Stored in databases, so its values never change.
 */
-#define SQLMIG_CHECKSUM_LEN 16
-SQLMIG_PRIVATE void sqlmigChecksum(const void *p, size_t n, char *zHex);
+#define SQLMIG_CHECKSUM_LEN 19
+SQLMIG_PRIVATE void sqlmigChecksum(const char *z, int n, char *zOut);
+
+/*
+** 1 when zStored is the checksum of script z[0..n): a "v2:" checksum as
+** above, or 16 bare hex digits (version 1, sqlmig 0.1: a hash of the raw
+** bytes). 0 otherwise, also for a NULL or malformed zStored.
+*/
+SQLMIG_PRIVATE int sqlmigChecksumMatches(const char *z, int n,
+                                         const char *zStored);
 
 /* ----------------------------------------------------------------- tvf.c */
 

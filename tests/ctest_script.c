@@ -11,6 +11,7 @@
 ** wrapping allocator installed through SQLITE_CONFIG_MALLOC.
 */
 #define SQLITE_CORE 1
+#include "../ext/token.c"
 #include "../ext/script.c"
 
 #include <stdio.h>
@@ -67,7 +68,7 @@ static int countStmts(const char *z, int *pbOpen){
   while( i<n ){
     int eType, nTok;
     int nLen = sqlmigStmtLength(z+i, n-i, pbOpen);
-    if( scriptNext((const unsigned char*)z+i, nLen, 0, 1, &eType, &nTok)
+    if( sqlmigNextToken((const unsigned char*)z+i, nLen, 0, 1, &eType, &nTok)
         <nLen ){
       nStmt++;
     }
@@ -86,10 +87,27 @@ static void expectCount(const char *zName, const char *z, int nWant){
   check(zName, nGot==nWant && bOpen==0, zWhy);
 }
 
-/* Checks sqlmigStmtRefusal() of the single statement z. */
+/*
+** What a fresh guard says of the single statement z: its refusal, "skip"
+** when migrate() skips it, NULL when it runs.
+*/
+static const char *stmtVerdict(const char *z){
+  SqlmigGuard g;
+  const char *zWhy = 0;
+  int eAction = -1;
+  int rc;
+  memset(&g, 0, sizeof(g));
+  rc = sqlmigGuardStmt(&g, z, (int)strlen(z), &eAction, &zWhy);
+  sqlmigGuardFree(&g);
+  if( rc==SQLITE_NOMEM ) return "nomem";
+  if( rc==SQLITE_ERROR ) return zWhy ? zWhy : "error without a reason";
+  return eAction==SQLMIG_SKIP ? "skip" : 0;
+}
+
+/* Checks the verdict of a fresh guard on the single statement z. */
 static void expectRefusal(const char *zName, const char *z,
                           const char *zWant){
-  const char *zGot = sqlmigStmtRefusal(z, (int)strlen(z));
+  const char *zGot = stmtVerdict(z);
   char zWhy[300];
   snprintf(zWhy, sizeof(zWhy), "got \"%s\", want \"%s\"",
            zGot ? zGot : "(null)", zWant ? zWant : "(null)");
@@ -119,15 +137,16 @@ static void expectExcerpt(const char *zName, const char *z, int n,
   sqlite3_free(zGot);
 }
 
-/* Checks sqlmigChecksum() of p[0..n). */
+/* Checks the version-1 checksum (raw bytes) of p[0..n). */
 static void expectChecksum(const char *zName, const void *p, size_t n,
                            const char *zWant){
-  char zHex[SQLMIG_CHECKSUM_LEN+2];
+  char zHex[18];
   char zWhy[200];
   memset(zHex, 'z', sizeof(zHex));
-  sqlmigChecksum(p, n, zHex);
-  snprintf(zWhy, sizeof(zWhy), "got %.*s", SQLMIG_CHECKSUM_LEN+1, zHex);
-  check(zName, zHex[SQLMIG_CHECKSUM_LEN]==0 && strcmp(zHex, zWant)==0, zWhy);
+  scriptChecksumV1(p, n, zHex);
+  snprintf(zWhy, sizeof(zWhy), "got %.*s", 17, zHex);
+  check(zName, zHex[16]==0 && strcmp(zHex, zWant)==0
+               && sqlmigChecksumMatches(p, (int)n, zWant), zWhy);
 }
 
 static void testSplit(void){
@@ -217,58 +236,74 @@ static void testSplit(void){
 }
 
 static void testRefusal(void){
-  static const char *const azKw[] = {
-    "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
-    "ATTACH", "DETACH", "VACUUM",
-  };
-  static const char *const azStmt[] = {
-    "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT a", "RELEASE a",
-    "ATTACH 'x.db' AS x", "DETACH x", "VACUUM",
+  static const char *const aStmt[][2] = {
+    { "BEGIN", "skip" },
+    { "COMMIT", "COMMIT without a BEGIN in the script (migrate() commits "
+                "the whole call itself)" },
+    { "END", "END without a BEGIN in the script (migrate() commits "
+             "the whole call itself)" },
+    { "ROLLBACK", "ROLLBACK is not allowed in a script (when a statement "
+                  "fails, migrate() rolls the whole call back)" },
+    { "ROLLBACK TRANSACTION", "ROLLBACK is not allowed in a script (when a "
+                  "statement fails, migrate() rolls the whole call back)" },
+    { "SAVEPOINT a", 0 },
+    { "RELEASE a", "RELEASE of a savepoint the script did not open" },
+    { "RELEASE SAVEPOINT a", "RELEASE of a savepoint the script did not "
+                             "open" },
+    { "SAVEPOINT sqlmig_migrate", "savepoint names starting with sqlmig_ "
+                                  "are reserved for migrate()" },
+    { "SAVEPOINT \"SQLMIG_x\"", "savepoint names starting with sqlmig_ "
+                                "are reserved for migrate()" },
+    { "SAVEPOINT sqlmig", 0 },
+    { "ATTACH 'x.db' AS x", "ATTACH is not allowed in a script (attach "
+                            "before migrate())" },
+    { "DETACH x", "DETACH is not allowed in a script" },
+    { "VACUUM", "VACUUM cannot run inside a transaction: run it after "
+                "migrate()" },
   };
   static const char zHist[] =
     "statements that change sqlmig_history are not allowed in a script";
+  static const char zJournal[] = "PRAGMA journal_mode cannot change inside "
+    "a transaction: set it before migrate()";
+  static const char zCommit[] = "COMMIT without a BEGIN in the script "
+    "(migrate() commits the whole call itself)";
   size_t k;
-  for(k=0; k<sizeof(azKw)/sizeof(azKw[0]); k++){
-    char zName[100], zMsg[100];
-    snprintf(zName, sizeof(zName), "refuse: %s", azStmt[k]);
-    snprintf(zMsg, sizeof(zMsg), "%s is not allowed in a script", azKw[k]);
-    expectRefusal(zName, azStmt[k], zMsg);
+  for(k=0; k<sizeof(aStmt)/sizeof(aStmt[0]); k++){
+    char zName[100];
+    snprintf(zName, sizeof(zName), "verdict: %s", aStmt[k][0]);
+    expectRefusal(zName, aStmt[k][0], aStmt[k][1]);
   }
-  expectRefusal("refuse: mixed case cOmMiT", "cOmMiT;",
-                "COMMIT is not allowed in a script");
-  expectRefusal("refuse: begin immediate", "begin immediate transaction",
-                "BEGIN is not allowed in a script");
-  expectRefusal("refuse: rollback to", "Rollback To sp1",
-                "ROLLBACK is not allowed in a script");
-  expectRefusal("refuse: end transaction", "END TRANSACTION;",
-                "END is not allowed in a script");
-  expectRefusal("refuse: blanks and semicolons before", "  ;; ; BEGIN",
-                "BEGIN is not allowed in a script");
-  expectRefusal("refuse: comments before",
-                "-- one\n/* two; */ ;\n\t-- three;\nCOMMIT",
-                "COMMIT is not allowed in a script");
-  expectRefusal("refuse: PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys=OFF",
-                "PRAGMA foreign_keys is not allowed in a script");
-  expectRefusal("refuse: PRAGMA foreign_keys read", "pragma Foreign_Keys;",
-                "PRAGMA foreign_keys is not allowed in a script");
-  expectRefusal("refuse: PRAGMA main.foreign_keys = 0",
-                "PRAGMA main . foreign_keys = 0",
-                "PRAGMA foreign_keys is not allowed in a script");
-  expectRefusal("refuse: PRAGMA \"main\".\"foreign_keys\"(1)",
-                "PRAGMA \"main\".\"foreign_keys\"(1)",
-                "PRAGMA foreign_keys is not allowed in a script");
-  expectRefusal("refuse: PRAGMA [foreign_keys]", "PRAGMA [foreign_keys]",
-                "PRAGMA foreign_keys is not allowed in a script");
-  expectRefusal("refuse: PRAGMA 'foreign_keys'", "PRAGMA 'foreign_keys' = 1",
-                "PRAGMA foreign_keys is not allowed in a script");
-  expectRefusal("refuse: PRAGMA journal_mode", "PRAGMA journal_mode=WAL",
-                "PRAGMA journal_mode is not allowed in a script");
-  expectRefusal("refuse: PRAGMA aux.journal_mode(delete)",
-                "/* x */ PRAGMA aux.JOURNAL_MODE(delete)",
-                "PRAGMA journal_mode is not allowed in a script");
-  expectRefusal("refuse: PRAGMA `temp`.`journal_mode`",
-                "PRAGMA `temp`.`journal_mode`",
-                "PRAGMA journal_mode is not allowed in a script");
+  expectRefusal("verdict: mixed case cOmMiT", "cOmMiT;", zCommit);
+  expectRefusal("verdict: begin immediate", "begin immediate transaction",
+                "skip");
+  expectRefusal("verdict: rollback to", "Rollback To sp1",
+                "ROLLBACK TO a savepoint the script did not open");
+  expectRefusal("verdict: end transaction", "END TRANSACTION;", "END "
+                "without a BEGIN in the script (migrate() commits the whole "
+                "call itself)");
+  expectRefusal("verdict: blanks and semicolons before", "  ;; ; COMMIT",
+                zCommit);
+  expectRefusal("verdict: comments before",
+                "-- one\n/* two; */ ;\n\t-- three;\nCOMMIT", zCommit);
+  expectRefusal("verdict: PRAGMA foreign_keys=OFF", "PRAGMA foreign_keys=OFF",
+                "skip");
+  expectRefusal("verdict: PRAGMA foreign_keys read", "pragma Foreign_Keys;",
+                "skip");
+  expectRefusal("verdict: PRAGMA main.foreign_keys = 0",
+                "PRAGMA main . foreign_keys = 0", "skip");
+  expectRefusal("verdict: PRAGMA \"main\".\"foreign_keys\"(1)",
+                "PRAGMA \"main\".\"foreign_keys\"(1)", "skip");
+  expectRefusal("verdict: PRAGMA [foreign_keys]", "PRAGMA [foreign_keys]",
+                "skip");
+  expectRefusal("verdict: PRAGMA 'foreign_keys'", "PRAGMA 'foreign_keys' = 1",
+                "skip");
+  expectRefusal("verdict: PRAGMA journal_mode", "PRAGMA journal_mode=WAL",
+                zJournal);
+  expectRefusal("verdict: PRAGMA aux.journal_mode(delete)",
+                "/* x */ PRAGMA aux.JOURNAL_MODE(delete)", zJournal);
+  expectRefusal("verdict: PRAGMA `temp`.`journal_mode`",
+                "PRAGMA `temp`.`journal_mode`", zJournal);
+  expectRefusal("verdict: only semicolons", " ; ;", "skip");
   expectRefusal("allow: PRAGMA user_version", "PRAGMA user_version = 3", 0);
   expectRefusal("allow: PRAGMA table_info(sqlmig_history)",
                 "PRAGMA table_info(sqlmig_history)", 0);
@@ -343,8 +378,9 @@ static void testRefusal(void){
   expectRefusal("allow: trigger body BEGIN ... END",
                 "CREATE TRIGGER tr AFTER INSERT ON t BEGIN "
                 "UPDATE t SET a = CASE WHEN 1 THEN 2 END; END", 0);
-  expectRefusal("allow: blank", "  \n\t", 0);
-  expectRefusal("allow: comments and semicolons", " ;-- x\n; /* y */ ;", 0);
+  expectRefusal("allow: blank", "  \n\t", "skip");
+  expectRefusal("allow: comments and semicolons", " ;-- x\n; /* y */ ;",
+                "skip");
   expectRefusal("allow: empty", "", 0);
   expectRefusal("allow: CREATE TABLE begin_log", "CREATE TABLE begin_log(x)",
                 0);
@@ -366,22 +402,89 @@ static void testGuard(void){
               "DROP TABLE t;\n", SQLITE_OK, 0);
   expectGuard("guard: COMMIT in the middle",
               "CREATE TABLE t(a);\n  COMMIT;\nDROP TABLE t;", SQLITE_ERROR,
-              "COMMIT is not allowed in a script in: COMMIT");
+              "COMMIT without a BEGIN in the script (migrate() commits the "
+              "whole call itself) in: COMMIT");
   expectGuard("guard: stray semicolons then BEGIN", "  ;; ; BEGIN",
-              SQLITE_ERROR, "BEGIN is not allowed in a script in: BEGIN");
+              SQLITE_ERROR, "BEGIN without a COMMIT in the script in: BEGIN");
   expectGuard("guard: END after a trigger",
               "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;\n"
-              "END;", SQLITE_ERROR, "END is not allowed in a script in: END");
+              "END;", SQLITE_ERROR, "END without a BEGIN in the script (migrate() "
+              "commits the whole call itself) in: END");
   expectGuard("guard: pragma with folding",
               "SELECT 1;\n/* c */ PRAGMA\n\tforeign_keys   =  OFF ;",
-              SQLITE_ERROR, "PRAGMA foreign_keys is not allowed in a script "
-              "in: PRAGMA foreign_keys = OFF");
+              SQLITE_OK, 0);
+  expectGuard("guard: pragma journal_mode with folding",
+              "SELECT 1;\n/* c */ PRAGMA\n\tjournal_mode   =  WAL ;",
+              SQLITE_ERROR, "PRAGMA journal_mode cannot change inside a "
+              "transaction: set it before migrate() in: PRAGMA journal_mode "
+              "= WAL");
+  expectGuard("guard: SQLite's 12-step rebuild as written",
+              "PRAGMA foreign_keys=OFF;\n"
+              "BEGIN TRANSACTION;\n"
+              "CREATE TABLE new_t(a INTEGER PRIMARY KEY, b TEXT NOT NULL);\n"
+              "INSERT INTO new_t SELECT a, coalesce(b, '') FROM t;\n"
+              "DROP TABLE t;\n"
+              "ALTER TABLE new_t RENAME TO t;\n"
+              "PRAGMA foreign_key_check;\n"
+              "COMMIT;\n"
+              "PRAGMA foreign_keys=ON;\n", SQLITE_OK, 0);
+  expectGuard("guard: several BEGIN ... END pairs",
+              "BEGIN; CREATE TABLE a(x); END; begin deferred transaction;"
+              " CREATE TABLE b(x); commit transaction;", SQLITE_OK, 0);
+  expectGuard("guard: BEGIN inside BEGIN",
+              "BEGIN; CREATE TABLE a(x); BEGIN IMMEDIATE; COMMIT; COMMIT;",
+              SQLITE_ERROR, "BEGIN inside a transaction the script already "
+              "began (transactions do not nest: use SAVEPOINT) in: BEGIN "
+              "IMMEDIATE");
+  expectGuard("guard: second COMMIT",
+              "BEGIN; CREATE TABLE a(x); COMMIT; COMMIT;", SQLITE_ERROR,
+              "COMMIT without a BEGIN in the script (migrate() commits the "
+              "whole call itself) in: COMMIT");
+  expectGuard("guard: ROLLBACK inside BEGIN",
+              "BEGIN; CREATE TABLE a(x); ROLLBACK;", SQLITE_ERROR,
+              "ROLLBACK is not allowed in a script (when a statement fails, "
+              "migrate() rolls the whole call back) in: ROLLBACK");
+  expectGuard("guard: savepoints nest and are released",
+              "SAVEPOINT a; CREATE TABLE t(x); SAVEPOINT \"B\";"
+              " INSERT INTO t VALUES(1); ROLLBACK TO b; RELEASE SAVEPOINT b;"
+              " ROLLBACK TRANSACTION TO SAVEPOINT A; RELEASE a;", SQLITE_OK, 0);
+  expectGuard("guard: releasing the outer savepoint releases the inner",
+              "SAVEPOINT a; SAVEPOINT b; RELEASE a;", SQLITE_OK, 0);
+  expectGuard("guard: a released savepoint is gone",
+              "SAVEPOINT a; SAVEPOINT b; RELEASE a; RELEASE b;", SQLITE_ERROR,
+              "RELEASE of a savepoint the script did not open in: RELEASE b");
+  expectGuard("guard: savepoint never released",
+              "SAVEPOINT a; CREATE TABLE t(x); SAVEPOINT b; RELEASE b;",
+              SQLITE_ERROR, "SAVEPOINT never released by the script (end it "
+              "with RELEASE) in: SAVEPOINT a");
+  expectGuard("guard: savepoint only rolled back",
+              "SAVEPOINT a; CREATE TABLE t(x); ROLLBACK TO a;",
+              SQLITE_ERROR, "SAVEPOINT never released by the script (end it "
+              "with RELEASE) in: SAVEPOINT a");
+  expectGuard("guard: BEGIN inside a savepoint",
+              "SAVEPOINT a; BEGIN; COMMIT; RELEASE a;", SQLITE_ERROR,
+              "BEGIN inside a savepoint the script opened (transactions do "
+              "not nest) in: BEGIN");
+  expectGuard("guard: COMMIT with a savepoint open",
+              "BEGIN; SAVEPOINT a; COMMIT; RELEASE a;", SQLITE_ERROR,
+              "COMMIT while a savepoint the script opened is still open "
+              "(RELEASE it first) in: COMMIT");
+  expectGuard("guard: savepoint inside BEGIN ... COMMIT",
+              "BEGIN; SAVEPOINT a; CREATE TABLE t(x); RELEASE a; COMMIT;",
+              SQLITE_OK, 0);
+  expectGuard("guard: BEGIN without COMMIT, then comments",
+              "CREATE TABLE a(x);\nBEGIN  EXCLUSIVE;\nCREATE TABLE b(x);"
+              "\n-- the end\n", SQLITE_ERROR, "BEGIN without a COMMIT in the "
+              "script in: BEGIN EXCLUSIVE");
+  expectGuard("guard: only comments", "-- nothing to do yet\n/* later */",
+              SQLITE_OK, 0);
   expectGuard("guard: history",
               "CREATE TABLE t(a); UPDATE sqlmig_history SET up='x';",
               SQLITE_ERROR, "statements that change sqlmig_history are not "
               "allowed in a script in: UPDATE sqlmig_history SET up='x'");
   expectGuard("guard: first refusal wins", "VACUUM; ATTACH 'a' AS b;",
-              SQLITE_ERROR, "VACUUM is not allowed in a script in: VACUUM");
+              SQLITE_ERROR, "VACUUM cannot run inside a transaction: run it after "
+              "migrate() in: VACUUM");
   expectGuard("guard: unterminated string",
               "SELECT 1; INSERT INTO t VALUES('abc);", SQLITE_ERROR,
               "incomplete statement (unterminated string) in: "
@@ -457,7 +560,8 @@ static void testBigScript(void){
     return;
   }
   expectGuard("big: long statement then COMMIT", zScript, SQLITE_ERROR,
-              "COMMIT is not allowed in a script in: COMMIT");
+              "COMMIT without a BEGIN in the script (migrate() commits the "
+              "whole call itself) in: COMMIT");
   sqlite3_free(zScript);
 }
 
@@ -546,15 +650,15 @@ static void testChecksum(void){
   {
     /* 40 bytes, each of its 320 bits flipped in turn: 321 distinct values,
     ** and a trailing NUL byte is not the same as the shorter message */
-    static char aSeen[321][SQLMIG_CHECKSUM_LEN+1];
+    static char aSeen[321][17];
     unsigned char aMsg[41];
     int nDup = 0, i, j;
     memcpy(aMsg, "CREATE TABLE users(id INTEGER PRIMARY K", 40);
     aMsg[40] = 0;
-    sqlmigChecksum(aMsg, 40, aSeen[0]);
+    scriptChecksumV1(aMsg, 40, aSeen[0]);
     for(i=0; i<320; i++){
       aMsg[i/8] ^= (unsigned char)(1<<(i%8));
-      sqlmigChecksum(aMsg, 40, aSeen[i+1]);
+      scriptChecksumV1(aMsg, 40, aSeen[i+1]);
       aMsg[i/8] ^= (unsigned char)(1<<(i%8));
     }
     for(i=0; i<321; i++){
@@ -562,8 +666,8 @@ static void testChecksum(void){
     }
     check("checksum: every one-bit change shows", nDup==0, "duplicates");
     {
-      char zA[SQLMIG_CHECKSUM_LEN+1];
-      sqlmigChecksum(aMsg, 41, zA);
+      char zA[17];
+      scriptChecksumV1(aMsg, 41, zA);
       check("checksum: length counts", strcmp(zA, aSeen[0])!=0, zA);
     }
   }
@@ -577,14 +681,81 @@ static void testChecksum(void){
   free(zMillion);
 }
 
+/* The checksum (version 2) of the NUL-terminated script z. */
+static void checksumOf(const char *z, char *zOut){
+  sqlmigChecksum(z, (int)strlen(z), zOut);
+}
+
+/*
+** Version 2: white space, comments and stray or trailing semicolons do
+** not count; any token does. Its values are pinned: databases store them.
+*/
+static void testCanonicalChecksum(void){
+  static const char *const azSame[] = {
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);",
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)",
+    "  CREATE TABLE users ( id INTEGER PRIMARY KEY , name TEXT ) ;;\n",
+    "-- users\nCREATE TABLE users(id INTEGER PRIMARY KEY, /* pk */ name TEXT);"
+    "\n-- done\n",
+    ";; CREATE\tTABLE\r\nusers(id INTEGER PRIMARY KEY,name TEXT);;;",
+  };
+  static const char *const azOther[] = {
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT, x);",
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name BLOB);",
+    "create table users(id INTEGER PRIMARY KEY, name TEXT);",
+    "CREATE TABLE \"users\"(id INTEGER PRIMARY KEY, name TEXT);",
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, nameTEXT);",
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); SELECT 1;",
+  };
+  char zA[SQLMIG_CHECKSUM_LEN+1], zB[SQLMIG_CHECKSUM_LEN+1];
+  char zWhy[200];
+  size_t k;
+  checksumOf(azSame[0], zA);
+  check("checksum v2: pinned value", strcmp(zA, "v2:780a1b69b305c806")==0,
+        zA);
+  for(k=1; k<sizeof(azSame)/sizeof(azSame[0]); k++){
+    checksumOf(azSame[k], zB);
+    snprintf(zWhy, sizeof(zWhy), "%s vs %s for: %s", zA, zB, azSame[k]);
+    check("checksum v2: cosmetic edit keeps it", strcmp(zA, zB)==0, zWhy);
+  }
+  for(k=0; k<sizeof(azOther)/sizeof(azOther[0]); k++){
+    checksumOf(azOther[k], zB);
+    snprintf(zWhy, sizeof(zWhy), "same %s for: %s", zB, azOther[k]);
+    check("checksum v2: token change shows", strcmp(zA, zB)!=0, zWhy);
+  }
+  checksumOf("SELECT 'a  b'", zA);
+  checksumOf("SELECT 'a b'", zB);
+  check("checksum v2: white space in a literal counts", strcmp(zA, zB)!=0,
+        zA);
+  checksumOf("SELECT 1; SELECT 2", zA);
+  checksumOf("SELECT 1 SELECT 2", zB);
+  check("checksum v2: a semicolon between statements counts",
+        strcmp(zA, zB)!=0, zA);
+  checksumOf("SELECT a<=b", zA);
+  checksumOf("SELECT a< =b", zB);
+  check("checksum v2: operators are whole tokens", strcmp(zA, zB)!=0, zA);
+  checksumOf("", zA);
+  checksumOf(" -- only a comment\n;", zB);
+  check("checksum v2: empty and comment-only agree",
+        strcmp(zA, zB)==0 && strcmp(zA, "v2:226b19a32b839487")==0, zB);
+  check("checksum v2: matches its own", sqlmigChecksumMatches("SELECT 1;", 9,
+        "v2:" "0000000000000000")==0, "a wrong value matched");
+  checksumOf("SELECT 1", zA);
+  check("checksum v2: verified", sqlmigChecksumMatches("SELECT  1;", 10, zA),
+        zA);
+  check("checksum: NULL stored never matches",
+        sqlmigChecksumMatches("SELECT 1", 8, 0)==0, "matched NULL");
+}
+
 /*
 ** Fails each allocation of the guard and the excerpt in turn: every run
 ** returns SQLITE_NOMEM or the normal answer, and nothing leaks.
 */
 static void testOom(void){
-  static const char zScript[] = "CREATE TABLE t(a);\n  ROLLBACK  TO x;";
+  static const char zScript[] = "CREATE TABLE t(a);\n SAVEPOINT a;"
+    " SAVEPOINT b; SAVEPOINT c; SAVEPOINT d; SAVEPOINT e; ROLLBACK  TO x;";
   static const char zWant[] =
-    "ROLLBACK is not allowed in a script in: ROLLBACK TO x";
+    "ROLLBACK TO a savepoint the script did not open in: ROLLBACK TO x";
   sqlite3_int64 nBefore = sqlite3_memory_used();
   int i, bOk = 1, nNomem = 0;
   char zWhy[300] = "";
@@ -740,7 +911,14 @@ static void testRandomScripts(void){
         snprintf(zWhy, sizeof(zWhy), "run %d: bad excerpt", iRun);
         bOk = 0;
       }
-      (void)sqlmigStmtRefusal(zScript+i, nLen);
+      {
+        SqlmigGuard g;
+        const char *zW;
+        int eA;
+        memset(&g, 0, sizeof(g));
+        (void)sqlmigGuardStmt(&g, zScript+i, nLen, &eA, &zW);
+        sqlmigGuardFree(&g);
+      }
       sqlite3_free(zEx);
       i += nLen;
     }
@@ -774,6 +952,7 @@ int main(void){
   testGuard();
   testExcerpt();
   testChecksum();
+  testCanonicalChecksum();
   testAgreesWithSqlite();
   testRandomScripts();
   testBigScript();
