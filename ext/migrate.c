@@ -42,6 +42,19 @@ struct MigStep {
   int bForget;             /* a revert of a deleted revision: its row goes */
 };
 
+/*
+** What the caller asked for: migrate() (nothing set), migrate(N) (bTarget,
+** iTarget) or migrate_down(k) (nDown=k; iTarget is then found by
+** planBuild: the newest applied revision that stays).
+*/
+typedef struct MigRequest MigRequest;
+struct MigRequest {
+  const char *zFunc;       /* "migrate", "migrate_plan" or "migrate_down" */
+  int bTarget;
+  sqlite3_int64 iTarget;
+  int nDown;
+};
+
 /* What a migrate() call would do. */
 typedef struct MigPlan MigPlan;
 struct MigPlan {
@@ -130,23 +143,67 @@ static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
 }
 
 /*
-** Reads the store and keeps the revisions the plan runs (*paRev, in
-** ascending version), and the newest applied revision that stays applied
-** (*piKept, 0 when none). Every stored up script is checked against its
-** checksum on the way. Returns SQLITE_OK, or an error with *pzErr set
-** (without the function-name prefix). The caller frees with revsFree().
+** For migrate_down(k): sets pReq->iTarget to the (k+1)-th newest applied
+** revision (0 when k are all there are), so that the plan reverts exactly
+** the k newest. Fails when fewer than k are applied.
 */
-static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
-                    Rev **paRev, int *pnRev, sqlite3_int64 *piKept,
-                    char **pzErr){
+static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int nApplied = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT version FROM main." SQLMIG_STORE
+      " WHERE applied_at IS NOT NULL ORDER BY version DESC", -1, &pStmt, 0);
+  pReq->bTarget = 1;
+  pReq->iTarget = 0;
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    rc = SQLITE_OK;
+    if( nApplied++==pReq->nDown ){
+      pReq->iTarget = sqlite3_column_int64(pStmt, 0);
+      break;
+    }
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    *pzErr = sqlite3_mprintf("cannot read " SQLMIG_STORE ": %s",
+                             sqlite3_errmsg(db));
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK && nApplied<pReq->nDown ){
+    *pzErr = sqlite3_mprintf("cannot revert %d revision%s: only %d %s "
+        "applied", pReq->nDown, pReq->nDown==1 ? "" : "s", nApplied,
+        nApplied==1 ? "is" : "are");
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+/*
+** Reads the store and keeps the revisions the plan for pReq runs (*paRev,
+** in ascending version), and the newest applied revision that stays
+** applied (*piKept, 0 when none). Every stored up script is checked
+** against its checksum on the way, and a target must be 0 or a registered
+** version. Returns SQLITE_OK, or an error with *pzErr set (without the
+** function-name prefix). The caller frees with revsFree().
+*/
+static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
+                    sqlite3_int64 *piKept, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   Rev *aRev = 0;
   int nRev = 0, nAlloc = 0;
+  int bTarget = pReq->bTarget;
+  sqlite3_int64 iTarget = pReq->iTarget;
+  int bFound = iTarget==0;     /* the target is registered (or 0) */
   int rc = sqlmigStoreExists(db);
   *paRev = 0;
   *pnRev = 0;
   *piKept = 0;
-  if( rc<=0 ) return -rc;
+  if( rc<0 ) return -rc;
+  if( rc==0 ){
+    if( !bTarget || bFound ) return SQLITE_OK;
+    *pzErr = sqlite3_mprintf("target version %lld is not registered (use 0 "
+        "or a version in migrations)", iTarget);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   rc = sqlite3_prepare_v2(db, "SELECT version, name, up, down, checksum, "
       "applied_at IS NOT NULL, deleted_at IS NOT NULL FROM main."
       SQLMIG_STORE " ORDER BY version", -1, &pStmt, 0);
@@ -156,7 +213,8 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
     const char *zSum = (const char*)sqlite3_column_text(pStmt, 4);
     int bApplied = sqlite3_column_int(pStmt, 5);
     int bDeleted = sqlite3_column_int(pStmt, 6);
-    int bRevert = bApplied && (bDeleted || (bTarget && iVersion>iTarget));
+    int bRevert = bApplied && ((bDeleted && pReq->nDown==0)
+                               || (bTarget && iVersion>iTarget));
     Rev *pRev;
     rc = SQLITE_OK;
     if( (zUp==0 && sqlite3_column_type(pStmt, 2)!=SQLITE_NULL)
@@ -170,11 +228,14 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
           iVersion, (const char*)sqlite3_column_text(pStmt, 1), 0);
       break;
     }
+    if( !bDeleted && iVersion==iTarget ) bFound = 1;
     if( bApplied && !bRevert ){
       *piKept = iVersion;
       continue;
     }
-    if( !bApplied && bTarget && iVersion>iTarget ) continue;
+    if( !bApplied && ((bTarget && iVersion>iTarget) || pReq->nDown) ){
+      continue;
+    }
     if( nRev==nAlloc ){
       Rev *aNew;
       nAlloc = nAlloc ? nAlloc*2 : 16;
@@ -195,6 +256,11 @@ static int revsRead(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;
+    if( !bFound ){
+      *pzErr = sqlite3_mprintf("target version %lld is not registered (use "
+          "0 or a version in migrations)", iTarget);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
   }else if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
     *pzErr = sqlite3_mprintf("cannot read " SQLMIG_STORE ": %s",
                              sqlite3_errmsg(db));
@@ -219,19 +285,26 @@ static void planAdd(MigPlan *pPlan, Rev *pRev){
 }
 
 /*
-** Builds the plan for migrate() (bTarget==0) or migrate(iTarget).
-** Returns SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with *pzErr set to a
-** message without the "migrate: " prefix.
+** Builds the plan for request pReq. Returns SQLITE_OK, SQLITE_NOMEM, or
+** SQLITE_ERROR with *pzErr set to a message without the function-name
+** prefix.
 */
-static int planBuild(sqlite3 *db, int bTarget, sqlite3_int64 iTarget,
-                     MigPlan *pPlan, char **pzErr){
+static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
+                     char **pzErr){
   Rev *aRev = 0;
   sqlite3_int64 iKept = 0; /* newest applied revision that stays applied */
   int nRev = 0, i;
-  int rc;
+  int rc = SQLITE_OK;
 
   memset(pPlan, 0, sizeof(*pPlan));
-  rc = revsRead(db, bTarget, iTarget, &aRev, &nRev, &iKept, pzErr);
+  if( pReq->nDown>0 ){
+    rc = sqlmigStoreExists(db);
+    rc = rc<0 ? -rc : SQLITE_OK;
+    if( rc==SQLITE_OK ) rc = downTarget(db, pReq, pzErr);
+  }
+  if( rc==SQLITE_OK ){
+    rc = revsRead(db, pReq, &aRev, &nRev, &iKept, pzErr);
+  }
   if( rc==SQLITE_OK && nRev>0 ){
     pPlan->aStep = sqlite3_malloc64(sizeof(MigStep)*(sqlite3_uint64)nRev);
     if( pPlan->aStep==0 ) rc = SQLITE_NOMEM;
@@ -450,7 +523,7 @@ static int stepRun(sqlite3 *db, MigStep *pStep, int bFkOn, char **pzErr){
 ** reverted revisions that were deleted go, those reverted by a target
 ** become pending, the applied ones get their time.
 */
-static int planRecord(sqlite3 *db, MigPlan *pPlan, sqlite3_int64 iTarget){
+static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
   sqlite3_str *pSql = sqlite3_str_new(db);
   char *zSql;
   int bForget = 0, bPend = 0, i, rc;
@@ -462,12 +535,14 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, sqlite3_int64 iTarget){
     else bPend = 1;
   }
   if( bForget ){
-    sqlite3_str_appendall(pSql, "DELETE FROM main." SQLMIG_STORE
-                                " WHERE deleted_at IS NOT NULL;");
+    /* migrate_down() reverts only revisions above its target */
+    sqlite3_str_appendf(pSql, "DELETE FROM main." SQLMIG_STORE " WHERE "
+        "deleted_at IS NOT NULL AND version>%lld;",
+        pReq->nDown ? pReq->iTarget : 0);
   }
   if( bPend ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
-        "NULL WHERE applied_at IS NOT NULL AND version>%lld;", iTarget);
+        "NULL WHERE applied_at IS NOT NULL AND version>%lld;", pReq->iTarget);
   }
   if( iLastUp ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
@@ -497,43 +572,92 @@ static sqlite3_int64 dataVersion(sqlite3 *db){
 }
 
 /*
-** Reads target version pArg for function zFunc into *piTarget. Returns
-** SQLITE_OK, or SQLITE_ERROR with *pzErr set (SQLITE_NOMEM without).
+** Sets *pzErr to "<zFunc>: <zWhat> must be <zMust>, got <the value>", the
+** value shown by type when it is not a number or text (never its bytes).
+** Returns SQLITE_ERROR (SQLITE_NOMEM when the message cannot be made).
 */
-static int targetRead(const char *zFunc, sqlite3_value *pArg,
-                      sqlite3_int64 *piTarget, char **pzErr){
-  if( sqlite3_value_numeric_type(pArg)!=SQLITE_INTEGER ){
-    *pzErr = sqlite3_mprintf("%s: target version must be an integer, got %s",
-        zFunc, sqlite3_value_type(pArg)==SQLITE_NULL ? "NULL" :
-        (const char*)sqlite3_value_text(pArg));
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+static int argError(const char *zFunc, const char *zWhat, const char *zMust,
+                    sqlite3_value *pArg, char **pzErr){
+  switch( sqlite3_value_type(pArg) ){
+    case SQLITE_NULL:
+      *pzErr = sqlite3_mprintf("%s: %s must be %s, got NULL", zFunc, zWhat,
+                               zMust);
+      break;
+    case SQLITE_BLOB:
+      *pzErr = sqlite3_mprintf("%s: %s must be %s, got a blob", zFunc, zWhat,
+                               zMust);
+      break;
+    case SQLITE_TEXT:
+      *pzErr = sqlite3_mprintf("%s: %s must be %s, got %Q", zFunc, zWhat,
+                               zMust, (const char*)sqlite3_value_text(pArg));
+      break;
+    default:
+      *pzErr = sqlite3_mprintf("%s: %s must be %s, got %s", zFunc, zWhat,
+                               zMust, (const char*)sqlite3_value_text(pArg));
+      break;
   }
-  *piTarget = sqlite3_value_int64(pArg);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/*
+** Reads the argument of migrate(N) / migrate_plan(N) / migrate_down(k)
+** into pReq. Returns SQLITE_OK, or SQLITE_ERROR with *pzErr set (with the
+** function-name prefix), or SQLITE_NOMEM.
+*/
+static int requestRead(MigRequest *pReq, int argc, sqlite3_value **argv,
+                       int bDown, char **pzErr){
+  sqlite3_int64 iArg = 1;
+  if( argc>0 ){
+    if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
+      return argError(pReq->zFunc, bDown ? "the number of revisions"
+                      : "target version", "an integer", argv[0], pzErr);
+    }
+    iArg = sqlite3_value_int64(argv[0]);
+  }
+  if( bDown ){
+    if( iArg<1 || iArg>0x7fffffff ){
+      *pzErr = sqlite3_mprintf("%s: the number of revisions to revert must "
+          "be a positive integer, got %lld", pReq->zFunc, iArg);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    pReq->nDown = (int)iArg;
+  }else if( argc>0 ){
+    if( iArg<0 ){
+      *pzErr = sqlite3_mprintf("%s: target version %lld is negative (0 "
+          "reverts every revision, migrate_down() the newest one)",
+          pReq->zFunc, iArg);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    pReq->bTarget = 1;
+    pReq->iTarget = iArg;
+  }
   return SQLITE_OK;
 }
 
 /*
-** migrate() / migrate(N). Returns the version the database is at
-** afterwards, NULL when no revision is applied.
+** migrate(), migrate(N), and migrate_down([k]) when bDown. Returns the
+** version the database is at afterwards, NULL when no revision is applied.
 */
-static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+                       int bDown){
   SqlmigConn *pConn = (SqlmigConn*)sqlite3_user_data(ctx);
   sqlite3 *db = sqlite3_context_db_handle(ctx);
+  MigRequest req;
   MigPlan plan;
   char *zErr = 0;
-  int bTarget, bOwnTxn, bFkOn = 0, i;
-  sqlite3_int64 iTarget, iDataVersion = -1;
+  int bOwnTxn, bFkOn = 0, i;
+  sqlite3_int64 iDataVersion = -1;
   int rc;
 
   memset(&plan, 0, sizeof(plan));
+  memset(&req, 0, sizeof(req));
+  req.zFunc = bDown ? "migrate_down" : "migrate";
   if( pConn->bMigrating ){
     sqlite3_result_error(ctx, "migrate: already running on this connection "
                               "(a script cannot call migrate())", -1);
     return;
   }
-  bTarget = argc>0;
-  iTarget = 0;
-  rc = bTarget ? targetRead("migrate", argv[0], &iTarget, &zErr) : SQLITE_OK;
+  rc = requestRead(&req, argc, argv, bDown, &zErr);
   if( rc ){
     if( zErr ) sqlite3_result_error(ctx, zErr, -1);
     else sqlite3_result_error_nomem(ctx);
@@ -543,7 +667,7 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   rc = callerCheck(db, &zErr);
   bOwnTxn = sqlite3_get_autocommit(db);
   if( rc==SQLITE_OK && bOwnTxn ) iDataVersion = dataVersion(db);
-  if( rc==SQLITE_OK ) rc = planBuild(db, bTarget, iTarget, &plan, &zErr);
+  if( rc==SQLITE_OK ) rc = planBuild(db, &req, &plan, &zErr);
   if( rc!=SQLITE_OK || plan.nStep==0 ) goto done;
 
   /* Work to do: take the write lock. The plan stands unless another
@@ -556,7 +680,7 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   if( bOwnTxn && (iDataVersion<0 || dataVersion(db)!=iDataVersion) ){
     planFree(&plan);
-    rc = planBuild(db, bTarget, iTarget, &plan, &zErr);
+    rc = planBuild(db, &req, &plan, &zErr);
   }
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFkOn);
   pConn->bMigrating = 1;
@@ -564,7 +688,7 @@ static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     rc = stepRun(db, &plan.aStep[i], bFkOn, &zErr);
   }
   pConn->bMigrating = 0;
-  if( rc==SQLITE_OK ) rc = planRecord(db, &plan, iTarget);
+  if( rc==SQLITE_OK ) rc = planRecord(db, &plan, &req);
   if( rc==SQLITE_OK ){
     rc = execSql(db, bOwnTxn ? "COMMIT" : "RELEASE sqlmig_migrate");
     if( rc!=SQLITE_OK && zErr==0 ){
@@ -584,7 +708,7 @@ done:
   if( rc==SQLITE_NOMEM ){
     sqlite3_result_error_nomem(ctx);
   }else if( rc!=SQLITE_OK ){
-    char *zMsg = sqlite3_mprintf("migrate: %s",
+    char *zMsg = sqlite3_mprintf("%s: %s", req.zFunc,
                                  zErr ? zErr : sqlite3_errstr(rc));
     if( zMsg ){
       sqlite3_result_error(ctx, zMsg, -1);
@@ -600,6 +724,14 @@ done:
   planFree(&plan);
 }
 
+static void migrateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  migrateRun(ctx, argc, argv, 0);
+}
+
+static void downFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  migrateRun(ctx, argc, argv, 1);
+}
+
 /* ------------------------------------------------------- migrate_plan --- */
 
 /*
@@ -610,14 +742,14 @@ done:
 static int planFilter(sqlite3 *db, void *pState, int argc,
                       sqlite3_value **argv, int *pnRow, char **pzErr){
   MigPlan *pPlan = (MigPlan*)pState;
-  sqlite3_int64 iTarget = 0;
+  MigRequest req;
   char *zErr = 0;
   int rc;
-  if( argc>0 ){
-    rc = targetRead("migrate_plan", argv[0], &iTarget, pzErr);
-    if( rc ) return rc;
-  }
-  rc = planBuild(db, argc>0, iTarget, pPlan, &zErr);
+  memset(&req, 0, sizeof(req));
+  req.zFunc = "migrate_plan";
+  rc = requestRead(&req, argc, argv, 0, pzErr);
+  if( rc ) return rc;
+  rc = planBuild(db, &req, pPlan, &zErr);
   if( rc==SQLITE_ERROR ){
     *pzErr = sqlite3_mprintf("migrate_plan: %s", zErr);
     if( *pzErr==0 ) rc = SQLITE_NOMEM;
@@ -664,12 +796,18 @@ static const SqlmigTvf planTvf = {
 };
 
 int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn){
+  int i;
   int rc = sqlite3_create_function_v2(db, "migrate", 0,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), migrateFunc, 0, 0,
       sqlmigConnUnref);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_function_v2(db, "migrate", 1,
         SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), migrateFunc,
+        0, 0, sqlmigConnUnref);
+  }
+  for(i=0; rc==SQLITE_OK && i<2; i++){
+    rc = sqlite3_create_function_v2(db, "migrate_down", i,
+        SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), downFunc,
         0, 0, sqlmigConnUnref);
   }
   if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &planTvf);

@@ -69,6 +69,35 @@ struct KnownRev {
 /* Lookups in one transaction before the cache is built. */
 #define KNOWN_AFTER 8
 
+/*
+** The writing statement schemaCheck() passed last: a later row of the same
+** run is not read again. A statement finalized and another prepared at the
+** same address is told apart by its run count, text address and first
+** bytes (a write names its table at the start, after any WITH clause).
+*/
+#define CHECKED_HEAD 256
+typedef struct SchemaChecked SchemaChecked;
+struct SchemaChecked {
+  sqlite3_stmt *pStmt;
+  int nRun;
+  const char *zSql;
+  int nSql;
+  char aHead[CHECKED_HEAD];
+};
+
+/* True if statement pStmt (run nRun, text zSql) is the one in pC. */
+static int checkedSame(const SchemaChecked *pC, sqlite3_stmt *pStmt,
+                       int nRun, const char *zSql){
+  int i, nHead;
+  if( pStmt!=pC->pStmt || nRun!=pC->nRun || zSql!=pC->zSql ) return 0;
+  nHead = pC->nSql<CHECKED_HEAD ? pC->nSql : CHECKED_HEAD;
+  /* Byte by byte: a shorter text ends (NUL) before a mismatch is missed */
+  for(i=0; i<nHead; i++){
+    if( zSql[i]!=pC->aHead[i] ) return 0;
+  }
+  return pC->nSql>CHECKED_HEAD || zSql[pC->nSql]==0;
+}
+
 struct MigTable {
   sqlite3_vtab base;
   sqlite3 *db;
@@ -83,6 +112,7 @@ struct MigTable {
   int nLookup;             /* lookups in this transaction */
   int nChangeBase;         /* sqlite3_total_changes() after our last write */
   int nOuter;              /* rows written here, not yet in that count */
+  SchemaChecked checked;   /* the statement schemaCheck() last passed */
 };
 
 struct MigCursor {
@@ -491,9 +521,8 @@ static int scriptArg(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
     if( z==0 ) return SQLITE_NOMEM;
   }else{
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "revision %lld: %s script must be text%s, got %s", iVersion, zWhich,
-        bUp ? "" : " or NULL", eType==SQLITE_INTEGER ? "an integer"
-                                                     : "a real"));
+        "revision %lld: %s script must be text%s", iVersion, zWhich,
+        bUp ? "" : " or NULL"));
   }
   if( n>=3 && z[0]==0xef && z[1]==0xbb && z[2]==0xbf ){
     z += 3;
@@ -922,6 +951,78 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
   }
 }
 
+/*
+** If the SQL text z[0..n) names "<schema>.migrations" or
+** "<schema>.sqlmig_migrations" with a schema other than main, returns the
+** index of that schema token and sets *pnName to the length of the whole
+** qualified name; else -1.
+*/
+static int otherSchemaName(const unsigned char *z, int n, int *pnName){
+  int i = 0;
+  int iPrev = -1, nPrev = 0;         /* the name token before a '.' */
+  int iDot = -1;                     /* the '.' right after it */
+  while( i<n ){
+    int eType, nTok;
+    i = sqlmigNextToken(z, n, i, 0, &eType, &nTok);
+    if( eType==0 ) break;
+    if( eType==SQLMIG_TK_WORD || eType==SQLMIG_TK_QUOTED ){
+      if( iDot>=0 && (sqlmigNameIs(z+i, nTok, "migrations")
+                      || sqlmigNameIs(z+i, nTok, "sqlmig_migrations"))
+       && !sqlmigNameIs(z+iPrev, nPrev, "main") ){
+        *pnName = i+nTok-iPrev;
+        return iPrev;
+      }
+      iPrev = i;
+      nPrev = nTok;
+      iDot = -1;
+    }else if( eType==SQLMIG_TK_DOT && iPrev>=0 && iPrev+nPrev<=i ){
+      iDot = i;
+    }else{
+      iPrev = iDot = -1;
+    }
+    i += nTok;
+  }
+  return -1;
+}
+
+/*
+** Refuses a write through another schema's name (aux.migrations): an
+** eponymous virtual table lives in main only, and SQLite resolves any
+** schema prefix to it when that schema has no table of the name. No
+** interface tells xUpdate which name its statement used, so the text of
+** every writing statement running on the connection is read, once per
+** run of the statement.
+*/
+static int schemaCheck(MigTable *p){
+  SchemaChecked *pC = &p->checked;
+  sqlite3_stmt *pStmt;
+  for(pStmt=sqlite3_next_stmt(p->db, 0); pStmt;
+      pStmt=sqlite3_next_stmt(p->db, pStmt)){
+    const char *zSql;
+    int iName, nName = 0, nRun, nSql, nHead;
+    if( !sqlite3_stmt_busy(pStmt) || sqlite3_stmt_readonly(pStmt) ) continue;
+    nRun = sqlite3_stmt_status(pStmt, SQLITE_STMTSTATUS_RUN, 0);
+    zSql = sqlite3_sql(pStmt);
+    if( zSql==0 ) continue;
+    if( checkedSame(pC, pStmt, nRun, zSql) ) continue;
+    nSql = (int)strlen(zSql);
+    iName = otherSchemaName((const unsigned char*)zSql, nSql, &nName);
+    if( iName>=0 ){
+      pC->pStmt = 0;
+      return setError(&p->base, SQLITE_ERROR, sqlite3_mprintf(
+          "cannot write %.*s: that schema has no such table, and sqlmig's "
+          "table is main's (write main.migrations)", nName, zSql+iName));
+    }
+    nHead = nSql<CHECKED_HEAD ? nSql : CHECKED_HEAD;
+    pC->pStmt = pStmt;
+    pC->nRun = nRun;
+    pC->zSql = zSql;
+    pC->nSql = nSql;
+    memcpy(pC->aHead, zSql, (size_t)nHead);
+  }
+  return SQLITE_OK;
+}
+
 static int migUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                      sqlite_int64 *pRowid){
   MigTable *p = (MigTable*)pVtab;
@@ -931,6 +1032,7 @@ static int migUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
         "migrations: cannot change revisions while migrate() runs"));
   }
+  if( (rc = schemaCheck(p))!=SQLITE_OK ) return rc;
   knownSync(p);
   if( argc==1 ){
     knownClear(p);
@@ -1092,8 +1194,14 @@ static sqlite3_module guardModule = {
 };
 
 int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn){
+  /* The second name is for databases that own a table called migrations
+  ** (Laravel, TypeORM, ...), which hides the eponymous one. */
   int rc = sqlite3_create_module_v2(db, "migrations", &migrationsModule,
                                     sqlmigConnRef(pConn), sqlmigConnUnref);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_module_v2(db, "sqlmig_migrations", &migrationsModule,
+                                  sqlmigConnRef(pConn), sqlmigConnUnref);
+  }
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_module(db, "sqlmig", &guardModule, 0);
   }
