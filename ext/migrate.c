@@ -143,6 +143,29 @@ static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
 }
 
 /*
+** The name under which `migrations` can be written: sqlmig_migrations when
+** main has a table of its own called migrations, which hides sqlmig's.
+*/
+static const char *tableName(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int bOwn = 0;
+  if( sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE "
+        "type IN ('table','view') AND name='migrations' COLLATE NOCASE", -1,
+        &pStmt, 0)==SQLITE_OK ){
+    bOwn = sqlite3_step(pStmt)==SQLITE_ROW;
+  }
+  sqlite3_finalize(pStmt);
+  return bOwn ? "sqlmig_migrations" : "migrations";
+}
+
+/* Sets *pzErr for a target that is not registered. */
+static int targetError(sqlite3 *db, sqlite3_int64 iTarget, char **pzErr){
+  *pzErr = sqlite3_mprintf("target version %lld is not registered (use 0 or "
+      "a version in %s)", iTarget, tableName(db));
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/*
 ** For migrate_down(k): sets pReq->iTarget to the (k+1)-th newest applied
 ** revision (0 when k are all there are), so that the plan reverts exactly
 ** the k newest. Fails when fewer than k are applied.
@@ -192,7 +215,7 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
   int nRev = 0, nAlloc = 0;
   int bTarget = pReq->bTarget;
   sqlite3_int64 iTarget = pReq->iTarget;
-  int bFound = iTarget==0;     /* the target is registered (or 0) */
+  int bFound = iTarget==0 || pReq->nDown;   /* registered (or 0) */
   int rc = sqlmigStoreExists(db);
   *paRev = 0;
   *pnRev = 0;
@@ -200,9 +223,7 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
   if( rc<0 ) return -rc;
   if( rc==0 ){
     if( !bTarget || bFound ) return SQLITE_OK;
-    *pzErr = sqlite3_mprintf("target version %lld is not registered (use 0 "
-        "or a version in migrations)", iTarget);
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    return targetError(db, iTarget, pzErr);
   }
   rc = sqlite3_prepare_v2(db, "SELECT version, name, up, down, checksum, "
       "applied_at IS NOT NULL, deleted_at IS NOT NULL FROM main."
@@ -256,11 +277,7 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;
-    if( !bFound ){
-      *pzErr = sqlite3_mprintf("target version %lld is not registered (use "
-          "0 or a version in migrations)", iTarget);
-      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
+    if( !bFound ) rc = targetError(db, iTarget, pzErr);
   }else if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
     *pzErr = sqlite3_mprintf("cannot read " SQLMIG_STORE ": %s",
                              sqlite3_errmsg(db));

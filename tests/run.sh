@@ -22,8 +22,11 @@
 # them. A program also counts one failure when it exits non-zero without a
 # `not ok` line, when it is killed or times out, or when valgrind or a
 # sanitizer reports an error. Failed checks are echoed with the `#` lines
-# that follow them, plus a summary per program. The last line is exactly
-# `N passed, M failed`; the exit status is non-zero when M>0.
+# that follow them, plus a summary per program. A binding whose optional
+# package is missing (python3, tcl, libsqlite3-tcl) is a `skip - ...` line
+# naming the package, not a failure. The last line is exactly
+# `N passed, M failed` (`, K skipped` after it when K>0); the exit status
+# is non-zero when M>0.
 
 LIB=${LIB:-./libsqlmig.so}
 RUNNER=${RUNNER:-build/runner}
@@ -46,6 +49,14 @@ trap 'rm -rf "$tmp"; exit 130' HUP INT PIPE TERM
 
 passed=0
 failed=0
+skipped=0
+
+# skip NAME WHY: a program that cannot run here because an optional
+# package is missing; WHY names the package to install.
+skip() {
+  echo "skip - $1: $2"
+  skipped=$((skipped + 1))
+}
 
 sanitized=0
 if [ "${ASAN:-0}" = 1 ] || { nm -D "$LIB" 2>/dev/null | grep -q '__asan\|__ubsan'; }; then
@@ -126,8 +137,19 @@ done
 
 # Loading from other bindings and the demo: only for a plain build.
 if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
-  run tests/load.py /usr/bin/python3 tests/load.py "$LIB"
-  run tests/load.tcl tclsh tests/load.tcl "$LIB"
+  if [ -x /usr/bin/python3 ]; then
+    run tests/load.py /usr/bin/python3 tests/load.py "$LIB"
+  else
+    skip tests/load.py "Debian's /usr/bin/python3 is not installed (apt-get install python3)"
+  fi
+  if ! command -v tclsh >/dev/null 2>&1; then
+    skip tests/load.tcl "tclsh is not installed (apt-get install tcl libsqlite3-tcl)"
+  elif ! { echo 'package require sqlite3' >"$tmp/probe.tcl" &&
+            tclsh "$tmp/probe.tcl" >/dev/null 2>&1; }; then
+    skip tests/load.tcl "Tcl's sqlite3 package is not installed (apt-get install libsqlite3-tcl)"
+  else
+    run tests/load.tcl tclsh tests/load.tcl "$LIB"
+  fi
 
   if [ ! -f sql/demo.sql ]; then
     echo "not ok - demo: sql/demo.sql missing" >"$tmp/out"
@@ -165,5 +187,9 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   run tests/check_install.sh sh tests/check_install.sh
 fi
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
