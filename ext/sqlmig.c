@@ -16,6 +16,22 @@
 SQLITE_EXTENSION_INIT1
 #endif
 
+#if defined(SQLMIG_AMALGAMATION) && !defined(SQLITE_CORE) \
+    && defined(__ELF__) && defined(__GNUC__)
+/*
+** The application's own sqlite3_mprintf, for the one message sqlmig must
+** give without the extension API: the amalgamation compiled without
+** -DSQLITE_CORE but linked into the app and initialised with pApi NULL.
+** sqlite3ext.h turns every sqlite3_ name into a call through the API
+** table, so the real function is reached under another name; weak, so a
+** loadable build with no SQLite to link against still loads (and gives
+** no message).
+*/
+extern char *sqlmigAppMprintf(const char *zFmt, ...)
+    __asm__("sqlite3_mprintf") __attribute__((weak));
+# define SQLMIG_APP_MPRINTF sqlmigAppMprintf
+#endif
+
 SqlmigConn *sqlmigConnRef(SqlmigConn *p){
   p->nRef++;
   return p;
@@ -56,6 +72,24 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
   SqlmigConn *pConn;
   size_t i;
   int rc = SQLITE_OK;
+#ifndef SQLITE_CORE
+  if( pApi==0 ){
+    /* Built as a loadable extension but called directly: every SQLite call
+    ** would go through a NULL table. */
+    static const char zNoApi[] = "sqlmig: called without the extension API "
+        "(pApi is NULL) but compiled without -DSQLITE_CORE: compile sqlmig "
+        "with -DSQLITE_CORE to link it into an application";
+    if( pzErrMsg ){
+      *pzErrMsg = 0;
+# ifdef SQLMIG_APP_MPRINTF
+      if( SQLMIG_APP_MPRINTF ) *pzErrMsg = SQLMIG_APP_MPRINTF("%s", zNoApi);
+# else
+      (void)zNoApi;
+# endif
+    }
+    return SQLITE_MISUSE;
+  }
+#endif
   SQLITE_EXTENSION_INIT2(pApi);
   (void)pApi;
 

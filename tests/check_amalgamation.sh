@@ -171,4 +171,37 @@ else
   bad "recipe: compiles" "$(head -n 1 "$out/err")"
   sed 's/^/#   /' "$out/err" | head -n 10
 fi
+# The embedding mistake: the amalgamation compiled without -DSQLITE_CORE
+# and initialised directly (pApi NULL) fails with SQLITE_MISUSE and a
+# message naming the define, instead of crashing at the first call.
+cat >"$out/nocore.c" <<'NOCORE'
+#include <stdio.h>
+#include <string.h>
+#include "sqlite3.h"
+#include "sqlmig.h"
+int main(void){
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  int rc = sqlite3_open(":memory:", &db);
+  if( rc==SQLITE_OK ) rc = sqlite3_sqlmig_init(db, &zErr, NULL);
+  printf("%s - embedding: init without -DSQLITE_CORE fails clearly\n",
+         rc==SQLITE_MISUSE && zErr && strstr(zErr, "-DSQLITE_CORE")
+         ? "ok" : "not ok");
+  if( rc!=SQLITE_MISUSE || zErr==0 ){
+    printf("# rc %d: %s\n", rc, zErr ? zErr : "(no message)");
+  }
+  sqlite3_free(zErr);
+  sqlite3_close(db);
+  return 0;
+}
+NOCORE
+if cc -O1 -I"$out" -o "$out/nocore" "$out/nocore.c" "$out/sqlmig.c" \
+      -lsqlite3 >"$out/err" 2>&1; then
+  "$out/nocore" >"$out/nocore.out" 2>&1
+  cat "$out/nocore.out"
+  grep -q '^ok' "$out/nocore.out" || failed=1
+else
+  bad "embedding: init without -DSQLITE_CORE fails clearly" "does not compile"
+  sed 's/^/#   /' "$out/err" | head -n 10
+fi
 exit $failed

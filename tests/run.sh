@@ -23,7 +23,8 @@
 # `not ok` line, when it is killed or times out, or when valgrind or a
 # sanitizer reports an error. Failed checks are echoed with the `#` lines
 # that follow them, plus a summary per program. A binding whose optional
-# package is missing (python3, tcl, libsqlite3-tcl) is a `skip - ...` line
+# package is missing (python3, tcl, libsqlite3-tcl, golang-go) is a
+# `skip - ...` line
 # naming the package, not a failure. The last line is exactly
 # `N passed, M failed` (`, K skipped` after it when K>0); the exit status
 # is non-zero when M>0.
@@ -185,6 +186,12 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   run tests/check_symbols.sh env LIB="$LIB" BUILD="$BUILD" sh tests/check_symbols.sh
   run tests/check_amalgamation.sh env BUILD="$BUILD" sh tests/check_amalgamation.sh
   run tests/check_install.sh sh tests/check_install.sh
+  if command -v go >/dev/null 2>&1 &&
+     [ -f /usr/share/gocode/src/github.com/mattn/go-sqlite3/go.mod ]; then
+    run tests/check_go.sh env LIB="$LIB" sh tests/check_go.sh
+  else
+    skip tests/check_go.sh "Go is not installed (apt-get install golang-go golang-github-mattn-go-sqlite3-dev)"
+  fi
 fi
 
 if [ "$skipped" -gt 0 ]; then
