@@ -1,21 +1,23 @@
 /*
-** sqlmig: migrate(), migrate(N) and migrate_plan([N]).
+** sqlmig: migrate(), migrate(N), migrate_down([k]) and migrate_plan([N]).
 **
 **   SELECT migrate();                 -- revert deleted, apply pending
 **   SELECT migrate(3);                -- move to version 3, up or down
+**   SELECT migrate_down();            -- revert the newest applied one
 **   SELECT * FROM migrate_plan();     -- what migrate() would run
 **
 ** How it works. A plan is read from the history store (migrations.c):
 ** first the reverts (applied revisions deleted from `migrations`, and with
-** a target N the applied ones above N), newest first; then the pending
+** a target N the applied ones above N; migrate_down(k) turns k into the
+** target that keeps all but the k newest), newest first; then the pending
 ** revisions to apply, oldest first. Building the plan checks what can be
-** checked before a statement runs: checksums of the stored up scripts,
-** ordering, reversibility. Scripts passed the script guard (script.c) when
-** they were stored. An up script that matches its checksum is that text;
-** a down script has no checksum, so each of its statements is checked
-** again right before it runs, and since a refusal rolls the whole call
-** back, a down script edited in the store behind sqlmig's back changes
-** nothing either.
+** checked before a statement runs: the target (0 or registered), checksums
+** of the stored up scripts, ordering, reversibility. Scripts passed the
+** script guard (script.c) when they were stored. An up script that
+** matches its checksum is that text; a down script has no checksum, so it
+** is checked again as a whole before it runs. Each statement then runs as
+** the guard says: BEGIN/COMMIT pairs and PRAGMA foreign_keys, which the
+** call already provides, are skipped.
 **
 ** migrate() must run in a statement that reads no table: SQLite refuses
 ** DROP TABLE/INDEX while any table-reading statement is active. It probes

@@ -11,7 +11,8 @@
 **
 **   version     INTEGER PRIMARY KEY
 **   name, up, down
-**   checksum    64-bit hash of up, 16 lower-case hex digits (script.c)
+**   checksum    "v2:" and a 64-bit hash of up's tokens (script.c); 16 bare
+**               hex digits in databases of sqlmig 0.1 (a raw-text hash)
 **   applied_at  UTC time migrate() applied it; NULL while pending
 **   deleted_at  set when an applied revision is deleted from `migrations`:
 **               the row stays (with its down script) until migrate()
@@ -25,6 +26,11 @@
 ** SQLITE_CONSTRAINT before any side effect, so INSERT OR IGNORE skips it
 ** (SQLITE_VTAB_CONSTRAINT_SUPPORT); every other failure is SQLITE_ERROR,
 ** which OR IGNORE does not swallow.
+**
+** The module is registered twice, as `migrations` and `sqlmig_migrations`
+** (for databases with a table of their own called migrations); a write
+** through another schema's name (aux.migrations) is refused. Scripts may
+** arrive as BLOBs of UTF-8 (what readfile() gives) and are stored as text.
 **
 ** Also here: the known-revisions cache that keeps the start-up idiom cheap
 ** (KnownRev), and the `sqlmig` virtual table whose only job is to own the

@@ -171,6 +171,25 @@ else
   bad "recipe: compiles" "$(head -n 1 "$out/err")"
   sed 's/^/#   /' "$out/err" | head -n 10
 fi
+# The README's embedding program, extracted as written, compiled in.
+awk '/<!-- recipe: tests\/check_amalgamation.sh/ {f=1; next}
+     f && /^```c$/ {p=1; next} p && /^```$/ {exit} p {print}' README.md \
+  >"$out/readme.c"
+if [ ! -s "$out/readme.c" ]; then
+  bad "README embedding program: found" "no marked block in README.md"
+elif cc -O1 -DSQLITE_CORE -I"$out" -o "$out/readme" "$out/readme.c" \
+      "$out/sqlmig.c" -lsqlite3 >"$out/err" 2>&1; then
+  if (cd "$out" && rm -f app.db && ./readme && ./readme &&
+      [ "$(sqlite3 app.db 'SELECT count(*) FROM sqlmig_history WHERE applied_at IS NOT NULL')" = 1 ]); then
+    ok "README embedding program: builds and migrates app.db twice"
+  else
+    bad "README embedding program: builds and migrates app.db twice" "it failed"
+  fi
+else
+  bad "README embedding program: builds and migrates app.db twice" "does not compile"
+  sed 's/^/#   /' "$out/err" | head -n 10
+fi
+
 # The embedding mistake: the amalgamation compiled without -DSQLITE_CORE
 # and initialised directly (pApi NULL) fails with SQLITE_MISUSE and a
 # message naming the define, instead of crashing at the first call.
