@@ -452,6 +452,7 @@ typedef struct ScriptText ScriptText;
 struct ScriptText {
   const char *z;
   int n;
+  int bBlob;               /* it came as a BLOB: z is not NUL-terminated */
 };
 
 /*
@@ -487,19 +488,16 @@ static int utf8Invalid(const unsigned char *z, int n){
 ** Reads script column zWhich ("up" or "down") of revision iVersion from v
 ** into *pOut: text, or a BLOB holding UTF-8 text (what readfile() gives),
 ** or NULL for a down script. An up script must not be NULL; one of only
-** comments is a revision that does nothing. The script must pass the
-** script guard. Returns SQLITE_OK or sets the table's error.
+** comments is a revision that does nothing. Returns SQLITE_OK or sets the
+** table's error. scriptCheck() then runs the script guard on it.
 */
 static int scriptArg(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
                      const char *zWhich, sqlite3_value *v, ScriptText *pOut){
-  char *zErr = 0;
-  int rc;
   int eType = sqlite3_value_type(v);
   int bUp = zWhich[0]=='u';
   const unsigned char *z;
   int n;
-  pOut->z = 0;
-  pOut->n = 0;
+  memset(pOut, 0, sizeof(*pOut));
   if( eType==SQLITE_NULL ){
     if( !bUp ) return SQLITE_OK;
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
@@ -536,16 +534,29 @@ static int scriptArg(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
   }
   pOut->z = (const char*)(z ? z : (const unsigned char*)"");
   pOut->n = n;
-  if( eType==SQLITE_BLOB ){
+  pOut->bBlob = eType==SQLITE_BLOB;
+  return SQLITE_OK;
+}
+
+/*
+** Runs the script guard on script s (zWhich of revision iVersion): returns
+** SQLITE_OK, or sets the table's error naming the refused statement.
+*/
+static int scriptCheck(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
+                       const char *zWhich, const ScriptText *s){
+  char *zErr = 0;
+  int rc;
+  if( s->z==0 ) return SQLITE_OK;
+  if( s->bBlob ){
     /* The guard wants a NUL-terminated script: check a copy. */
-    char *zCopy = sqlite3_malloc64((sqlite3_uint64)n+1);
+    char *zCopy = sqlite3_malloc64((sqlite3_uint64)s->n+1);
     if( zCopy==0 ) return SQLITE_NOMEM;
-    if( n>0 ) memcpy(zCopy, z, (size_t)n);
-    zCopy[n] = 0;
+    if( s->n>0 ) memcpy(zCopy, s->z, (size_t)s->n);
+    zCopy[s->n] = 0;
     rc = sqlmigScriptGuard(zCopy, &zErr);
     sqlite3_free(zCopy);
   }else{
-    rc = sqlmigScriptGuard(pOut->z, &zErr);
+    rc = sqlmigScriptGuard(s->z, &zErr);
   }
   if( rc==SQLITE_ERROR ){
     rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
@@ -791,8 +802,9 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   }
   sqlmigChecksum(up.z, up.n, zSum);
 
-  /* A known revision is settled by comparing checksums. This keeps the
-  ** start-up idiom cheap. */
+  /* A known revision is settled by comparing checksums (its scripts passed
+  ** the guard when they were stored). This keeps the start-up idiom
+  ** cheap. */
   rc = knownLookup(p, iVersion, zSum, &known);
   if( rc ) return storeError(p, rc);
   if( known.bFound ){
@@ -807,6 +819,7 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
       return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
           "revision %lld is already registered", iVersion));
     }
+    if( (rc = scriptCheck(pVtab, iVersion, "down", &down)) ) return rc;
     knownClear(p);
     if( known.bApplied ){
       /* Deleted and registered again before migrate(): it stays applied.
@@ -815,9 +828,13 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
           "deleted_at=NULL WHERE version=?3", apCol[COL_NAME], &down,
           iVersion);
     }
+    if( (rc = scriptCheck(pVtab, iVersion, "up", &up)) ) return rc;
     rc = storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
     if( rc ) return rc;
+  }else if( (rc = scriptCheck(pVtab, iVersion, "up", &up))
+         || (rc = scriptCheck(pVtab, iVersion, "down", &down)) ){
+    return rc;
   }
 
   /* A new revision must come after every applied one */
@@ -927,8 +944,10 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
                     sqlite3_mprintf("revision %lld: %s", iVersion, zErr));
   }
   if( (bUpChanged
-       && (rc = scriptArg(pVtab, iVersion, "up", apCol[COL_UP], &up)))
-   || (rc = scriptArg(pVtab, iVersion, "down", apCol[COL_DOWN], &down)) ){
+       && ((rc = scriptArg(pVtab, iVersion, "up", apCol[COL_UP], &up))
+           || (rc = scriptCheck(pVtab, iVersion, "up", &up))))
+   || (rc = scriptArg(pVtab, iVersion, "down", apCol[COL_DOWN], &down))
+   || (rc = scriptCheck(pVtab, iVersion, "down", &down)) ){
     return rc;
   }
   if( !bUpChanged ){
@@ -965,6 +984,7 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
 */
 static int otherSchemaName(const unsigned char *z, int n, int *pnName){
   int i = 0;
+  if( memchr(z, '.', (size_t)n)==0 ) return -1;    /* no qualified name */
   int iPrev = -1, nPrev = 0;         /* the name token before a '.' */
   int iDot = -1;                     /* the '.' right after it */
   while( i<n ){

@@ -642,20 +642,23 @@ struct ScriptHash {
 };
 
 static void scriptHashFeed(ScriptHash *p, const unsigned char *z, int n){
-  int i;
-  for(i=0; i<n; i++){
-    p->aBuf[p->nBuf++] = z[i];
-    if( p->nBuf==8 ){
-      p->h = scriptMix(p->h, scriptWord(p->aBuf, 8));
-      p->nBuf = 0;
-    }
-  }
+  int i = 0;
   p->nTotal += (uint64_t)n;
+  if( p->nBuf>0 ){
+    while( i<n && p->nBuf<8 ) p->aBuf[p->nBuf++] = z[i++];
+    if( p->nBuf<8 ) return;
+    p->h = scriptMix(p->h, scriptWord(p->aBuf, 8));
+    p->nBuf = 0;
+  }
+  for(; i+8<=n; i+=8) p->h = scriptMix(p->h, scriptWord(z+i, 8));
+  while( i<n ) p->aBuf[p->nBuf++] = z[i++];
 }
 
 void sqlmigChecksum(const char *zIn, int n, char *zOut){
   const unsigned char *z = (const unsigned char*)zIn;
   ScriptHash hash;
+  unsigned char aOut[256];   /* canonical text not yet hashed */
+  int nOut = 0;
   int i = 0, bFirst = 1, bSemi = 0;
   memset(&hash, 0, sizeof(hash));
   hash.h = SCRIPT_K3 ^ SCRIPT_K2;
@@ -665,14 +668,26 @@ void sqlmigChecksum(const char *zIn, int n, char *zOut){
     if( eType==SQLMIG_TK_SEMI ){
       bSemi = !bFirst;
     }else if( eType!=SQLMIG_TK_SPACE && eType!=SQLMIG_TK_COMMENT ){
-      if( bSemi ) scriptHashFeed(&hash, (const unsigned char*)" ;", 2);
-      if( !bFirst ) scriptHashFeed(&hash, (const unsigned char*)" ", 1);
-      scriptHashFeed(&hash, z+i, nTok);
+      if( nOut+nTok+3>(int)sizeof(aOut) ){
+        scriptHashFeed(&hash, aOut, nOut);
+        nOut = 0;
+      }
+      if( bSemi ){ aOut[nOut++] = ' '; aOut[nOut++] = ';'; }
+      if( !bFirst ) aOut[nOut++] = ' ';
+      if( nOut+nTok<=(int)sizeof(aOut) ){
+        memcpy(aOut+nOut, z+i, (size_t)nTok);
+        nOut += nTok;
+      }else{
+        scriptHashFeed(&hash, aOut, nOut);
+        scriptHashFeed(&hash, z+i, nTok);
+        nOut = 0;
+      }
       bFirst = 0;
       bSemi = 0;
     }
     i += nTok;
   }
+  scriptHashFeed(&hash, aOut, nOut);
   if( hash.nBuf>0 ){
     hash.h = scriptMix(hash.h, scriptWord(hash.aBuf, (size_t)hash.nBuf)
                                ^ ((uint64_t)hash.nBuf<<59));
