@@ -65,6 +65,7 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
   static int (*const aPart[])(sqlite3*, SqlmigConn*) = {
     registerVersion,
     sqlmigMigrationsRegister,
+    sqlmigOwnerRegister,
     sqlmigMigrateRegister,
     sqlmigDiffRegister,
     sqlmigCopyRegister,

@@ -250,6 +250,11 @@ SQLMIG_PRIVATE int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn);
 */
 SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 
+/* --------------------------------------------------------------- owner.c */
+
+/* Registers the `sqlmig` module, whose table owns the history store. */
+SQLMIG_PRIVATE int sqlmigOwnerRegister(sqlite3 *db, SqlmigConn *pConn);
+
 /* ------------------------------------------------------------- migrate.c */
 
 /* Registers migrate(), migrate(N) and the migrate_plan table function. */

@@ -75,6 +75,17 @@
   "  END;'," \
   " 'DROP TRIGGER posts_ai; DROP VIEW v_names;')"
 
+/* SQLite's 12-step rebuild written literally, with a savepoint */
+#define R5 "(5, 'as written'," \
+  " 'PRAGMA foreign_keys=OFF; BEGIN TRANSACTION;" \
+  "  CREATE TABLE posts_new(id INTEGER PRIMARY KEY," \
+  "    uid INTEGER REFERENCES users(id) ON DELETE CASCADE, body TEXT NOT NULL);" \
+  "  INSERT INTO posts_new SELECT id, uid, coalesce(body, '''') FROM posts;" \
+  "  DROP TABLE posts; ALTER TABLE posts_new RENAME TO posts;" \
+  "  SAVEPOINT s1; INSERT INTO users(name) VALUES (''x''); ROLLBACK TO s1;" \
+  "  RELEASE s1; COMMIT; PRAGMA foreign_keys=ON;'," \
+  " 'BEGIN; UPDATE users SET name = name; END;')"
+
 #define INS "INSERT INTO migrations(version, name, up, down) VALUES "
 
 /* Base states */
@@ -123,6 +134,14 @@ static const Op aOp[] = {
   { "start-up idiom on a file", FK, S_TWO,
     "BEGIN; INSERT OR IGNORE INTO migrations(version, name, up, down) VALUES "
     R1 "," R2 "," R4 "; SELECT migrate(); COMMIT", 1, 0 },
+  { "migrate() of a script as written", FK, S_TWO INS R5 ";",
+    "SELECT migrate()", 0, 0 },
+  { "migrate_down(2)", FK, S_TWO INS R5 "; SELECT migrate();",
+    "SELECT migrate_down(2)", 0, 0 },
+  { "blob scripts through sqlmig_migrations", "", S_TWO,
+    "INSERT INTO sqlmig_migrations(version, up, down) VALUES (7,"
+    " CAST('CREATE TABLE z(a); -- \xc3\xa9' AS BLOB),"
+    " CAST('DROP TABLE z' AS BLOB))", 0, 0 },
   { "load, then insert creating the store", "", S_EMPTY, INS R1, 0, 1 },
   { "load, then migrate() with nothing to do", FK, S_TWO,
     "SELECT migrate()", 0, 1 },
