@@ -210,6 +210,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
       bSavepoint = rc==SQLITE_OK;
     }
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      rc = sqlmigErrcode(db, rc);
       *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
     }
   }
@@ -235,6 +236,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
       copyColsFree(&cf);
       copyColsFree(&ct);
       if( rc!=SQLITE_NOMEM ){
+        rc = sqlmigErrcode(db, rc);
         *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
                                  sqlite3_errmsg(db));
       }
@@ -291,6 +293,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
       sqlite3_free(zSql);
       zSql = 0;
       if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+        rc = sqlmigErrcode(db, rc);
         *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
                                  sqlite3_errmsg(db));
       }
@@ -303,6 +306,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
         sqlite3_step(pSeq);
         rc = sqlite3_reset(pSeq);
         if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+          rc = sqlmigErrcode(db, rc);
           *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
                                    sqlite3_errmsg(db));
         }
@@ -344,7 +348,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
       rc2 = sqlite3_step(pRelease);
       rc2 = sqlite3_reset(pRelease);
       if( rc2!=SQLITE_OK ){
-        rc = rc2;
+        rc = sqlmigErrcode(db, rc2);
         if( rc!=SQLITE_NOMEM ){
           *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
         }
@@ -382,6 +386,7 @@ static void copyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error_nomem(ctx);
   }else{
     sqlite3_result_error(ctx, zErr, -1);
+    if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
   }
   sqlite3_free(zErr);
   copyResultFree(&res);

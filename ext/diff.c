@@ -435,10 +435,11 @@ static void diffCtxFree(DiffCtx *p){
 /* Sets the context's error from the connection's, for schema zSchema. */
 static int diffDbError(DiffCtx *p, int rc, const char *zSchema){
   if( rc==SQLITE_NOMEM ) return rc;
+  rc = sqlmigErrcode(p->db, rc);
   sqlite3_free(p->zErr);
   p->zErr = sqlite3_mprintf("%s: cannot read schema \"%w\": %s",
                             p->zFunc, zSchema, sqlite3_errmsg(p->db));
-  return p->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  return p->zErr ? rc : SQLITE_NOMEM;
 }
 
 /* qsort order of objects: by name, ASCII case-insensitive, then exact. */
@@ -1761,6 +1762,7 @@ static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error_nomem(ctx);
   }else if( rc!=SQLITE_OK ){
     sqlite3_result_error(ctx, d.zErr ? d.zErr : sqlite3_errstr(rc), -1);
+    if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
   }
   diffCtxFree(&d);
 }

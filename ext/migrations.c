@@ -366,21 +366,35 @@ static int storeReady(MigTable *p, int bCreate){
 /*
 ** Looks revision iVersion up. Returns SQLITE_ROW with *pRev filled (reset
 ** p->pLookup when done with it), SQLITE_DONE when there is none (or no
-** store yet), or an error code. A cached statement whose table went away
-** (a statement that created the store was rolled back) is prepared anew.
+** store), or an error code. The lookup is never run twice: after an I/O
+** error SQLite has rolled the caller's transaction back, and a second try
+** would write outside it. Only when the store is gone (a statement that
+** created it was rolled back) are the cached statements dropped, so that
+** the next write creates it anew.
 */
 static int lookupRow(MigTable *p, sqlite3_int64 iVersion, StoredRev *pRev){
   sqlite3_stmt *pS;
-  int nTry;
-  int rc = SQLITE_OK;
-  for(nTry=0; nTry<2; nTry++){
-    rc = storeReady(p, 0);
-    if( rc!=SQLITE_OK ) return rc;
-    pS = p->pLookup;
-    sqlite3_bind_int64(pS, 1, iVersion);
-    rc = sqlite3_step(pS);
-    if( rc==SQLITE_ROW || rc==SQLITE_DONE ) break;
-    stmtsFinalize(p);
+  int rc = storeReady(p, 0);
+  if( rc!=SQLITE_OK ) return rc;
+  pS = p->pLookup;
+  sqlite3_bind_int64(pS, 1, iVersion);
+  rc = sqlite3_step(pS);
+  if( rc!=SQLITE_ROW && rc!=SQLITE_DONE ){
+    char *zMsg;
+    rc = sqlmigErrcode(p->db, rc);
+    sqlite3_reset(pS);
+    if( (rc & 0xff)!=SQLITE_ERROR && rc!=SQLITE_SCHEMA ) return rc;
+    zMsg = sqlite3_mprintf("%s", sqlite3_errmsg(p->db));
+    if( sqlmigStoreExists(p->db)==0 ){
+      sqlite3_free(zMsg);
+      stmtsFinalize(p);
+      return SQLITE_DONE;
+    }
+    /* The message storeError() would read is gone: set it here */
+    setError(&p->base, rc, zMsg ? sqlite3_mprintf("migrations: cannot read "
+        SQLMIG_STORE ": %s", zMsg) : 0);
+    sqlite3_free(zMsg);
+    return rc;
   }
   if( rc==SQLITE_ROW ){
     pRev->zName = (const char*)sqlite3_column_text(pS, 0);
@@ -571,11 +585,17 @@ static int bindScript(sqlite3_stmt *pStmt, int i, const ScriptText *s){
   return sqlite3_bind_text(pStmt, i, s->z, s->n, SQLITE_TRANSIENT);
 }
 
-/* Maps a failure of an internal statement to a table error. */
+/*
+** Maps a failure of an internal statement to a table error, keeping
+** SQLite's code (SQLITE_BUSY, SQLITE_IOERR_*, SQLITE_FULL, ...) so that
+** the caller can tell a lock from a bug. Only a constraint error becomes
+** SQLITE_ERROR: it is not a duplicate, and OR IGNORE must not skip it.
+*/
 static int storeError(MigTable *p, int rc){
   if( rc==SQLITE_NOMEM ) return rc;
-  /* A constraint error here is not a duplicate: OR IGNORE must not skip */
-  return setError(&p->base, SQLITE_ERROR, sqlite3_mprintf(
+  if( p->base.zErrMsg ) return rc;          /* lookupRow() said it already */
+  rc = (rc & 0xff)==SQLITE_CONSTRAINT ? SQLITE_ERROR : sqlmigErrcode(p->db, rc);
+  return setError(&p->base, rc, sqlite3_mprintf(
       "migrations: cannot write " SQLMIG_STORE ": %s", sqlite3_errmsg(p->db)));
 }
 

@@ -46,6 +46,11 @@ char *sqlmigRevLabel(const char *zName){
   return zName ? sqlite3_mprintf(" \"%s\"", zName) : sqlite3_mprintf("");
 }
 
+int sqlmigErrcode(sqlite3 *db, int rc){
+  int rcExt = sqlite3_extended_errcode(db);
+  return (rcExt & 0xff)==(rc & 0xff) ? rcExt : rc;
+}
+
 static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc; (void)argv;
   sqlite3_result_text(ctx, SQLMIG_VERSION, -1, SQLITE_STATIC);

@@ -52,6 +52,13 @@ SQLMIG_PRIVATE void sqlmigConnUnref(void *p);
 */
 SQLMIG_PRIVATE char *sqlmigRevLabel(const char *zName);
 
+/*
+** The code to report for failure rc of the last call on db: SQLite's
+** extended code (SQLITE_IOERR_READ, SQLITE_BUSY_SNAPSHOT, ...) when it
+** belongs to rc, else rc. Never flattens a code to SQLITE_ERROR.
+*/
+SQLMIG_PRIVATE int sqlmigErrcode(sqlite3 *db, int rc);
+
 /* --------------------------------------------------------------- token.c */
 
 /* Token kinds of sqlmigToken(). */
