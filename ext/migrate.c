@@ -291,6 +291,42 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
   return rc;
 }
 
+/*
+** Refuses to run scripts while a trigger of the schema (main or temp) names
+** the history store: fired by a script's statement, it could rewrite the
+** history from inside migrate(), where SQLite lets nested statements write
+** even a DEFENSIVE store. The script guard keeps scripts from creating
+** such triggers; this catches one made outside sqlmig.
+*/
+static int historyTriggers(sqlite3 *db, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT name, tbl_name, sql FROM "
+      "main.sqlite_master WHERE type='trigger' UNION ALL SELECT name, "
+      "tbl_name, sql FROM temp.sqlite_master WHERE type='trigger'", -1,
+      &pStmt, 0);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zSql = (const char*)sqlite3_column_text(pStmt, 2);
+    rc = SQLITE_OK;
+    if( zSql && sqlmigNamesStore(zSql, sqlite3_column_bytes(pStmt, 2)) ){
+      *pzErr = sqlite3_mprintf("trigger \"%w\" on \"%w\" names "
+          SQLMIG_STORE ": scripts cannot run while a trigger could change "
+          "the history (drop it first)",
+          (const char*)sqlite3_column_text(pStmt, 0),
+          (const char*)sqlite3_column_text(pStmt, 1));
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && rc!=SQLITE_ERROR && rc!=SQLITE_NOMEM && *pzErr==0 ){
+    rc = sqlmigErrcode(db, rc);
+    *pzErr = sqlite3_mprintf("cannot read the schema: %s", sqlite3_errmsg(db));
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 /* Moves revision pRev (its name and script) into a new step of pPlan. */
 static void planAdd(MigPlan *pPlan, Rev *pRev){
   MigStep *pStep = &pPlan->aStep[pPlan->nStep++];
@@ -366,6 +402,7 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
   }
 
   revsFree(aRev, nRev);
+  if( rc==SQLITE_OK && pPlan->nStep>0 ) rc = historyTriggers(db, pzErr);
   if( rc!=SQLITE_OK ) planFree(pPlan);
   return rc;
 }

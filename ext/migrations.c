@@ -356,6 +356,21 @@ static int storeReady(MigTable *p, int bCreate){
     rc = sqlite3_exec(p->db, "CREATE VIRTUAL TABLE IF NOT EXISTS main.sqlmig"
                              " USING sqlmig;" STORE_DDL, 0, 0, 0);
     if( rc!=SQLITE_OK ) return rc;
+  }else{
+    /* A store whose owner was dropped or renamed (DEFENSIVE off) gets it
+    ** back, so that DEFENSIVE protects it again. */
+    sqlite3_stmt *pS = 0;
+    rc = sqlite3_prepare_v2(p->db, "SELECT 1 FROM main.sqlite_master WHERE "
+        "type='table' AND name='sqlmig'", -1, &pS, 0);
+    if( rc==SQLITE_OK ) rc = sqlite3_step(pS);
+    sqlite3_finalize(pS);
+    if( rc==SQLITE_DONE ){
+      rc = sqlite3_exec(p->db, "CREATE VIRTUAL TABLE IF NOT EXISTS "
+                               "main.sqlmig USING sqlmig", 0, 0, 0);
+    }else if( rc==SQLITE_ROW ){
+      rc = SQLITE_OK;
+    }
+    if( rc!=SQLITE_OK ) return rc;
   }
   return cachedStmt(p, &p->pLookup,
       "SELECT name, up, checksum, applied_at IS NOT NULL, "

@@ -8,6 +8,11 @@
 ** with it at the first write (migrations.c). The protection needs the
 ** module registered before the schema is read, i.e. the extension loaded
 ** right after opening.
+**
+** Under DEFENSIVE the owner itself cannot be renamed (xRename refuses) or
+** dropped (xDestroy refuses), or the store would lose its protection for
+** good. Without DEFENSIVE both work, as for any table; a store found
+** without its owner gets it back at the next write (migrations.c).
 */
 #include "sqlmig_int.h"
 
@@ -16,10 +21,16 @@
 ** functions can still write the store; an eponymous table such as
 ** `migrations` cannot own shadow tables, hence this second module.
 */
+typedef struct OwnerTable OwnerTable;
+struct OwnerTable {
+  sqlite3_vtab base;
+  sqlite3 *db;
+};
+
 static int guardConnect(sqlite3 *db, void *pAux, int argc,
                         const char *const *argv, sqlite3_vtab **ppVtab,
                         char **pzErr){
-  sqlite3_vtab *p;
+  OwnerTable *p;
   int rc;
   (void)pAux; (void)argc; (void)argv; (void)pzErr;
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(note TEXT)");
@@ -28,13 +39,37 @@ static int guardConnect(sqlite3 *db, void *pAux, int argc,
   p = sqlite3_malloc64(sizeof(*p));
   if( p==0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
-  *ppVtab = p;
+  p->db = db;
+  *ppVtab = &p->base;
   return SQLITE_OK;
 }
 
 static int guardDisconnect(sqlite3_vtab *pVtab){
   sqlite3_free(pVtab);
   return SQLITE_OK;
+}
+
+/* SQLITE_ERROR with a message when DEFENSIVE is on, else SQLITE_OK. */
+static int guardRefuse(sqlite3_vtab *pVtab, const char *zWhat){
+  int bDefensive = 0;
+  sqlite3_db_config(((OwnerTable*)pVtab)->db, SQLITE_DBCONFIG_DEFENSIVE, -1,
+                    &bDefensive);
+  if( !bDefensive ) return SQLITE_OK;
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_mprintf("table sqlmig protects " SQLMIG_STORE
+      " and cannot be %s while SQLITE_DBCONFIG_DEFENSIVE is on", zWhat);
+  return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+static int guardDestroy(sqlite3_vtab *pVtab){
+  int rc = guardRefuse(pVtab, "dropped");
+  if( rc==SQLITE_OK ) sqlite3_free(pVtab);
+  return rc;
+}
+
+static int guardRename(sqlite3_vtab *pVtab, const char *zNew){
+  (void)zNew;
+  return guardRefuse(pVtab, "renamed");
 }
 
 static int guardBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
@@ -94,7 +129,7 @@ static sqlite3_module guardModule = {
   .xConnect = guardConnect,
   .xBestIndex = guardBestIndex,
   .xDisconnect = guardDisconnect,
-  .xDestroy = guardDisconnect,
+  .xDestroy = guardDestroy,
   .xOpen = guardOpen,
   .xClose = guardClose,
   .xFilter = guardFilter,
@@ -102,6 +137,7 @@ static sqlite3_module guardModule = {
   .xEof = guardEof,
   .xColumn = guardColumn,
   .xRowid = guardRowid,
+  .xRename = guardRename,
   .xShadowName = guardShadowName,
 };
 

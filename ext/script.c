@@ -255,6 +255,10 @@ static int scriptNamesStore(const unsigned char *z, int n, int i){
   return 0;
 }
 
+int sqlmigNamesStore(const char *z, int n){
+  return z && n>0 && scriptNamesStore((const unsigned char*)z, n, 0);
+}
+
 /*
 ** The savepoint name after the keyword at z[i] of a SAVEPOINT, RELEASE
 ** or ROLLBACK TO statement, skipping one optional zSkip word ("SAVEPOINT"

@@ -190,6 +190,12 @@ SQLMIG_PRIVATE void sqlmigGuardFree(SqlmigGuard *p);
 SQLMIG_PRIVATE int sqlmigScriptGuard(const char *zScript, char **pzErr);
 
 /*
+** True if the SQL text z[0..n) names the history store (bare, quoted, or as
+** a string where SQLite takes one for a table name).
+*/
+SQLMIG_PRIVATE int sqlmigNamesStore(const char *z, int n);
+
+/*
 ** The first ~60 characters of the statement z[0..n), with leading blanks
 ** and comments skipped, runs of white space folded to one space, and
 ** "..." appended when cut (never inside a UTF-8 character). Caller frees
