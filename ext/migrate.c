@@ -425,23 +425,44 @@ static int callerCheck(sqlite3 *db, char **pzErr){
       " not inside a statement that reads a table or while another"
       " statement is running";
   sqlite3_stmt *p;
+  char *zMsg = 0;
   int nBusy = 0;
   int rc;
   for(p=sqlite3_next_stmt(db, 0); p; p=sqlite3_next_stmt(db, p)){
     if( sqlite3_stmt_busy(p) ) nBusy++;
   }
   rc = nBusy>1 ? SQLITE_ERROR : execSql(db, "SAVEPOINT sqlmig_probe");
-  if( rc==SQLITE_OK ){
+  if( rc!=SQLITE_OK && rc!=SQLITE_ERROR ){
+    rc = sqlmigErrcode(db, rc);
+    zMsg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  }else if( rc==SQLITE_OK ){
     rc = execSql(db, "CREATE TEMP TABLE sqlmig_probe(x);"
                      "DROP TABLE temp.sqlmig_probe");
-    if( rc!=SQLITE_OK ) execSql(db, "ROLLBACK TO sqlmig_probe");
+    if( rc!=SQLITE_OK ){
+      rc = sqlmigErrcode(db, rc);
+      zMsg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+      execSql(db, "ROLLBACK TO sqlmig_probe");
+    }
     execSql(db, "RELEASE sqlmig_probe");
   }
-  if( rc==SQLITE_NOMEM ) return rc;
-  if( rc==SQLITE_READONLY ) return SQLITE_OK;     /* query_only: cannot tell */
-  if( rc!=SQLITE_OK ){
+  if( rc==SQLITE_NOMEM || (rc!=SQLITE_OK && rc!=SQLITE_ERROR && zMsg==0) ){
+    sqlite3_free(zMsg);
+    return SQLITE_NOMEM;
+  }
+  if( (rc & 0xff)==SQLITE_READONLY ){              /* query_only: cannot tell */
+    sqlite3_free(zMsg);
+    return SQLITE_OK;
+  }
+  if( rc==SQLITE_ERROR || (rc & 0xff)==SQLITE_LOCKED ){
+    sqlite3_free(zMsg);
+    /* nBusy>1, or the DROP refused ("database table is locked") */
     *pzErr = sqlite3_mprintf("%s", zHow);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if( rc!=SQLITE_OK ){
+    /* Anything else (an I/O error on the temp file) is not a misuse */
+    *pzErr = zMsg;
+    return rc;
   }
   return SQLITE_OK;
 }
