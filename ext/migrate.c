@@ -453,9 +453,12 @@ static int callerCheck(sqlite3 *db, char **pzErr){
     sqlite3_free(zMsg);
     return SQLITE_OK;
   }
-  if( rc==SQLITE_ERROR || (rc & 0xff)==SQLITE_LOCKED ){
+  if( rc==SQLITE_ERROR || (rc & 0xff)==SQLITE_LOCKED
+   || (rc & 0xff)==SQLITE_BUSY ){
     sqlite3_free(zMsg);
-    /* nBusy>1, or the DROP refused ("database table is locked") */
+    /* nBusy>1, the DROP refused ("database table is locked"), or no
+    ** savepoint while the calling statement writes ("SQL statements in
+    ** progress"): the probe takes no lock a second process could hold */
     *pzErr = sqlite3_mprintf("%s", zHow);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
