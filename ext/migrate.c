@@ -327,6 +327,36 @@ static int historyTriggers(sqlite3 *db, char **pzErr){
   return rc;
 }
 
+/*
+** Refuses to run scripts while a TEMP object has the name of an object of
+** main: SQLite resolves an unqualified name to temp first, so a script's
+** (or a generated script's) DROP TABLE "v" would drop the temp table and
+** leave main's, and the revision would be recorded as applied.
+*/
+static int tempShadows(sqlite3 *db, char **pzErr){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT t.type, t.name FROM "
+      "temp.sqlite_master t JOIN main.sqlite_master m ON m.name=t.name "
+      "COLLATE NOCASE WHERE t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+      "ORDER BY t.name LIMIT 1", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    *pzErr = sqlite3_mprintf("temp %s \"%w\" has the name of an object of "
+        "main: the scripts' unqualified names would reach it (drop it or "
+        "rename it first)", (const char*)sqlite3_column_text(pStmt, 0),
+        (const char*)sqlite3_column_text(pStmt, 1));
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }else if( rc==SQLITE_DONE ){
+    rc = SQLITE_OK;
+  }else if( rc!=SQLITE_NOMEM ){
+    rc = sqlmigErrcode(db, rc);
+    *pzErr = sqlite3_mprintf("cannot read the schema: %s", sqlite3_errmsg(db));
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 /* Moves revision pRev (its name and script) into a new step of pPlan. */
 static void planAdd(MigPlan *pPlan, Rev *pRev){
   MigStep *pStep = &pPlan->aStep[pPlan->nStep++];
@@ -403,6 +433,7 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
 
   revsFree(aRev, nRev);
   if( rc==SQLITE_OK && pPlan->nStep>0 ) rc = historyTriggers(db, pzErr);
+  if( rc==SQLITE_OK && pPlan->nStep>0 ) rc = tempShadows(db, pzErr);
   if( rc!=SQLITE_OK ) planFree(pPlan);
   return rc;
 }
