@@ -29,8 +29,8 @@
 ** the caller's transaction otherwise. Any failure rolls all of it back.
 ** Around each script, foreign-key enforcement is paused (so a table
 ** rebuild does not fire ON DELETE CASCADE) and legacy_alter_table is
-** restored afterwards; with foreign keys on, PRAGMA foreign_key_check then
-** decides whether the revision stands.
+** restored afterwards; with foreign keys on, the check of fkcheck.c then
+** decides whether the revision stands (violations it introduced fail it).
 */
 #include "sqlmig_int.h"
 
@@ -502,45 +502,6 @@ static int callerCheck(sqlite3 *db, char **pzErr){
 }
 
 /*
-** After a script, with foreign keys on: lists the violations (at most
-** ten) in *pzErr and returns SQLITE_ERROR, or SQLITE_OK when there are
-** none.
-*/
-static int foreignKeyCheck(sqlite3 *db, char **pzErr){
-  sqlite3_stmt *pStmt = 0;
-  sqlite3_str *pOut = sqlite3_str_new(db);
-  int n = 0, rc;
-  rc = sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    rc = SQLITE_OK;
-    if( n<10 ){
-      sqlite3_str_appendf(pOut, "%s\"%w\"", n ? ", " : "",
-                          (const char*)sqlite3_column_text(pStmt, 0));
-      if( sqlite3_column_type(pStmt, 1)!=SQLITE_NULL ){
-        sqlite3_str_appendf(pOut, " rowid %lld",
-                            sqlite3_column_int64(pStmt, 1));
-      }
-      sqlite3_str_appendf(pOut, " -> \"%w\"",
-                          (const char*)sqlite3_column_text(pStmt, 2));
-    }
-    n++;
-  }
-  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
-  }else if( n>0 ){
-    if( n>10 ) sqlite3_str_appendf(pOut, " and %d more", n-10);
-    rc = SQLITE_ERROR;
-    *pzErr = sqlite3_mprintf("foreign key violations: %s",
-                             sqlite3_str_value(pOut));
-  }
-  sqlite3_finalize(pStmt);
-  sqlite3_free(sqlite3_str_finish(pOut));
-  if( rc!=SQLITE_OK && *pzErr==0 ) rc = SQLITE_NOMEM;
-  return rc;
-}
-
-/*
 ** Runs the statements of one script in order, as the script guard says:
 ** BEGIN/COMMIT pairs and PRAGMA foreign_keys are skipped, refused
 ** statements stop it. When bGuard, the whole script is checked before its
@@ -604,18 +565,31 @@ static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
 ** Runs the script of one step with foreign-key enforcement paused and
 ** legacy_alter_table restored afterwards, then checks foreign keys.
 */
-static int stepRun(sqlite3 *db, MigStep *pStep, int bFkOn, char **pzErr){
-  int bLegacy = 0, rc, rc2;
-  sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, -1, &bLegacy);
-  if( bFkOn ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, (int*)0);
-  /* An up script matched its checksum, so it is the text the guard passed
-  ** at INSERT; a down script has no checksum and is checked again. */
-  rc = scriptRun(db, pStep->zSql, !pStep->bUp, pzErr);
-  if( bFkOn ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int*)0);
-  rc2 = sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, bLegacy,
-                          (int*)0);
-  if( rc==SQLITE_OK ) rc = rc2;
-  if( rc==SQLITE_OK && bFkOn ) rc = foreignKeyCheck(db, pzErr);
+static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
+                   char **pzErr){
+  int bLegacy = 0, rc = SQLITE_OK, rc2;
+  if( pFk ){
+    /* What the foreign-key check needs from before the script */
+    rc = sqlmigFkBefore(pFk, db, pStep->zSql);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      rc = sqlmigErrcode(db, rc);
+      *pzErr = sqlite3_mprintf("foreign key check: %s", sqlite3_errmsg(db));
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, -1, &bLegacy);
+    if( pFk ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, (int*)0);
+    /* An up script matched its checksum, so it is the text the guard
+    ** passed at INSERT; a down script has no checksum and is checked
+    ** again. */
+    rc = scriptRun(db, pStep->zSql, !pStep->bUp, pzErr);
+    if( pFk ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int*)0);
+    rc2 = sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, bLegacy,
+                            (int*)0);
+    if( rc==SQLITE_OK ) rc = rc2;
+  }
+  if( rc==SQLITE_OK && pFk ) rc = sqlmigFkAfter(pFk, db, pzErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
     char *zLabel = sqlmigRevLabel(pStep->zName);
     char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
@@ -755,6 +729,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   MigRequest req;
   MigPlan plan;
+  SqlmigFk *pFk = 0;
   char *zErr = 0;
   int bOwnTxn, bFkOn = 0, i;
   sqlite3_int64 iDataVersion = -1;
@@ -794,11 +769,13 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
     rc = planBuild(db, &req, &plan, &zErr);
   }
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFkOn);
+  if( rc==SQLITE_OK && bFkOn && (pFk = sqlmigFkNew())==0 ) rc = SQLITE_NOMEM;
   pConn->bMigrating = 1;
   for(i=0; rc==SQLITE_OK && i<plan.nStep; i++){
-    rc = stepRun(db, &plan.aStep[i], bFkOn, &zErr);
+    rc = stepRun(db, &plan.aStep[i], pFk, &zErr);
   }
   pConn->bMigrating = 0;
+  sqlmigFkFree(pFk);
   if( rc==SQLITE_OK ) rc = planRecord(db, &plan, &req);
   if( rc==SQLITE_OK ){
     rc = execSql(db, bOwnTxn ? "COMMIT" : "RELEASE sqlmig_migrate");

@@ -268,6 +268,24 @@ SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 /* Registers the `sqlmig` module, whose table owns the history store. */
 SQLMIG_PRIVATE int sqlmigOwnerRegister(sqlite3 *db, SqlmigConn *pConn);
 
+/* ------------------------------------------------------------- fkcheck.c */
+
+/*
+** The foreign-key check of migrate() with foreign keys on, sized to what
+** each script changes. One per migrate() call: sqlmigFkBefore() reads the
+** script and records what it needs of the database before the script
+** runs; sqlmigFkAfter() (after it ran, enforcement back on) returns
+** SQLITE_OK, or SQLITE_ERROR with *pzErr "foreign key violations: ..."
+** listing the violations the script introduced (those already there are
+** not counted), or another error with *pzErr set.
+*/
+typedef struct SqlmigFk SqlmigFk;
+SQLMIG_PRIVATE SqlmigFk *sqlmigFkNew(void);
+SQLMIG_PRIVATE void sqlmigFkFree(SqlmigFk *p);
+SQLMIG_PRIVATE int sqlmigFkBefore(SqlmigFk *p, sqlite3 *db,
+                                  const char *zScript);
+SQLMIG_PRIVATE int sqlmigFkAfter(SqlmigFk *p, sqlite3 *db, char **pzErr);
+
 /* ------------------------------------------------------------- migrate.c */
 
 /* Registers migrate(), migrate(N) and the migrate_plan table function. */
