@@ -4,7 +4,7 @@
 Run by bench/diff_rebuild.sh, bench/diff_copy.sh and bench/diff_vs_sqldiff.sh
 (which bench/run.sh calls with LIB, REPS and BENCH_TMP set) as
 
-    /usr/bin/python3 bench/diff_bench.py rebuild|copy|schema|compare
+    /usr/bin/python3 bench/diff_bench.py rebuild|copy|schema|compare|fk
 
 (Debian's /usr/bin/python3: its sqlite3 module can load extensions.) Each
 measurement runs in a fresh child process on fresh copies of prebuilt
@@ -89,6 +89,21 @@ def child(side, scenario, path, other):
             ms = (time.perf_counter() - t0) * 1000
             cpu = (time.process_time() - c0) * 1000
         assert db.execute("SELECT count(*) FROM t").fetchone()[0] == NROWS
+    elif scenario in ("fkapply", "fkrebuild"):
+        # sqlmig side: foreign keys on (the check runs); hand: off, no check
+        db.execute("PRAGMA foreign_keys=%s" % ("ON" if side == "sqlmig" else "OFF"))
+        if scenario == "fkrebuild":
+            db.execute("ATTACH ':memory:' AS desired")
+            db.executescript(FK_REBUILD_DESIRED)
+        t0, c0 = time.perf_counter(), time.process_time()
+        if scenario == "fkrebuild":
+            db.execute("INSERT INTO migrations(version, name, up, down) VALUES"
+                       " (1, 'rebuild', migrate_diff('main', 'desired'), NULL)")
+        v = db.execute("SELECT migrate()").fetchone()[0]
+        ms = (time.perf_counter() - t0) * 1000
+        cpu = (time.process_time() - c0) * 1000
+        assert v is not None
+        assert db.execute("SELECT count(*) FROM c").fetchone()[0] == NROWS
     elif scenario == "copy":
         db.execute("ATTACH ? AS old", (other,))
         t0, c0 = time.perf_counter(), time.process_time()
@@ -161,6 +176,64 @@ def bench_rebuild():
           % (med["sqlmig"][0], med["hand"][0]))
     print("RESULT|  its peak RSS (MB)|%.1f|%.1f|+10"
           % (med["sqlmig"][1], med["hand"][1]))
+
+
+# ------------------------------------------------------- foreign keys
+
+FK_NPARENT = int(os.environ.get("FK_NPARENT") or 200000)
+FK_NREV = int(os.environ.get("FK_NREV") or 1000)
+FK_REBUILD_DESIRED = (
+    "CREATE TABLE desired.p(id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+    " extra INTEGER);"
+    "CREATE TABLE desired.c(id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p(id)"
+    " ON DELETE CASCADE, v TEXT);"
+    "CREATE INDEX desired.c_pid ON c(pid);")
+
+
+def fill_fk(path, nparent, revisions):
+    """Parent p of nparent rows, child c of NROWS rows referencing it."""
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(
+        "PRAGMA journal_mode=DELETE; BEGIN;"
+        "CREATE TABLE p(id INTEGER PRIMARY KEY, name TEXT);"
+        "CREATE TABLE c(id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p(id)"
+        " ON DELETE CASCADE, v TEXT);"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+        " INSERT INTO p SELECT i, 'p' || i FROM n;"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<%d)"
+        " INSERT INTO c SELECT i, 1 + i %% %d, 'c' || i FROM n;"
+        "CREATE INDEX c_pid ON c(pid); COMMIT;" % (nparent, NROWS, nparent))
+    db.close()
+    if revisions:
+        db = connect(path)
+        db.execute("BEGIN")
+        for i in range(1, revisions + 1):
+            db.execute("INSERT INTO migrations(version, name, up, down)"
+                       " VALUES (?, 'tN', ?, ?)",
+                       (i, "CREATE TABLE t%d(a)" % i, "DROP TABLE t%d" % i))
+        db.execute("COMMIT")
+        db.close()
+
+
+def bench_fk():
+    base = os.path.join(TMP, "fkapply.db")
+    fill_fk(base, FK_NPARENT, FK_NREV)
+    med = run_pair("fkapply", base)
+    print("RESULT|migrate() of %d revisions beside a %d-row parent and its %d-row"
+          " child, foreign_keys=ON vs OFF (CPU ms)|%.1f|%.1f|1.10"
+          % (FK_NREV, FK_NPARENT, NROWS, med["sqlmig"][2], med["hand"][2]))
+    print("RESULT|  the same, wall-clock ms|%.1f|%.1f|info"
+          % (med["sqlmig"][0], med["hand"][0]))
+    base = os.path.join(TMP, "fkrebuild.db")
+    fill_fk(base, NROWS, 0)
+    med = run_pair("fkrebuild", base)
+    print("RESULT|diff-generated rebuild of a %d-row parent with %d children,"
+          " foreign_keys=ON (checked) vs OFF (CPU ms)|%.1f|%.1f|1.50"
+          % (NROWS, NROWS, med["sqlmig"][2], med["hand"][2]))
+    print("RESULT|  the same, wall-clock ms|%.1f|%.1f|info"
+          % (med["sqlmig"][0], med["hand"][0]))
 
 
 def bench_copy():
@@ -347,9 +420,10 @@ def bench_compare():
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "child":
         child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
-    elif len(sys.argv) == 2 and sys.argv[1] in ("rebuild", "copy", "schema", "compare"):
+    elif len(sys.argv) == 2 and sys.argv[1] in ("rebuild", "copy", "schema",
+                                                 "compare", "fk"):
         {"rebuild": bench_rebuild, "copy": bench_copy, "schema": bench_schema,
-         "compare": bench_compare}[sys.argv[1]]()
+         "compare": bench_compare, "fk": bench_fk}[sys.argv[1]]()
     else:
-        sys.stderr.write("usage: diff_bench.py rebuild|copy|schema|compare\n")
+        sys.stderr.write("usage: diff_bench.py rebuild|copy|schema|compare|fk\n")
         sys.exit(2)

@@ -718,21 +718,33 @@ static sqlite3_uint64 fkHashValue(sqlite3_uint64 h, int eType,
 */
 static sqlite3_uint64 fkHashColumn(sqlite3_stmt *pStmt, int iCol,
                                    sqlite3_uint64 h, char cAff, int *pbNull){
-  int eType = sqlite3_column_type(pStmt, iCol);
-  const unsigned char *z = 0;
-  int n = 0;
-  if( eType==SQLITE_NULL ){
-    *pbNull = 1;
-    return h;
+  /* One call into the statement per value: the value accessors after it
+  ** take no mutex (this is the hot loop of a parent's key scan) */
+  sqlite3_value *v = sqlite3_column_value(pStmt, iCol);
+  int eType = sqlite3_value_type(v);
+  switch( eType ){
+    case SQLITE_NULL:
+      *pbNull = 1;
+      return h;
+    case SQLITE_INTEGER:
+      if( cAff!='t' ){
+        return fkMix(fkMix(h, 1), (sqlite3_uint64)sqlite3_value_int64(v));
+      }
+      break;
+    case SQLITE_FLOAT:
+      if( cAff!='t' ){
+        return fkHashValue(h, eType, 0, sqlite3_value_double(v), 0, 0, cAff);
+      }
+      break;
+    default:
+      break;
   }
-  if( eType==SQLITE_TEXT || eType==SQLITE_BLOB
-   || (cAff=='t' && eType!=SQLITE_NULL) ){
-    z = eType==SQLITE_BLOB ? sqlite3_column_blob(pStmt, iCol)
-                           : sqlite3_column_text(pStmt, iCol);
-    n = sqlite3_column_bytes(pStmt, iCol);
+  {
+    const unsigned char *z = eType==SQLITE_BLOB
+        ? (const unsigned char*)sqlite3_value_blob(v) : sqlite3_value_text(v);
+    int n = sqlite3_value_bytes(v);
+    return fkHashValue(h, eType, 0, 0.0, z, n, cAff);
   }
-  return fkHashValue(h, eType, sqlite3_column_int64(pStmt, iCol),
-                     sqlite3_column_double(pStmt, iCol), z, n, cAff);
 }
 
 /* The key columns of edge e in its parent (its azTo, or the parent's
@@ -786,12 +798,17 @@ static int tableExists(sqlite3 *db, const char *zName, int *pRc){
   return bYes;
 }
 
-/* The hashes of parent keys: sorted, a multiset. */
+/*
+** The hashes of parent keys, a multiset: in read order, with a sum and an
+** xor of their mixes that tell two multisets apart without sorting.
+*/
 typedef struct FkKeys FkKeys;
 struct FkKeys {
   sqlite3_uint64 *a;
   sqlite3_int64 n, nAlloc;
+  sqlite3_uint64 uSum, uXor;
   int bAbsent;             /* the parent did not exist */
+  int bSorted;
 };
 
 static int u64Cmp(const void *pA, const void *pB){
@@ -809,6 +826,8 @@ static int keysAppend(FkKeys *p, sqlite3_uint64 h){
     p->nAlloc = nNew;
   }
   p->a[p->n++] = h;
+  p->uSum += fkMix(h, 0x5bd1e995);
+  p->uXor ^= fkMix(h, 0x27d4eb2f);
   return SQLITE_OK;
 }
 
@@ -838,16 +857,28 @@ static int keysRead(sqlite3 *db, const FkEdge *e, FkKeys *pK){
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
-  if( rc==SQLITE_OK && pK->n>1 ){
-    qsort(pK->a, (size_t)pK->n, sizeof(pK->a[0]), u64Cmp);
-  }
   return rc;
 }
 
-/* Removes from pBefore (sorted) the hashes in pAfter (sorted), as
-** multisets: pBefore keeps the removed keys. */
-static void keysSubtract(FkKeys *pBefore, const FkKeys *pAfter){
+/* Sorts the hashes (once). */
+static void keysSort(FkKeys *p){
+  if( !p->bSorted && p->n>1 ){
+    qsort(p->a, (size_t)p->n, sizeof(p->a[0]), u64Cmp);
+  }
+  p->bSorted = 1;
+}
+
+/* 1 when the two multisets are the same (the common case of a rebuild). */
+static int keysSame(const FkKeys *pA, const FkKeys *pB){
+  return pA->n==pB->n && pA->uSum==pB->uSum && pA->uXor==pB->uXor;
+}
+
+/* Removes from pBefore the hashes in pAfter, as multisets: pBefore keeps
+** the removed keys, sorted. */
+static void keysSubtract(FkKeys *pBefore, FkKeys *pAfter){
   sqlite3_int64 i = 0, j = 0, n = 0;
+  keysSort(pBefore);
+  keysSort(pAfter);
   while( i<pBefore->n ){
     if( j<pAfter->n && pAfter->a[j]<pBefore->a[i] ){
       j++;
@@ -1149,7 +1180,7 @@ int sqlmigFkAfter(SqlmigFk *p, sqlite3 *db, char **pzErr){
     if( p->aKeys[i].bAbsent ) continue;     /* it had no keys to lose */
     if( !tableExists(db, e->zChild, &rc) ) continue;
     rc = keysRead(db, e, &now);
-    if( rc==SQLITE_OK ){
+    if( rc==SQLITE_OK && !keysSame(&p->aKeys[i], &now) ){
       keysSubtract(&p->aKeys[i], &now);
       if( p->aKeys[i].n>0 ){
         rc = fkLostParents(db, e, &p->aKeys[i], pOut, &nFound);
