@@ -45,6 +45,8 @@ static int guardConnect(sqlite3 *db, void *pAux, int argc,
 }
 
 static int guardDisconnect(sqlite3_vtab *pVtab){
+  /* A refused DROP leaves its message here: SQLite does not take it */
+  sqlite3_free(pVtab->zErrMsg);
   sqlite3_free(pVtab);
   return SQLITE_OK;
 }
@@ -63,7 +65,7 @@ static int guardRefuse(sqlite3_vtab *pVtab, const char *zWhat){
 
 static int guardDestroy(sqlite3_vtab *pVtab){
   int rc = guardRefuse(pVtab, "dropped");
-  if( rc==SQLITE_OK ) sqlite3_free(pVtab);
+  if( rc==SQLITE_OK ) guardDisconnect(pVtab);
   return rc;
 }
 
