@@ -120,7 +120,7 @@ if ! grep -q '^RESULT|size: stripped' "$work/size.out" 2>/dev/null; then
   fi
   if strip -o "$work/stripped.so" "$so" 2>/dev/null; then
     bytes=$(wc -c <"$work/stripped.so" | tr -d ' ')
-    echo "RESULT|size: stripped $(basename "$LIB") ($how), KB|$(kb "$bytes")|-|<=100" >>"$lines"
+    echo "RESULT|size: stripped $(basename "$LIB") ($how), KB|$(kb "$bytes")|-|<=120" >>"$lines"
   else
     echo "RESULT|size: strip of $(basename "$LIB") failed|-|-|failed" >>"$lines"
   fi
