@@ -831,7 +831,7 @@ static int diffColIndex(const DiffTable *t, const char *zName){
 
 /* Type affinity of a declared type, as SQLite derives it: 'i' INTEGER,
 ** 't' TEXT, 'b' BLOB, 'r' REAL, 'n' NUMERIC. */
-static char diffAffinity(const char *zType){
+char sqlmigAffinity(const char *zType){
   char aff = 'n';
   int i, n = (int)strlen(zType);
   if( n==0 ) return 'b';
@@ -860,7 +860,7 @@ static char diffAffinity(const char *zType){
 */
 static int diffColRisk(sqlite3_str *pStr, const DiffCol *c, const DiffCol *d){
   int bRisk = 0;
-  char fa = diffAffinity(c->zType), da = diffAffinity(d->zType);
+  char fa = sqlmigAffinity(c->zType), da = sqlmigAffinity(d->zType);
   if( fa!=da && da!='b' && !(fa=='i' && (da=='r' || da=='n'))
    && !(da=='t' && fa=='t') ){
     sqlite3_str_appendf(pStr, "; column \"%w\" changes type from %s to %s:"

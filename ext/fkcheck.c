@@ -896,30 +896,6 @@ static int keysHas(const FkKeys *p, sqlite3_uint64 h){
   return bsearch(&h, p->a, (size_t)p->n, sizeof(h), u64Cmp)!=0;
 }
 
-/* Affinity of a declared column type, as SQLite decides it. */
-static char fkAffinity(const char *zType){
-  int i, n = zType ? (int)strlen(zType) : 0;
-  char aff = 'n';
-  if( n==0 ) return 'b';
-  for(i=0; i+3<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "int", 3)==0 ) return 'i';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "char", 4)==0
-     || sqlite3_strnicmp(&zType[i], "clob", 4)==0
-     || sqlite3_strnicmp(&zType[i], "text", 4)==0 ) return 't';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "blob", 4)==0 ) return 'b';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "real", 4)==0
-     || sqlite3_strnicmp(&zType[i], "floa", 4)==0
-     || sqlite3_strnicmp(&zType[i], "doub", 4)==0 ) aff = 'r';
-  }
-  return aff;
-}
-
 /* --------------------------------------------------------- the check --- */
 
 struct SqlmigFk {
@@ -1065,7 +1041,8 @@ static int fkLostParents(sqlite3 *db, const FkEdge *e, const FkKeys *pRemoved,
         int bMatch = e->azTo[k] ? sqlite3_stricmp(e->azTo[k], zName)==0
                                 : sqlite3_column_int(pAff, 2)==k+1;
         if( bMatch ){
-          aAff[k] = fkAffinity((const char*)sqlite3_column_text(pAff, 1));
+          const char *zType = (const char*)sqlite3_column_text(pAff, 1);
+          aAff[k] = sqlmigAffinity(zType ? zType : "");
         }
       }
     }

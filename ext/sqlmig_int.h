@@ -317,6 +317,12 @@ SQLMIG_PRIVATE int sqlmigTableList(sqlite3 *db, const char *zFunc,
     const char *zSchema, char ***pazName, int *pnName, char **pzErr);
 SQLMIG_PRIVATE void sqlmigFreeNames(char **az, int n);
 
+/*
+** The affinity SQLite gives a column of declared type zType: 'i'nteger,
+** 't'ext, 'b'lob (none), 'r'eal or 'n'umeric.
+*/
+SQLMIG_PRIVATE char sqlmigAffinity(const char *zType);
+
 /* ---------------------------------------------------------------- copy.c */
 
 /* Registers migrate_copy() and the migrate_copy_report table function. */
