@@ -384,8 +384,16 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
   memset(pPlan, 0, sizeof(*pPlan));
   if( pReq->nDown>0 ){
     rc = sqlmigStoreExists(db);
-    rc = rc<0 ? -rc : SQLITE_OK;
-    if( rc==SQLITE_OK ) rc = downTarget(db, pReq, pzErr);
+    if( rc==1 ){
+      rc = downTarget(db, pReq, pzErr);
+    }else if( rc==0 ){
+      /* No store: nothing is applied */
+      *pzErr = sqlite3_mprintf("cannot revert %d revision%s: only 0 are "
+          "applied", pReq->nDown, pReq->nDown==1 ? "" : "s");
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }else{
+      rc = -rc;
+    }
   }
   if( rc==SQLITE_OK ){
     rc = revsRead(db, pReq, &aRev, &nRev, &iKept, pzErr);
