@@ -13,8 +13,9 @@
 **   1. Before the script runs, its statements are read (token.c) for the
 **      tables they write: INSERT/REPLACE/UPDATE/DELETE targets (and, through
 **      the triggers on them, the tables those write), CREATE/ALTER/DROP
-**      TABLE, CREATE/DROP INDEX (by their table). A statement that writes
-**      and is none of these makes the check whole-database.
+**      TABLE, and the tables of CREATE/DROP INDEX (whose rows stay, so
+**      they count as parents only). A statement that writes and is none of
+**      these makes the check whole-database.
 **   2. From the schema's foreign keys (pragma_foreign_key_list, read once
 **      per migrate() call and again after a script changed tables): a
 **      written table that is a child has its orphans recorded before the
@@ -117,6 +118,7 @@ struct FkWrites {
   FkNames dml;             /* tables written by INSERT/UPDATE/DELETE */
   FkNames ddl;             /* tables created, altered, dropped, indexed */
   FkNames renamed;         /* tables renamed (the old names) */
+  FkNames idx;             /* tables indexed or unindexed: their rows stay */
   FkNames dropIdx;         /* indexes dropped (their tables found later) */
   char **azTrigger;        /* CREATE TRIGGER texts of the script */
   int nTrigger;
@@ -129,6 +131,7 @@ static void writesFree(FkWrites *p){
   namesFree(&p->dml);
   namesFree(&p->ddl);
   namesFree(&p->renamed);
+  namesFree(&p->idx);
   namesFree(&p->dropIdx);
   for(i=0; i<p->nTrigger; i++) sqlite3_free(p->azTrigger[i]);
   sqlite3_free(p->azTrigger);
@@ -238,7 +241,7 @@ static int writesOfStmt(FkWrites *pW, const char *zIn, int n){
       tokIfExists(&t);
       while( t.eType && !tokIs(&t, "ON") ) tokNext(&t);
       tokNext(&t);
-      return tokTable(&t, &pW->ddl);
+      return tokTable(&t, &pW->idx);
     }
     if( tokIs(&t, "TRIGGER") ){
       char **az = sqlite3_realloc64(pW->azTrigger,
@@ -365,7 +368,7 @@ static int writesComplete(sqlite3 *db, FkWrites *pW){
     if( rc==SQLITE_OK ){
       sqlite3_bind_text(pStmt, 1, pW->dropIdx.az[i], -1, SQLITE_STATIC);
       if( sqlite3_step(pStmt)==SQLITE_ROW ){
-        rc = namesAdd(&pW->ddl, (const char*)sqlite3_column_text(pStmt, 0),
+        rc = namesAdd(&pW->idx, (const char*)sqlite3_column_text(pStmt, 0),
                       -1);
       }
       rc = rc==SQLITE_OK ? sqlite3_finalize(pStmt) : (sqlite3_finalize(pStmt), rc);
@@ -947,6 +950,12 @@ static int fkWrites(const SqlmigFk *p, const char *z){
   return namesHas(&p->w.dml, z) || namesHas(&p->w.ddl, z);
 }
 
+/* 1 when the script may change the keys of table z: it writes it, or
+** creates or drops an index on it (a parent key needs a unique one). */
+static int fkKeysMayChange(const SqlmigFk *p, const char *z){
+  return fkWrites(p, z) || namesHas(&p->w.idx, z);
+}
+
 /* Adds child z to the children checked in full, with its orphans now. */
 static int fkAddChild(SqlmigFk *p, sqlite3 *db, const char *z, int bRead){
   FkOrphans *aNew;
@@ -990,7 +999,8 @@ int sqlmigFkBefore(SqlmigFk *p, sqlite3 *db, const char *zScript){
   /* Parents written whose children are not: their keys, hashed */
   for(i=0; rc==SQLITE_OK && i<p->nEdge; i++){
     const FkEdge *e = &p->aEdge[i];
-    if( fkWrites(p, e->zParent) && !namesHas(&p->children, e->zChild) ){
+    if( fkKeysMayChange(p, e->zParent)
+     && !namesHas(&p->children, e->zChild) ){
       int *a1 = sqlite3_realloc64(p->aKeyEdge, sizeof(int)*(p->nKeys+1));
       FkKeys *a2 = a1 ? sqlite3_realloc64(p->aKeys,
                                sizeof(FkKeys)*(sqlite3_uint64)(p->nKeys+1)) : 0;
@@ -1110,6 +1120,36 @@ static int fkLostParents(sqlite3 *db, const FkEdge *e, const FkKeys *pRemoved,
   return rc;
 }
 
+/*
+** With enforcement on, SQLite checks that a foreign key still has a usable
+** parent key (a primary key or unique index on exactly its columns) when
+** it compiles a write to the child: a statement that changes nothing is
+** prepared for each foreign key whose parent's definition the script may
+** have changed. Returns SQLITE_OK, or the error ("foreign key mismatch -
+** ...") with *pzErr set.
+*/
+static int fkKeysUsable(SqlmigFk *p, sqlite3 *db, char **pzErr){
+  int i, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<p->nEdge; i++){
+    const FkEdge *e = &p->aEdge[i];
+    sqlite3_stmt *pStmt = 0;
+    char *zSql;
+    if( !fkKeysMayChange(p, e->zParent) && !fkWrites(p, e->zChild) ) continue;
+    if( !tableExists(db, e->zParent, &rc) || rc ) continue;
+    zSql = sqlite3_mprintf("UPDATE main.\"%w\" SET \"%w\"=\"%w\" WHERE 0",
+                           e->zChild, e->azFrom[0], e->azFrom[0]);
+    if( zSql==0 ) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+    sqlite3_free(zSql);
+    sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+      if( *pzErr==0 ) rc = SQLITE_NOMEM;
+    }
+  }
+  return rc;
+}
+
 int sqlmigFkAfter(SqlmigFk *p, sqlite3 *db, char **pzErr){
   sqlite3_str *pOut = sqlite3_str_new(db);
   FkEdge *aBefore = p->aEdge;
@@ -1126,6 +1166,13 @@ int sqlmigFkAfter(SqlmigFk *p, sqlite3 *db, char **pzErr){
     }
   }else{
     aBefore = 0;           /* the same array: nothing to free below */
+  }
+  if( rc==SQLITE_OK ) rc = fkKeysUsable(p, db, pzErr);
+  if( rc!=SQLITE_OK ){
+    edgesFree(aBefore, aBefore ? nBefore : 0);
+    sqlite3_free(sqlite3_str_finish(pOut));
+    fkScriptReset(p);
+    return rc==SQLITE_NOMEM || *pzErr ? rc : SQLITE_NOMEM;
   }
   /* New children among the tables written (a table created with its
   ** REFERENCES): every orphan is new */
