@@ -10,7 +10,7 @@
 ** them). Here the check covers what the script changed, and only new
 ** violations fail it:
 **
-**   1. Before the script runs, its statements are read (token.c) for the
+**   1. Before the script runs, its statements are read (writes.c) for the
 **      tables they write: INSERT/REPLACE/UPDATE/DELETE targets (and, through
 **      the triggers on them, the tables those write), CREATE/ALTER/DROP
 **      TABLE, and the tables of CREATE/DROP INDEX (whose rows stay, so
@@ -40,402 +40,6 @@
 */
 #include "sqlmig_int.h"
 #include <stdlib.h>
-
-/* ------------------------------------------------------------ names --- */
-
-/* A set of table names (dequoted, compared ignoring ASCII case). */
-typedef struct FkNames FkNames;
-struct FkNames {
-  char **az;
-  int n, nAlloc;
-};
-
-static void namesFree(FkNames *p){
-  int i;
-  for(i=0; i<p->n; i++) sqlite3_free(p->az[i]);
-  sqlite3_free(p->az);
-  memset(p, 0, sizeof(*p));
-}
-
-static int namesHas(const FkNames *p, const char *z){
-  int i;
-  for(i=0; i<p->n; i++){
-    if( sqlite3_stricmp(p->az[i], z)==0 ) return 1;
-  }
-  return 0;
-}
-
-/* Adds a copy of z (n bytes, -1: NUL-terminated) unless it is there. */
-static int namesAdd(FkNames *p, const char *z, int n){
-  char *zCopy = n<0 ? sqlite3_mprintf("%s", z) : sqlite3_mprintf("%.*s", n, z);
-  if( zCopy==0 ) return SQLITE_NOMEM;
-  if( namesHas(p, zCopy) ){
-    sqlite3_free(zCopy);
-    return SQLITE_OK;
-  }
-  if( p->n==p->nAlloc ){
-    int nNew = p->nAlloc ? p->nAlloc*2 : 8;
-    char **azNew = sqlite3_realloc64(p->az, sizeof(char*)*(sqlite3_uint64)nNew);
-    if( azNew==0 ){
-      sqlite3_free(zCopy);
-      return SQLITE_NOMEM;
-    }
-    p->az = azNew;
-    p->nAlloc = nNew;
-  }
-  p->az[p->n++] = zCopy;
-  return SQLITE_OK;
-}
-
-/* Adds the name token z[0..n) unquoted. */
-static int namesAddToken(FkNames *p, const unsigned char *z, int n){
-  sqlite3_str *pStr = sqlite3_str_new(0);
-  char *zName;
-  int rc;
-  if( n>0 && (z[0]=='"' || z[0]=='`' || z[0]=='[' || z[0]=='\'') ){
-    unsigned char q = z[0]=='[' ? ']' : z[0];
-    int i, iEnd = (n>=2 && z[n-1]==q) ? n-1 : n;
-    for(i=1; i<iEnd; i++){
-      if( q!=']' && z[i]==q && i+1<iEnd && z[i+1]==q ) i++;
-      sqlite3_str_appendchar(pStr, 1, (char)z[i]);
-    }
-  }else{
-    sqlite3_str_append(pStr, (const char*)z, n);
-  }
-  rc = sqlite3_str_errcode(pStr);
-  zName = sqlite3_str_finish(pStr);
-  if( rc==SQLITE_OK && zName ) rc = namesAdd(p, zName, -1);
-  else if( rc==SQLITE_OK ) rc = SQLITE_OK;      /* empty name: nothing */
-  sqlite3_free(zName);
-  return rc;
-}
-
-/* ------------------------------------------------- reading statements --- */
-
-/* What the statements of a script write. */
-typedef struct FkWrites FkWrites;
-struct FkWrites {
-  FkNames dml;             /* tables written by INSERT/UPDATE/DELETE */
-  FkNames ddl;             /* tables created, altered, dropped, indexed */
-  FkNames renamed;         /* tables renamed (the old names) */
-  FkNames idx;             /* tables indexed or unindexed: their rows stay */
-  FkNames dropIdx;         /* indexes dropped (their tables found later) */
-  char **azTrigger;        /* CREATE TRIGGER texts of the script */
-  int nTrigger;
-  int bUnknown;            /* a writing statement of another kind */
-  int bSchema;             /* a table's definition may have changed */
-};
-
-static void writesFree(FkWrites *p){
-  int i;
-  namesFree(&p->dml);
-  namesFree(&p->ddl);
-  namesFree(&p->renamed);
-  namesFree(&p->idx);
-  namesFree(&p->dropIdx);
-  for(i=0; i<p->nTrigger; i++) sqlite3_free(p->azTrigger[i]);
-  sqlite3_free(p->azTrigger);
-  memset(p, 0, sizeof(*p));
-}
-
-/* A cursor over the tokens of one statement, white space skipped. */
-typedef struct FkTok FkTok;
-struct FkTok {
-  const unsigned char *z;
-  int n;
-  int i;                   /* the current token */
-  int nTok, eType;
-};
-
-static void tokNext(FkTok *t){
-  t->i = sqlmigNextToken(t->z, t->n, t->i+t->nTok, 0, &t->eType, &t->nTok);
-}
-static int tokIs(FkTok *t, const char *zKw){
-  return t->eType==SQLMIG_TK_WORD && sqlmigWordIs(t->z+t->i, t->nTok, zKw);
-}
-static int tokName(FkTok *t){
-  return t->eType==SQLMIG_TK_WORD || t->eType==SQLMIG_TK_QUOTED
-      || t->eType==SQLMIG_TK_STRING;
-}
-
-/*
-** Reads "[schema.]name" at t into p when the schema is main (or none);
-** leaves t after it. Returns SQLITE_OK or SQLITE_NOMEM.
-*/
-static int tokTable(FkTok *t, FkNames *p){
-  int iName = t->i, nName = t->nTok;
-  int bMain = 1;
-  if( !tokName(t) ) return SQLITE_OK;
-  tokNext(t);
-  if( t->eType==SQLMIG_TK_DOT ){
-    bMain = sqlmigNameIs(t->z+iName, nName, "main");
-    tokNext(t);
-    if( !tokName(t) ) return SQLITE_OK;
-    iName = t->i;
-    nName = t->nTok;
-    tokNext(t);
-  }
-  return bMain ? namesAddToken(p, t->z+iName, nName) : SQLITE_OK;
-}
-
-/* Skips "IF EXISTS" / "IF NOT EXISTS". */
-static void tokIfExists(FkTok *t){
-  if( tokIs(t, "IF") ){
-    tokNext(t);
-    if( tokIs(t, "NOT") ) tokNext(t);
-    if( tokIs(t, "EXISTS") ) tokNext(t);
-  }
-}
-
-/* Adds what statement z[0..n) writes to pW. */
-static int writesOfStmt(FkWrites *pW, const char *zIn, int n){
-  FkTok t;
-  memset(&t, 0, sizeof(t));
-  t.z = (const unsigned char*)zIn;
-  t.n = n;
-  t.i = sqlmigNextToken(t.z, n, 0, 1, &t.eType, &t.nTok);
-  if( t.eType==0 ) return SQLITE_OK;
-  if( tokIs(&t, "WITH") ){
-    /* The main statement is the first verb at depth 0 */
-    int nDepth = 0;
-    for(tokNext(&t); t.eType; tokNext(&t)){
-      if( t.eType==SQLMIG_TK_LP ) nDepth++;
-      else if( t.eType==SQLMIG_TK_RP ){ if( nDepth ) nDepth--; }
-      else if( nDepth==0 && (tokIs(&t, "SELECT") || tokIs(&t, "VALUES")
-            || tokIs(&t, "INSERT") || tokIs(&t, "REPLACE")
-            || tokIs(&t, "UPDATE") || tokIs(&t, "DELETE")) ) break;
-    }
-  }
-  if( tokIs(&t, "INSERT") || tokIs(&t, "REPLACE") ){
-    while( t.eType && !tokIs(&t, "INTO") ) tokNext(&t);
-    tokNext(&t);
-    return tokTable(&t, &pW->dml);
-  }
-  if( tokIs(&t, "UPDATE") ){
-    tokNext(&t);
-    if( tokIs(&t, "OR") ){ tokNext(&t); tokNext(&t); }
-    return tokTable(&t, &pW->dml);
-  }
-  if( tokIs(&t, "DELETE") ){
-    tokNext(&t);
-    if( tokIs(&t, "FROM") ) tokNext(&t);
-    return tokTable(&t, &pW->dml);
-  }
-  if( tokIs(&t, "CREATE") ){
-    tokNext(&t);
-    if( tokIs(&t, "TEMP") || tokIs(&t, "TEMPORARY") ) return SQLITE_OK;
-    if( tokIs(&t, "UNIQUE") ) tokNext(&t);
-    if( tokIs(&t, "TABLE") ){
-      int rc;
-      tokNext(&t);
-      tokIfExists(&t);
-      rc = tokTable(&t, &pW->ddl);
-      /* A new table that references another changes the foreign keys */
-      for(; rc==SQLITE_OK && t.eType; tokNext(&t)){
-        if( tokIs(&t, "REFERENCES") ) pW->bSchema = 1;
-      }
-      return rc;
-    }
-    if( tokIs(&t, "INDEX") ){
-      tokNext(&t);
-      tokIfExists(&t);
-      while( t.eType && !tokIs(&t, "ON") ) tokNext(&t);
-      tokNext(&t);
-      return tokTable(&t, &pW->idx);
-    }
-    if( tokIs(&t, "TRIGGER") ){
-      char **az = sqlite3_realloc64(pW->azTrigger,
-          sizeof(char*)*(sqlite3_uint64)(pW->nTrigger+1));
-      if( az==0 ) return SQLITE_NOMEM;
-      pW->azTrigger = az;
-      az[pW->nTrigger] = sqlite3_mprintf("%.*s", n, zIn);
-      if( az[pW->nTrigger]==0 ) return SQLITE_NOMEM;
-      pW->nTrigger++;
-      return SQLITE_OK;
-    }
-    return SQLITE_OK;        /* views, virtual tables */
-  }
-  if( tokIs(&t, "DROP") ){
-    tokNext(&t);
-    if( tokIs(&t, "TABLE") ){
-      tokNext(&t);
-      tokIfExists(&t);
-      pW->bSchema = 1;
-      return tokTable(&t, &pW->ddl);
-    }
-    if( tokIs(&t, "INDEX") ){
-      tokNext(&t);
-      tokIfExists(&t);
-      return tokTable(&t, &pW->dropIdx);
-    }
-    return SQLITE_OK;        /* views, triggers */
-  }
-  if( tokIs(&t, "ALTER") ){
-    int rc;
-    FkNames one;
-    memset(&one, 0, sizeof(one));
-    tokNext(&t);
-    if( tokIs(&t, "TABLE") ) tokNext(&t);
-    pW->bSchema = 1;
-    rc = tokTable(&t, &one);
-    if( rc==SQLITE_OK && one.n==1 ){
-      rc = namesAdd(&pW->ddl, one.az[0], -1);
-      if( rc==SQLITE_OK && tokIs(&t, "RENAME") ){
-        tokNext(&t);
-        if( tokIs(&t, "TO") ){
-          tokNext(&t);
-          rc = namesAdd(&pW->renamed, one.az[0], -1);
-          if( rc==SQLITE_OK ) rc = tokTable(&t, &pW->ddl);
-        }
-      }
-    }
-    namesFree(&one);
-    return rc;
-  }
-  if( tokIs(&t, "SELECT") || tokIs(&t, "VALUES") || tokIs(&t, "EXPLAIN")
-   || tokIs(&t, "PRAGMA") || tokIs(&t, "ANALYZE") || tokIs(&t, "REINDEX")
-   || tokIs(&t, "BEGIN") || tokIs(&t, "COMMIT") || tokIs(&t, "END")
-   || tokIs(&t, "SAVEPOINT") || tokIs(&t, "RELEASE")
-   || tokIs(&t, "ROLLBACK") ){
-    return SQLITE_OK;
-  }
-  pW->bUnknown = 1;
-  return SQLITE_OK;
-}
-
-/* Adds what every statement of script z writes to pW. */
-static int writesOfScript(FkWrites *pW, const char *z){
-  int n = (int)strlen(z), i = 0, rc = SQLITE_OK;
-  while( rc==SQLITE_OK && i<n ){
-    int bOpen;
-    int nStmt = sqlmigStmtLength(z+i, n-i, &bOpen);
-    rc = writesOfStmt(pW, z+i, nStmt);
-    i += nStmt;
-  }
-  return rc;
-}
-
-/*
-** The body statements of trigger text zSql (after its BEGIN) that write
-** a table: adds them to pDml.
-*/
-static int writesOfTrigger(FkNames *pDml, const char *zSql){
-  FkWrites w;
-  const unsigned char *z = (const unsigned char*)zSql;
-  int n = (int)strlen(zSql), i = 0, rc;
-  memset(&w, 0, sizeof(w));
-  /* The body starts after the first BEGIN word */
-  while( i<n ){
-    int eType, nTok;
-    i = sqlmigNextToken(z, n, i, 0, &eType, &nTok);
-    if( eType==0 ) break;
-    i += nTok;
-    if( eType==SQLMIG_TK_WORD && sqlmigWordIs(z+i-nTok, nTok, "BEGIN") ) break;
-  }
-  rc = i<n ? writesOfScript(&w, zSql+i) : SQLITE_OK;
-  for(i=0; rc==SQLITE_OK && i<w.dml.n; i++) rc = namesAdd(pDml, w.dml.az[i], -1);
-  writesFree(&w);
-  return rc;
-}
-
-/* The trigger's table: the name after ON in CREATE TRIGGER text z. */
-static int triggerTable(const char *zSql, FkNames *p){
-  FkTok t;
-  memset(&t, 0, sizeof(t));
-  t.z = (const unsigned char*)zSql;
-  t.n = (int)strlen(zSql);
-  for(t.i = sqlmigNextToken(t.z, t.n, 0, 1, &t.eType, &t.nTok);
-      t.eType && !tokIs(&t, "ON"); tokNext(&t)){}
-  if( t.eType==0 ) return SQLITE_OK;
-  tokNext(&t);
-  return tokTable(&t, p);
-}
-
-/*
-** Completes pW->dml with the tables that triggers on its tables write, in
-** turn (the schema's triggers and the script's), and pW->ddl with the
-** tables of the indexes it drops.
-*/
-static int writesComplete(sqlite3 *db, FkWrites *pW){
-  sqlite3_stmt *pStmt = 0;
-  int rc = SQLITE_OK, nBefore = -1, i;
-  char **azOn = 0, **azSql = 0;
-  int nTrig = 0;
-
-  for(i=0; rc==SQLITE_OK && i<pW->dropIdx.n; i++){
-    rc = sqlite3_prepare_v2(db, "SELECT tbl_name FROM main.sqlite_master "
-        "WHERE type='index' AND name=?1 COLLATE NOCASE", -1, &pStmt, 0);
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, pW->dropIdx.az[i], -1, SQLITE_STATIC);
-      if( sqlite3_step(pStmt)==SQLITE_ROW ){
-        rc = namesAdd(&pW->idx, (const char*)sqlite3_column_text(pStmt, 0),
-                      -1);
-      }
-      rc = rc==SQLITE_OK ? sqlite3_finalize(pStmt) : (sqlite3_finalize(pStmt), rc);
-      pStmt = 0;
-    }
-  }
-  if( rc!=SQLITE_OK || pW->dml.n==0 ) return rc;
-
-  /* The triggers: (table, text) pairs */
-  rc = sqlite3_prepare_v2(db, "SELECT tbl_name, sql FROM main.sqlite_master "
-      "WHERE type='trigger' AND sql IS NOT NULL", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    char **a1 = sqlite3_realloc64(azOn, sizeof(char*)*(sqlite3_uint64)(nTrig+1));
-    char **a2 = a1 ? sqlite3_realloc64(azSql,
-                          sizeof(char*)*(sqlite3_uint64)(nTrig+1)) : 0;
-    if( a1 ) azOn = a1;
-    if( a2 ) azSql = a2;
-    if( a1==0 || a2==0 ){ rc = SQLITE_NOMEM; break; }
-    azOn[nTrig] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
-    azSql[nTrig] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
-    nTrig++;
-    if( azOn[nTrig-1]==0 || azSql[nTrig-1]==0 ) rc = SQLITE_NOMEM;
-  }
-  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
-  else sqlite3_finalize(pStmt);
-  for(i=0; rc==SQLITE_OK && i<pW->nTrigger; i++){
-    FkNames on;
-    memset(&on, 0, sizeof(on));
-    rc = triggerTable(pW->azTrigger[i], &on);
-    if( rc==SQLITE_OK && on.n==1 ){
-      char **a1 = sqlite3_realloc64(azOn, sizeof(char*)*(sqlite3_uint64)(nTrig+1));
-      char **a2 = a1 ? sqlite3_realloc64(azSql,
-                            sizeof(char*)*(sqlite3_uint64)(nTrig+1)) : 0;
-      if( a1 ) azOn = a1;
-      if( a2 ) azSql = a2;
-      if( a1==0 || a2==0 ){
-        rc = SQLITE_NOMEM;
-      }else{
-        azOn[nTrig] = on.az[0];
-        on.az[0] = 0;
-        on.n = 0;
-        azSql[nTrig] = sqlite3_mprintf("%s", pW->azTrigger[i]);
-        nTrig++;
-        if( azSql[nTrig-1]==0 ) rc = SQLITE_NOMEM;
-      }
-    }
-    namesFree(&on);
-  }
-  /* To a fixed point: each round adds what triggers on known tables write */
-  while( rc==SQLITE_OK && pW->dml.n!=nBefore ){
-    nBefore = pW->dml.n;
-    for(i=0; rc==SQLITE_OK && i<nTrig; i++){
-      if( azOn[i] && namesHas(&pW->dml, azOn[i]) ){
-        rc = writesOfTrigger(&pW->dml, azSql[i]);
-        sqlite3_free(azOn[i]);
-        azOn[i] = 0;                  /* each trigger once */
-      }
-    }
-  }
-  for(i=0; i<nTrig; i++){
-    sqlite3_free(azOn[i]);
-    sqlite3_free(azSql[i]);
-  }
-  sqlite3_free(azOn);
-  sqlite3_free(azSql);
-  return rc;
-}
 
 /* ----------------------------------------------------- foreign keys --- */
 
@@ -906,9 +510,9 @@ struct SqlmigFk {
   int nEdge;
   int bEdges;
   /* for the script being checked */
-  FkWrites w;
+  SqlmigWrites w;
   int bFull;               /* a statement of unknown effect: check all */
-  FkNames children;        /* children checked in full, before and after */
+  SqlmigNames children;        /* children checked in full, before and after */
   FkOrphans *aOrphan;      /* their orphans before (parallel) */
   int *aKeyEdge;           /* edges whose parent keys were hashed */
   FkKeys *aKeys;           /* ... and the hashes before */
@@ -924,10 +528,10 @@ SqlmigFk *sqlmigFkNew(void){
 /* Forgets what was recorded for one script. */
 static void fkScriptReset(SqlmigFk *p){
   int i;
-  writesFree(&p->w);
+  sqlmigWritesFree(&p->w);
   for(i=0; i<p->children.n; i++) orphansFree(&p->aOrphan[i]);
   sqlite3_free(p->aOrphan);
-  namesFree(&p->children);
+  sqlmigNamesFree(&p->children);
   for(i=0; i<p->nKeys; i++) sqlite3_free(p->aKeys[i].a);
   sqlite3_free(p->aKeys);
   sqlite3_free(p->aKeyEdge);
@@ -947,20 +551,20 @@ void sqlmigFkFree(SqlmigFk *p){
 
 /* 1 when the script writes table z (DML or DDL). */
 static int fkWrites(const SqlmigFk *p, const char *z){
-  return namesHas(&p->w.dml, z) || namesHas(&p->w.ddl, z);
+  return sqlmigNamesHas(&p->w.dml, z) || sqlmigNamesHas(&p->w.ddl, z);
 }
 
 /* 1 when the script may change the keys of table z: it writes it, or
 ** creates or drops an index on it (a parent key needs a unique one). */
 static int fkKeysMayChange(const SqlmigFk *p, const char *z){
-  return fkWrites(p, z) || namesHas(&p->w.idx, z);
+  return fkWrites(p, z) || sqlmigNamesHas(&p->w.idx, z);
 }
 
 /* Adds child z to the children checked in full, with its orphans now. */
 static int fkAddChild(SqlmigFk *p, sqlite3 *db, const char *z, int bRead){
   FkOrphans *aNew;
   int rc = SQLITE_OK;
-  if( namesHas(&p->children, z) ) return SQLITE_OK;
+  if( sqlmigNamesHas(&p->children, z) ) return SQLITE_OK;
   aNew = sqlite3_realloc64(p->aOrphan,
                            sizeof(FkOrphans)*(sqlite3_uint64)(p->children.n+1));
   if( aNew==0 ) return SQLITE_NOMEM;
@@ -973,7 +577,7 @@ static int fkAddChild(SqlmigFk *p, sqlite3 *db, const char *z, int bRead){
             sizeof(char*), orphanCmp);
     }
   }
-  if( rc==SQLITE_OK ) rc = namesAdd(&p->children, z, -1);
+  if( rc==SQLITE_OK ) rc = sqlmigNamesAdd(&p->children, z, -1);
   if( rc!=SQLITE_OK ) orphansFree(&aNew[p->children.n]);
   return rc;
 }
@@ -986,13 +590,12 @@ int sqlmigFkBefore(SqlmigFk *p, sqlite3 *db, const char *zScript){
     if( rc ) return rc;
     p->bEdges = 1;
   }
-  rc = writesOfScript(&p->w, zScript ? zScript : "");
-  if( rc==SQLITE_OK ) rc = writesComplete(db, &p->w);
+  rc = sqlmigScriptWrites(db, &p->w, zScript);
   p->bFull = p->w.bUnknown;
   for(i=0; rc==SQLITE_OK && i<p->nEdge; i++){
     const FkEdge *e = &p->aEdge[i];
     if( p->bFull || fkWrites(p, e->zChild)
-     || namesHas(&p->w.renamed, e->zParent) ){
+     || sqlmigNamesHas(&p->w.renamed, e->zParent) ){
       rc = fkAddChild(p, db, e->zChild, 1);
     }
   }
@@ -1000,7 +603,7 @@ int sqlmigFkBefore(SqlmigFk *p, sqlite3 *db, const char *zScript){
   for(i=0; rc==SQLITE_OK && i<p->nEdge; i++){
     const FkEdge *e = &p->aEdge[i];
     if( fkKeysMayChange(p, e->zParent)
-     && !namesHas(&p->children, e->zChild) ){
+     && !sqlmigNamesHas(&p->children, e->zChild) ){
       int *a1 = sqlite3_realloc64(p->aKeyEdge, sizeof(int)*(p->nKeys+1));
       FkKeys *a2 = a1 ? sqlite3_realloc64(p->aKeys,
                                sizeof(FkKeys)*(sqlite3_uint64)(p->nKeys+1)) : 0;

@@ -268,6 +268,42 @@ SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 /* Registers the `sqlmig` module, whose table owns the history store. */
 SQLMIG_PRIVATE int sqlmigOwnerRegister(sqlite3 *db, SqlmigConn *pConn);
 
+/* ---------------------------------------------------------------- writes.c */
+
+/* A set of table names (unquoted, compared ignoring ASCII case). */
+typedef struct SqlmigNames SqlmigNames;
+struct SqlmigNames {
+  char **az;
+  int n, nAlloc;
+};
+SQLMIG_PRIVATE void sqlmigNamesFree(SqlmigNames *p);
+SQLMIG_PRIVATE int sqlmigNamesHas(const SqlmigNames *p, const char *z);
+/* Adds a copy of z[0..n) (n<0: NUL-terminated) unless it is there. */
+SQLMIG_PRIVATE int sqlmigNamesAdd(SqlmigNames *p, const char *z, int n);
+
+/* What the statements of a script write (zero it before use). */
+typedef struct SqlmigWrites SqlmigWrites;
+struct SqlmigWrites {
+  SqlmigNames dml;             /* tables written by INSERT/UPDATE/DELETE */
+  SqlmigNames ddl;             /* tables created, altered, dropped, indexed */
+  SqlmigNames renamed;         /* tables renamed (the old names) */
+  SqlmigNames idx;             /* tables indexed or unindexed: their rows stay */
+  SqlmigNames dropIdx;         /* indexes dropped (their tables found later) */
+  char **azTrigger;        /* CREATE TRIGGER texts of the script */
+  int nTrigger;
+  int bUnknown;            /* a writing statement of another kind */
+  int bSchema;             /* a table's definition may have changed */
+};
+
+/*
+** Reads what script zScript writes into *pW (see writes.c). SQLITE_OK, or
+** an error reading the schema's triggers and indexes. Free with
+** sqlmigWritesFree() in any case.
+*/
+SQLMIG_PRIVATE int sqlmigScriptWrites(sqlite3 *db, SqlmigWrites *pW,
+                                      const char *zScript);
+SQLMIG_PRIVATE void sqlmigWritesFree(SqlmigWrites *p);
+
 /* ------------------------------------------------------------- fkcheck.c */
 
 /*
