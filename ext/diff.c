@@ -37,1187 +37,13 @@
 ** The script is meant to run on `from` as the main database through
 ** migrate(), which pauses foreign-key enforcement around it; run by hand,
 ** do it with PRAGMA foreign_keys=OFF.
+**
+** Files: diffschema.c reads the schemas, diffalter.c decides ALTER or
+** rebuild for one table, this file orders the changes, assembles them and
+** registers the functions.
 */
 #include "sqlmig_int.h"
 #include <stdlib.h>
-
-/* ============================================================ tokens */
-
-/* Token kinds. White space and comments produce no token. */
-#define DT_WORD   1     /* bare identifier or keyword */
-#define DT_ID     2     /* "quoted", [bracketed] or `backticked` name */
-#define DT_STRING 3     /* 'literal' */
-#define DT_NUMBER 4
-#define DT_BLOB   5     /* x'..' */
-#define DT_PUNCT  6     /* punctuation, operators, parameters */
-
-typedef struct DiffTok DiffTok;
-struct DiffTok {
-  int eType;
-  int iOff;           /* byte offset in the SQL text */
-  int n;              /* length in bytes */
-};
-
-/* ASCII lower case, as SQLite folds names. */
-static unsigned char diffLower(unsigned char c){
-  return (c>='A' && c<='Z') ? (unsigned char)(c+32) : c;
-}
-
-/*
-** Length of the token or run of white space / comment at z[0..n) (n>0),
-** read by sqlmig's tokenizer (token.c); *peType is its DT_ kind, 0 for
-** white space and comments. An unterminated literal or comment runs to
-** the end of the text.
-*/
-static int diffTokLen(const unsigned char *z, int n, int *peType){
-  int eType, eOpen;
-  int len = sqlmigToken(z, n, &eType, &eOpen);
-  switch( eType ){
-    case SQLMIG_TK_SPACE:
-    case SQLMIG_TK_COMMENT: *peType = 0;         break;
-    case SQLMIG_TK_WORD:    *peType = DT_WORD;   break;
-    case SQLMIG_TK_QUOTED:  *peType = DT_ID;     break;
-    case SQLMIG_TK_STRING:  *peType = DT_STRING; break;
-    case SQLMIG_TK_NUMBER:  *peType = DT_NUMBER; break;
-    case SQLMIG_TK_BLOB:    *peType = DT_BLOB;   break;
-    default:                *peType = DT_PUNCT;  break;
-  }
-  return len;
-}
-
-/*
-** Cuts zSql into tokens. *paTok (sqlite3_malloc, caller frees) receives
-** *pnTok tokens. Returns SQLITE_OK or SQLITE_NOMEM.
-*/
-static int diffTokenize(const char *zSql, DiffTok **paTok, int *pnTok){
-  const unsigned char *z = (const unsigned char*)zSql;
-  DiffTok *a = 0;
-  int n = 0, nAlloc = 0, i = 0;
-  int nSql = (int)strlen(zSql);
-  while( i<nSql ){
-    int eType;
-    int len = diffTokLen(&z[i], nSql-i, &eType);
-    if( eType ){
-      if( n==nAlloc ){
-        int nNew = nAlloc ? nAlloc*2 : 64;
-        DiffTok *aNew = sqlite3_realloc64(a, sizeof(DiffTok)*nNew);
-        if( aNew==0 ){ sqlite3_free(a); return SQLITE_NOMEM; }
-        a = aNew;
-        nAlloc = nNew;
-      }
-      a[n].eType = eType;
-      a[n].iOff = i;
-      a[n].n = len;
-      n++;
-    }
-    i += len;
-  }
-  *paTok = a;
-  *pnTok = n;
-  return SQLITE_OK;
-}
-
-/* True if token t of z is the bare word zWord (ASCII case-insensitive). */
-static int diffIsWord(const char *z, const DiffTok *t, const char *zWord){
-  int n = (int)strlen(zWord);
-  return t->eType==DT_WORD && t->n==n && sqlite3_strnicmp(&z[t->iOff], zWord, n)==0;
-}
-
-/* True if token t of z is the punctuation character c. */
-static int diffIsPunct(const char *z, const DiffTok *t, char c){
-  return t->eType==DT_PUNCT && t->n==1 && z[t->iOff]==c;
-}
-
-/*
-** Appends the name held by word or quoted-identifier token t of z to p,
-** unquoted; folded to ASCII lower case if bFold.
-*/
-static void diffAppendName(sqlite3_str *p, const char *z, const DiffTok *t,
-                           int bFold){
-  const char *zTok = &z[t->iOff];
-  int i, n = t->n;
-  char q = 0;
-  if( t->eType==DT_ID ){
-    q = zTok[0]=='[' ? ']' : zTok[0];
-    zTok++;
-    n -= (n>=2 && zTok[n-2]==q) ? 2 : 1;
-  }
-  for(i=0; i<n; i++){
-    char c = zTok[i];
-    if( q && q!=']' && c==q ) i++;      /* "" -> " */
-    sqlite3_str_appendchar(p, 1, bFold ? (char)diffLower((unsigned char)c) : c);
-  }
-}
-
-/*
-** A string built with sqlite3_str, or NULL with *pRc set to SQLITE_NOMEM
-** (also NULL, the string freed, when *pRc was already an error). Never
-** NULL for an empty string (unlike sqlite3_str_finish).
-*/
-static char *diffFinish(sqlite3_str *p, int *pRc){
-  int rc = sqlite3_str_errcode(p);
-  char *z = sqlite3_str_finish(p);
-  if( rc==SQLITE_OK && z==0 ) z = sqlite3_mprintf("%s", "");
-  if( z==0 || rc!=SQLITE_OK || *pRc!=SQLITE_OK ){
-    sqlite3_free(z);
-    z = 0;
-    if( *pRc==SQLITE_OK ) *pRc = SQLITE_NOMEM;
-  }
-  return z;
-}
-
-/* The unquoted name of token t (exact case), or NULL on OOM (*pRc set). */
-static char *diffTokName(const char *z, const DiffTok *t, int *pRc){
-  sqlite3_str *p = sqlite3_str_new(0);
-  diffAppendName(p, z, t, 0);
-  return diffFinish(p, pRc);
-}
-
-/*
-** Canonical text of tokens a[i0..i1) of z: names and keywords as
-** "lowercase" (quotes doubled), everything else as written, one space
-** between tokens. NULL on OOM (*pRc set).
-*/
-static char *diffCanon(const char *z, const DiffTok *a, int i0, int i1,
-                       int *pRc){
-  sqlite3_str *p = sqlite3_str_new(0);
-  int i;
-  for(i=i0; i<i1; i++){
-    if( i>i0 ) sqlite3_str_appendchar(p, 1, ' ');
-    if( a[i].eType==DT_WORD || a[i].eType==DT_ID ){
-      sqlite3_str *pName = sqlite3_str_new(0);
-      char *zName;
-      diffAppendName(pName, z, &a[i], 1);
-      zName = diffFinish(pName, pRc);
-      sqlite3_str_appendf(p, "\"%w\"", zName ? zName : "");
-      sqlite3_free(zName);
-    }else{
-      sqlite3_str_append(p, &z[a[i].iOff], a[i].n);
-    }
-  }
-  return diffFinish(p, pRc);
-}
-
-/* ============================================================ name hash */
-
-/*
-** A fixed-size open-addressing map from names (ASCII case-insensitive,
-** borrowed pointers) to ints. Sized at creation for the most entries it
-** will hold.
-*/
-typedef struct DiffHashEnt DiffHashEnt;
-struct DiffHashEnt {
-  const char *zKey;
-  int nKey;
-  int iVal;
-};
-typedef struct DiffHash DiffHash;
-struct DiffHash {
-  DiffHashEnt *a;
-  unsigned nSlot;
-};
-
-/* FNV-1a hash of z[0..n), ASCII case-folded. */
-static unsigned diffHashKey(const char *z, int n){
-  unsigned h = 2166136261u;
-  int i;
-  for(i=0; i<n; i++){
-    h = (h ^ diffLower((unsigned char)z[i])) * 16777619u;
-  }
-  return h;
-}
-
-/* Makes the map room for nMax entries. SQLITE_OK or SQLITE_NOMEM. */
-static int diffHashInit(DiffHash *pH, int nMax){
-  unsigned n = 16;
-  while( n < (unsigned)nMax*2+2 ) n *= 2;
-  pH->a = sqlite3_malloc64(sizeof(DiffHashEnt)*n);
-  if( pH->a==0 ) return SQLITE_NOMEM;
-  memset(pH->a, 0, sizeof(DiffHashEnt)*n);
-  pH->nSlot = n;
-  return SQLITE_OK;
-}
-
-/* Frees the map's slots (not the keys, which are borrowed). */
-static void diffHashFree(DiffHash *pH){
-  sqlite3_free(pH->a);
-  pH->a = 0;
-  pH->nSlot = 0;
-}
-
-/* Slot of key z[0..n) (n<0: NUL-terminated): its entry or an empty one. */
-static DiffHashEnt *diffHashSlot(DiffHash *pH, const char *z, int n){
-  unsigned h;
-  if( n<0 ) n = (int)strlen(z);
-  h = diffHashKey(z, n) & (pH->nSlot-1);
-  while( pH->a[h].zKey ){
-    DiffHashEnt *e = &pH->a[h];
-    if( e->nKey==n && sqlite3_strnicmp(e->zKey, z, n)==0 ) break;
-    h = (h+1) & (pH->nSlot-1);
-  }
-  return &pH->a[h];
-}
-
-/* Value of key z (NUL-terminated, or n bytes), or -1. */
-static int diffHashFind(DiffHash *pH, const char *z, int n){
-  DiffHashEnt *e;
-  if( pH->nSlot==0 ) return -1;
-  e = diffHashSlot(pH, z, n);
-  return e->zKey ? e->iVal : -1;
-}
-
-/* Sets key z (kept by pointer, must outlive the map) to iVal. */
-static void diffHashSet(DiffHash *pH, const char *z, int iVal){
-  DiffHashEnt *e = diffHashSlot(pH, z, -1);
-  e->zKey = z;
-  e->nKey = (int)strlen(z);
-  e->iVal = iVal;
-}
-
-/* ============================================================ schema */
-
-#define DO_TABLE   0
-#define DO_INDEX   1
-#define DO_VIEW    2
-#define DO_TRIGGER 3
-
-/* Column flags, from its definition in the CREATE text. */
-#define DC_PK        0x001
-#define DC_UNIQUE    0x002
-#define DC_NOTNULL   0x004
-#define DC_CHECK     0x008
-#define DC_DEFAULT   0x010   /* a DEFAULT other than NULL */
-#define DC_DFLT_EXPR 0x020   /* DEFAULT (expr) or CURRENT_* */
-#define DC_FK        0x040
-#define DC_GENERATED 0x080
-#define DC_STORED    0x100
-#define DC_PKDESC    0x200
-
-typedef struct DiffCol DiffCol;
-struct DiffCol {
-  char *zName;          /* exact, from pragma_table_xinfo */
-  char *zType;          /* declared type, from pragma_table_xinfo */
-  int bNotNull;
-  int iPk;
-  int eHidden;          /* 2, 3: generated */
-  int iTok0, iTok1;     /* definition after the name: tokens [iTok0,iTok1) */
-  char *zCanon;         /* canonical text of that definition */
-  unsigned flags;
-};
-
-typedef struct DiffTable DiffTable;
-struct DiffTable {
-  DiffTok *aTok;
-  int nTok;
-  int bParsed;          /* CREATE text and pragma agree */
-  int iNameTok;         /* token of the name (after any schema prefix) */
-  int iFirstItem;       /* token after "(" */
-  DiffCol *aCol;
-  int nCol;
-  int *aCons0;          /* table constraints: tokens [aCons0[i],aCons1[i]) */
-  int *aCons1;
-  char **azCons;        /* their canonical texts */
-  int nCons;
-  char *zOpts;          /* canonical text after the closing ")" */
-  int bWithoutRowid;
-  int bAutoinc;
-  int bStrict;
-  int bComment;         /* the CREATE text holds a comment */
-};
-
-typedef struct DiffObj DiffObj;
-struct DiffObj {
-  int eType;            /* DO_* */
-  char *zName;
-  char *zTbl;
-  char *zSql;
-  char *zCanon;
-  int bVirtual;
-  DiffTable *pTab;      /* tables that differ: parsed on demand */
-  int iPeer;            /* same-type object of that name in the other schema */
-  int eState;           /* DS_* */
-};
-
-/* What happens to an object. */
-#define DS_KEEP    0
-#define DS_DROP    1    /* from: dropped (explicitly or with its table) */
-#define DS_CREATE  2    /* to: created */
-#define DS_ALTER   3    /* to: table changed by ALTER TABLE */
-#define DS_REBUILD 4    /* to: table rebuilt (or virtual table recreated) */
-
-typedef struct DiffSchema DiffSchema;
-struct DiffSchema {
-  const char *zSchema;
-  DiffObj *a;
-  int n;
-  DiffHash hName;       /* tables, views, indexes by name */
-  DiffHash hTrig;       /* triggers by name */
-  sqlite3_stmt *pXinfo;
-  sqlite3_stmt *pFk;
-};
-
-typedef struct DiffChange DiffChange;
-struct DiffChange {
-  const char *zKind;
-  char *zObject;
-  const char *zChange;
-  int bDestructive;
-  char *zDetail;
-  char *zSql;
-};
-
-typedef struct DiffCtx DiffCtx;
-struct DiffCtx {
-  sqlite3 *db;
-  const char *zFunc;
-  char *zErr;
-  DiffSchema aS[2];     /* 0: from, 1: to */
-  DiffChange *aCh;
-  int nCh;
-  int nChAlloc;
-  int eSound;           /* from's views and triggers all resolve: 1 yes,
-                        ** 0 no, -1 not checked yet */
-};
-
-/* Frees a parsed table and everything it owns; NULL is fine. */
-static void diffTableFree(DiffTable *p){
-  int i;
-  if( p==0 ) return;
-  for(i=0; i<p->nCol; i++){
-    sqlite3_free(p->aCol[i].zName);
-    sqlite3_free(p->aCol[i].zType);
-    sqlite3_free(p->aCol[i].zCanon);
-  }
-  for(i=0; i<p->nCons; i++) sqlite3_free(p->azCons[i]);
-  sqlite3_free(p->aCol);
-  sqlite3_free(p->aCons0);
-  sqlite3_free(p->aCons1);
-  sqlite3_free(p->azCons);
-  sqlite3_free(p->zOpts);
-  sqlite3_free(p->aTok);
-  sqlite3_free(p);
-}
-
-/* Frees a schema's objects, maps and statements; leaves pS zeroed. */
-static void diffSchemaFree(DiffSchema *pS){
-  int i;
-  for(i=0; i<pS->n; i++){
-    DiffObj *o = &pS->a[i];
-    sqlite3_free(o->zName);
-    sqlite3_free(o->zTbl);
-    sqlite3_free(o->zSql);
-    sqlite3_free(o->zCanon);
-    diffTableFree(o->pTab);
-  }
-  sqlite3_free(pS->a);
-  diffHashFree(&pS->hName);
-  diffHashFree(&pS->hTrig);
-  sqlite3_finalize(pS->pXinfo);
-  sqlite3_finalize(pS->pFk);
-  memset(pS, 0, sizeof(*pS));
-}
-
-/* Frees everything a diff run holds; leaves p zeroed (safe to repeat). */
-static void diffCtxFree(DiffCtx *p){
-  int i;
-  diffSchemaFree(&p->aS[0]);
-  diffSchemaFree(&p->aS[1]);
-  for(i=0; i<p->nCh; i++){
-    sqlite3_free(p->aCh[i].zObject);
-    sqlite3_free(p->aCh[i].zDetail);
-    sqlite3_free(p->aCh[i].zSql);
-  }
-  sqlite3_free(p->aCh);
-  sqlite3_free(p->zErr);
-  memset(p, 0, sizeof(*p));
-}
-
-/* Sets the context's error from the connection's, for schema zSchema. */
-static int diffDbError(DiffCtx *p, int rc, const char *zSchema){
-  if( rc==SQLITE_NOMEM ) return rc;
-  rc = sqlmigErrcode(p->db, rc);
-  sqlite3_free(p->zErr);
-  p->zErr = sqlite3_mprintf("%s: cannot read schema \"%w\": %s",
-                            p->zFunc, zSchema, sqlite3_errmsg(p->db));
-  return p->zErr ? rc : SQLITE_NOMEM;
-}
-
-/* qsort order of objects: by name, ASCII case-insensitive, then exact. */
-static int diffObjCmp(const void *pA, const void *pB){
-  const DiffObj *a = (const DiffObj*)pA;
-  const DiffObj *b = (const DiffObj*)pB;
-  int c = sqlite3_stricmp(a->zName, b->zName);
-  return c ? c : strcmp(a->zName, b->zName);
-}
-
-/* True if zSql holds a -- or C-style comment (outside literals). */
-static int diffHasComment(const char *zSql){
-  const unsigned char *z = (const unsigned char*)zSql;
-  int i = 0, n = (int)strlen(zSql);
-  while( i<n ){
-    int eType, len = diffTokLen(&z[i], n-i, &eType);
-    if( eType==0 && (z[i]=='-' || z[i]=='/') ) return 1;
-    i += len;
-  }
-  return 0;
-}
-
-/* True if zSql is a CREATE VIRTUAL TABLE statement. */
-static int diffIsVirtualSql(const char *zSql){
-  const unsigned char *z = (const unsigned char*)zSql;
-  int i = 0, nWord = 0, n = (int)strlen(zSql);
-  while( i<n && nWord<2 ){
-    int eType, len = diffTokLen(&z[i], n-i, &eType);
-    if( eType ){
-      if( nWord==1 ){
-        return eType==DT_WORD && len==7
-            && sqlite3_strnicmp((const char*)&z[i], "virtual", 7)==0;
-      }
-      nWord++;
-    }
-    i += len;
-  }
-  return 0;
-}
-
-/*
-** Reads the objects of schema zSchema into pS, sorted by name, with their
-** canonical texts and name maps. SQLITE_OK, SQLITE_NOMEM or SQLITE_ERROR
-** (p->zErr set).
-*/
-static int diffReadSchema(DiffCtx *p, DiffSchema *pS, const char *zSchema){
-  sqlite3_stmt *pStmt = 0;
-  char *zSql;
-  int rc = SQLITE_OK, nAlloc = 0, i, j;
-
-  memset(pS, 0, sizeof(*pS));
-  pS->zSchema = zSchema;
-  zSql = sqlite3_mprintf(
-      "SELECT type, name, tbl_name, sql FROM \"%w\".sqlite_master"
-      " WHERE type IN ('table','index','view','trigger') AND sql IS NOT NULL"
-      " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'"
-      " AND name NOT LIKE 'sqlmig\\_%%' ESCAPE '\\'"
-      " AND tbl_name NOT LIKE 'sqlmig\\_%%' ESCAPE '\\'"
-      " AND tbl_name NOT LIKE 'sqlmig'", zSchema);
-  if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
-  sqlite3_free(zSql);
-  if( rc!=SQLITE_OK ) return diffDbError(p, rc, zSchema);
-  while( sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
-    DiffObj *o;
-    if( pS->n==nAlloc ){
-      int nNew = nAlloc ? nAlloc*2 : 32;
-      DiffObj *aNew = sqlite3_realloc64(pS->a, sizeof(DiffObj)*nNew);
-      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
-      pS->a = aNew;
-      nAlloc = nNew;
-    }
-    o = &pS->a[pS->n];
-    memset(o, 0, sizeof(*o));
-    o->iPeer = -1;
-    if( zType==0 ){ rc = SQLITE_NOMEM; break; }
-    o->eType = zType[0]=='t' ? (zType[1]=='a' ? DO_TABLE : DO_TRIGGER)
-             : zType[0]=='i' ? DO_INDEX : DO_VIEW;
-    o->zName = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
-    o->zTbl = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 2));
-    o->zSql = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
-    pS->n++;
-    if( !o->zName || !o->zTbl || !o->zSql ){ rc = SQLITE_NOMEM; break; }
-    o->bVirtual = o->eType==DO_TABLE && diffIsVirtualSql(o->zSql);
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_finalize(pStmt);
-    pStmt = 0;
-    if( rc!=SQLITE_OK ) return diffDbError(p, rc, zSchema);
-  }
-  sqlite3_finalize(pStmt);
-  if( rc!=SQLITE_OK ) return rc;
-
-  /* Shadow tables of virtual tables ("<vtab>_<suffix>", with the suffixes
-  ** of SQLite's own FTS3/4, FTS5 and R*Tree modules) are the module's
-  ** business, never compared. */
-  for(i=0; i<pS->n; i++){
-    static const char *const azSuffix[] = {
-      "data", "idx", "content", "docsize", "config", "segments", "segdir",
-      "stat", "node", "rowid", "parent"
-    };
-    if( !pS->a[i].bVirtual ) continue;
-    for(j=0; j<pS->n; j++){
-      DiffObj *o = &pS->a[j];
-      size_t nV = strlen(pS->a[i].zName), k;
-      if( o->eType!=DO_TABLE || o->bVirtual
-       || sqlite3_strnicmp(o->zTbl, pS->a[i].zName, (int)nV)!=0
-       || o->zTbl[nV]!='_' ){
-        continue;
-      }
-      for(k=0; k<sizeof(azSuffix)/sizeof(azSuffix[0]); k++){
-        if( sqlite3_stricmp(&o->zTbl[nV+1], azSuffix[k])==0 ) o->eState = -1;
-      }
-    }
-  }
-  for(i=j=0; i<pS->n; i++){
-    if( pS->a[i].eState<0 ){
-      DiffObj *o = &pS->a[i];
-      sqlite3_free(o->zName); sqlite3_free(o->zTbl); sqlite3_free(o->zSql);
-    }else{
-      pS->a[j++] = pS->a[i];
-    }
-  }
-  pS->n = j;
-  if( pS->n>1 ) qsort(pS->a, pS->n, sizeof(DiffObj), diffObjCmp);
-
-  rc = diffHashInit(&pS->hName, pS->n);
-  if( rc==SQLITE_OK ) rc = diffHashInit(&pS->hTrig, pS->n);
-  for(i=0; rc==SQLITE_OK && i<pS->n; i++){
-    DiffObj *o = &pS->a[i];
-    DiffTok *aTok = 0;
-    int nTok = 0;
-    rc = diffTokenize(o->zSql, &aTok, &nTok);
-    if( rc==SQLITE_OK ) o->zCanon = diffCanon(o->zSql, aTok, 0, nTok, &rc);
-    sqlite3_free(aTok);
-    diffHashSet(o->eType==DO_TRIGGER ? &pS->hTrig : &pS->hName, o->zName, i);
-  }
-  return rc;
-}
-
-/* Scans a column definition (tokens [i0,i1) of z, after the name). */
-static unsigned diffColFlags(const char *z, const DiffTok *a, int i0, int i1){
-  unsigned f = 0;
-  int i, depth = 0;
-  for(i=i0; i<i1; i++){
-    const DiffTok *t = &a[i];
-    if( diffIsPunct(z, t, '(') ){ depth++; continue; }
-    if( diffIsPunct(z, t, ')') ){ depth--; continue; }
-    if( depth>0 || t->eType!=DT_WORD ) continue;
-    if( diffIsWord(z, t, "primary") ){
-      f |= DC_PK;
-      if( i+2<i1 && diffIsWord(z, &a[i+2], "desc") ) f |= DC_PKDESC;
-    }
-    else if( diffIsWord(z, t, "unique") ) f |= DC_UNIQUE;
-    else if( diffIsWord(z, t, "check") ) f |= DC_CHECK;
-    else if( diffIsWord(z, t, "references") ) f |= DC_FK;
-    else if( diffIsWord(z, t, "generated") || diffIsWord(z, t, "as") ){
-      f |= DC_GENERATED;
-    }
-    else if( diffIsWord(z, t, "stored") ) f |= DC_STORED;
-    else if( diffIsWord(z, t, "not") && i+1<i1
-          && diffIsWord(z, &a[i+1], "null") ){
-      f |= DC_NOTNULL;
-    }
-    else if( diffIsWord(z, t, "default") && i+1<i1 ){
-      const DiffTok *v = &a[i+1];
-      if( diffIsWord(z, v, "null") ) continue;
-      f |= DC_DEFAULT;
-      if( diffIsPunct(z, v, '(') || diffIsWord(z, v, "current_time")
-       || diffIsWord(z, v, "current_date")
-       || diffIsWord(z, v, "current_timestamp") ){
-        f |= DC_DFLT_EXPR;
-      }
-    }
-  }
-  return f;
-}
-
-/* True if the first word of a table item is a table-constraint keyword. */
-static int diffIsConstraintStart(const char *z, const DiffTok *t){
-  return diffIsWord(z, t, "constraint") || diffIsWord(z, t, "primary")
-      || diffIsWord(z, t, "unique") || diffIsWord(z, t, "check")
-      || diffIsWord(z, t, "foreign");
-}
-
-/*
-** Parses table o of schema pS into o->pTab: columns from
-** pragma_table_xinfo joined with their definitions in the CREATE text.
-** When the two disagree (or the text has an unexpected shape) bParsed is
-** 0 and only the pragma columns and the name token are reliable.
-*/
-static int diffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
-  DiffTable *t;
-  const char *z = o->zSql;
-  int rc = SQLITE_OK, i, nAlloc = 0, nColAlloc = 0, nItemCol = 0, bOk = 1;
-
-  if( o->pTab ) return SQLITE_OK;
-  t = sqlite3_malloc64(sizeof(*t));
-  if( t==0 ) return SQLITE_NOMEM;
-  memset(t, 0, sizeof(*t));
-  o->pTab = t;
-  t->iNameTok = -1;
-
-  /* Columns, from SQLite itself. */
-  if( pS->pXinfo==0 ){
-    rc = sqlite3_prepare_v2(p->db,
-        "SELECT name, type, \"notnull\", pk, hidden"
-        " FROM pragma_table_xinfo(?1, ?2)", -1, &pS->pXinfo, 0);
-    if( rc!=SQLITE_OK ) return diffDbError(p, rc, pS->zSchema);
-  }
-  sqlite3_bind_text(pS->pXinfo, 1, o->zName, -1, SQLITE_STATIC);
-  sqlite3_bind_text(pS->pXinfo, 2, pS->zSchema, -1, SQLITE_STATIC);
-  while( rc==SQLITE_OK && sqlite3_step(pS->pXinfo)==SQLITE_ROW ){
-    DiffCol *c;
-    if( t->nCol==nColAlloc ){
-      int nNew = nColAlloc ? nColAlloc*2 : 16;
-      DiffCol *aNew = sqlite3_realloc64(t->aCol, sizeof(DiffCol)*nNew);
-      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
-      t->aCol = aNew;
-      nColAlloc = nNew;
-    }
-    c = &t->aCol[t->nCol++];
-    memset(c, 0, sizeof(*c));
-    c->zName = sqlite3_mprintf("%s", sqlite3_column_text(pS->pXinfo, 0));
-    c->zType = sqlite3_mprintf("%s", sqlite3_column_text(pS->pXinfo, 1));
-    c->bNotNull = sqlite3_column_int(pS->pXinfo, 2);
-    c->iPk = sqlite3_column_int(pS->pXinfo, 3);
-    c->eHidden = sqlite3_column_int(pS->pXinfo, 4);
-    if( c->zName==0 || c->zType==0 ) rc = SQLITE_NOMEM;
-  }
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_reset(pS->pXinfo);
-    if( rc!=SQLITE_OK ) rc = diffDbError(p, rc, pS->zSchema);
-  }else{
-    sqlite3_reset(pS->pXinfo);
-  }
-  if( rc!=SQLITE_OK ) return rc;
-
-  /* The CREATE text: CREATE [TEMP] TABLE [IF NOT EXISTS] [s.]name ( ... ) */
-  rc = diffTokenize(z, &t->aTok, &t->nTok);
-  if( rc!=SQLITE_OK ) return rc;
-  t->bComment = diffHasComment(z);
-  for(i=0; i<t->nTok && t->aTok[i].eType==DT_WORD; i++){
-    const DiffTok *k = &t->aTok[i];
-    if( diffIsWord(z, k, "create") || diffIsWord(z, k, "temp")
-     || diffIsWord(z, k, "temporary") || diffIsWord(z, k, "table")
-     || diffIsWord(z, k, "if") || diffIsWord(z, k, "not")
-     || diffIsWord(z, k, "exists") ){
-      continue;
-    }
-    break;
-  }
-  if( i+2<t->nTok && diffIsPunct(z, &t->aTok[i+1], '.') ) i += 2;
-  if( i>=t->nTok ) return SQLITE_OK;
-  t->iNameTok = i;
-  i++;
-  if( o->bVirtual ) return SQLITE_OK;
-  if( i>=t->nTok || !diffIsPunct(z, &t->aTok[i], '(') ) return SQLITE_OK;
-  i++;
-  t->iFirstItem = i;
-  while( bOk && i<t->nTok ){
-    int s = i, depth = 0;
-    for(; i<t->nTok; i++){
-      if( diffIsPunct(z, &t->aTok[i], '(') ) depth++;
-      else if( diffIsPunct(z, &t->aTok[i], ')') ){
-        if( depth==0 ) break;
-        depth--;
-      }else if( depth==0 && diffIsPunct(z, &t->aTok[i], ',') ) break;
-    }
-    if( i>=t->nTok || s==i ){ bOk = 0; break; }
-    if( diffIsConstraintStart(z, &t->aTok[s]) ){
-      if( t->nCons==nAlloc ){
-        int nNew = nAlloc ? nAlloc*2 : 8;
-        int *a0 = sqlite3_realloc64(t->aCons0, sizeof(int)*nNew);
-        int *a1 = a0 ? sqlite3_realloc64(t->aCons1, sizeof(int)*nNew) : 0;
-        char **az = a1 ? sqlite3_realloc64(t->azCons, sizeof(char*)*nNew) : 0;
-        if( a0 ) t->aCons0 = a0;
-        if( a1 ) t->aCons1 = a1;
-        if( az==0 ) return SQLITE_NOMEM;
-        t->azCons = az;
-        nAlloc = nNew;
-      }
-      t->aCons0[t->nCons] = s;
-      t->aCons1[t->nCons] = i;
-      t->azCons[t->nCons] = diffCanon(z, t->aTok, s, i, &rc);
-      if( rc ) return rc;
-      t->nCons++;
-    }else if( t->nCons>0 || nItemCol>=t->nCol ){
-      bOk = 0;            /* a column after the constraints, or too many */
-    }else{
-      DiffCol *c = &t->aCol[nItemCol++];
-      const DiffTok *k = &t->aTok[s];
-      char *zItemName;
-      if( k->eType!=DT_WORD && k->eType!=DT_ID && k->eType!=DT_STRING ){
-        bOk = 0;
-        break;
-      }
-      if( k->eType==DT_STRING ){
-        DiffTok k2 = *k;
-        k2.eType = DT_ID;
-        zItemName = diffTokName(z, &k2, &rc);
-      }else{
-        zItemName = diffTokName(z, k, &rc);
-      }
-      if( rc ) return rc;
-      if( strcmp(zItemName, c->zName)!=0 ) bOk = 0;
-      sqlite3_free(zItemName);
-      c->iTok0 = s+1;
-      c->iTok1 = i;
-      c->zCanon = diffCanon(z, t->aTok, s+1, i, &rc);
-      if( rc ) return rc;
-      c->flags = diffColFlags(z, t->aTok, s+1, i);
-    }
-    if( diffIsPunct(z, &t->aTok[i], ')') ){ i++; break; }
-    i++;
-  }
-  if( !bOk || nItemCol!=t->nCol ) return SQLITE_OK;
-  t->zOpts = diffCanon(z, t->aTok, i, t->nTok, &rc);
-  if( rc ) return rc;
-  for(; i<t->nTok; i++){
-    if( diffIsWord(z, &t->aTok[i], "rowid") ) t->bWithoutRowid = 1;
-    if( diffIsWord(z, &t->aTok[i], "strict") ) t->bStrict = 1;
-  }
-  for(i=0; i<t->nTok; i++){
-    if( diffIsWord(z, &t->aTok[i], "autoincrement") ) t->bAutoinc = 1;
-  }
-  t->bParsed = 1;
-  return SQLITE_OK;
-}
-
-/* ============================================================ changes */
-
-/*
-** Appends a change. Takes ownership of zDetail and zSql (sqlite3_malloc),
-** which may be NULL only after an allocation failure. zObject is copied.
-*/
-static int diffAdd(DiffCtx *p, const char *zKind, const char *zObject,
-                   const char *zChange, int bDestructive,
-                   char *zDetail, char *zSql){
-  DiffChange *c;
-  int rc = SQLITE_OK;
-  if( zDetail==0 || zSql==0 ) rc = SQLITE_NOMEM;
-  if( rc==SQLITE_OK && p->nCh==p->nChAlloc ){
-    int nNew = p->nChAlloc ? p->nChAlloc*2 : 32;
-    DiffChange *aNew = sqlite3_realloc64(p->aCh, sizeof(DiffChange)*nNew);
-    if( aNew==0 ) rc = SQLITE_NOMEM;
-    else{ p->aCh = aNew; p->nChAlloc = nNew; }
-  }
-  if( rc==SQLITE_OK ){
-    c = &p->aCh[p->nCh];
-    c->zObject = sqlite3_mprintf("%s", zObject);
-    if( c->zObject==0 ) rc = SQLITE_NOMEM;
-  }
-  if( rc!=SQLITE_OK ){
-    sqlite3_free(zDetail);
-    sqlite3_free(zSql);
-    return rc;
-  }
-  c->zKind = zKind;
-  c->zChange = zChange;
-  c->bDestructive = bDestructive;
-  c->zDetail = zDetail;
-  c->zSql = zSql;
-  p->nCh++;
-  return SQLITE_OK;
-}
-
-/* The text of tokens [i0,i1) of z as written (for details). */
-static char *diffRawText(const char *z, const DiffTok *a, int i0, int i1){
-  if( i0>=i1 ) return sqlite3_mprintf("%s", "");
-  return sqlite3_mprintf("%.*s", a[i1-1].iOff + a[i1-1].n - a[i0].iOff,
-                         &z[a[i0].iOff]);
-}
-
-/* Index in t->aCol of the column named zName (case-insensitive), or -1. */
-static int diffColIndex(const DiffTable *t, const char *zName){
-  int i;
-  for(i=0; i<t->nCol; i++){
-    if( sqlite3_stricmp(t->aCol[i].zName, zName)==0 ) return i;
-  }
-  return -1;
-}
-
-/* Said of a dropped column when the table also gains one. */
-#define DIFF_RENAME_HINT " (if it was renamed, write that ALTER TABLE ..." \
-  " RENAME COLUMN as a revision of its own first: the diff never guesses" \
-  " renames)"
-
-/* Type affinity of a declared type, as SQLite derives it: 'i' INTEGER,
-** 't' TEXT, 'b' BLOB, 'r' REAL, 'n' NUMERIC. */
-char sqlmigAffinity(const char *zType){
-  char aff = 'n';
-  int i, n = (int)strlen(zType);
-  if( n==0 ) return 'b';
-  for(i=0; i+3<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "int", 3)==0 ) return 'i';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "char", 4)==0
-     || sqlite3_strnicmp(&zType[i], "clob", 4)==0
-     || sqlite3_strnicmp(&zType[i], "text", 4)==0 ) return 't';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "blob", 4)==0 ) return 'b';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "real", 4)==0
-     || sqlite3_strnicmp(&zType[i], "floa", 4)==0
-     || sqlite3_strnicmp(&zType[i], "doub", 4)==0 ) aff = 'r';
-  }
-  return aff;
-}
-
-/*
-** Why column c (in from) becoming d (in to) may lose data or fail, as
-** "; "-separated phrases appended to pStr; returns 1 if there is any.
-*/
-static int diffColRisk(sqlite3_str *pStr, const DiffCol *c, const DiffCol *d){
-  int bRisk = 0;
-  char fa = sqlmigAffinity(c->zType), da = sqlmigAffinity(d->zType);
-  if( fa!=da && da!='b' && !(fa=='i' && (da=='r' || da=='n'))
-   && !(da=='t' && fa=='t') ){
-    sqlite3_str_appendf(pStr, "; column \"%w\" changes type from %s to %s:"
-        " values may be converted", d->zName,
-        c->zType[0] ? c->zType : "(none)", d->zType[0] ? d->zType : "(none)");
-    bRisk = 1;
-  }
-  if( d->bNotNull && !c->bNotNull ){
-    sqlite3_str_appendf(pStr, "; column \"%w\" becomes NOT NULL:"
-        " rows holding NULL make it fail", d->zName);
-    bRisk = 1;
-  }
-  if( (d->flags & DC_UNIQUE) && !(c->flags & DC_UNIQUE) ){
-    sqlite3_str_appendf(pStr, "; column \"%w\" becomes UNIQUE:"
-        " duplicate values make it fail", d->zName);
-    bRisk = 1;
-  }
-  if( d->iPk && !c->iPk ){
-    sqlite3_str_appendf(pStr, "; column \"%w\" joins the PRIMARY KEY:"
-        " duplicate values make it fail", d->zName);
-    bRisk = 1;
-  }
-  if( (d->flags & DC_CHECK) && strcmp(c->zCanon, d->zCanon)!=0 ){
-    sqlite3_str_appendf(pStr, "; column \"%w\" gets a new CHECK:"
-        " existing rows may violate it", d->zName);
-    bRisk = 1;
-  }
-  return bRisk;
-}
-
-/*
-** True if every view and trigger of from resolves: views compile, and
-** every table a trigger body writes or reads (the name after UPDATE,
-** INTO, FROM, JOIN) exists. ALTER TABLE RENAME COLUMN and DROP COLUMN
-** re-check them all and fail on any that does not, so those are used
-** only on a sound schema (else: rebuild). Checked once per diff; errors
-** (out of memory) in *pRc.
-*/
-static int diffSound(DiffCtx *p, int *pRc){
-  DiffSchema *pS = &p->aS[0];
-  int i;
-  if( p->eSound>=0 || *pRc ) return p->eSound>0;
-  p->eSound = 1;
-  for(i=0; p->eSound && i<pS->n; i++){
-    DiffObj *o = &pS->a[i];
-    if( o->eType==DO_VIEW ){
-      sqlite3_stmt *pStmt = 0;
-      char *zSql = sqlite3_mprintf("SELECT * FROM \"%w\".\"%w\"",
-                                   pS->zSchema, o->zName);
-      int rc;
-      if( zSql==0 ){ *pRc = SQLITE_NOMEM; return 0; }
-      rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
-      sqlite3_finalize(pStmt);
-      sqlite3_free(zSql);
-      if( rc==SQLITE_NOMEM ){ *pRc = rc; return 0; }
-      if( rc!=SQLITE_OK ) p->eSound = 0;
-    }else if( o->eType==DO_TRIGGER ){
-      DiffTok *a = 0;
-      int n = 0, k;
-      *pRc = diffTokenize(o->zSql, &a, &n);
-      for(k=0; *pRc==SQLITE_OK && p->eSound && k+1<n; k++){
-        const char *z = o->zSql;
-        int m = k+1, v;
-        if( !diffIsWord(z, &a[k], "update") && !diffIsWord(z, &a[k], "into")
-         && !diffIsWord(z, &a[k], "from") && !diffIsWord(z, &a[k], "join") ){
-          continue;
-        }
-        if( diffIsWord(z, &a[k], "update") && k>0
-         && diffIsWord(z, &a[k-1], "after") ) continue;    /* AFTER UPDATE */
-        if( diffIsWord(z, &a[k], "update") && diffIsWord(z, &a[m], "of") ){
-          continue;                                         /* UPDATE OF */
-        }
-        if( diffIsWord(z, &a[m], "or") ) m += 2;            /* UPDATE OR x */
-        if( m+2<n && diffIsPunct(z, &a[m+1], '.') ) m += 2; /* schema. */
-        if( m>=n || (a[m].eType!=DT_WORD && a[m].eType!=DT_ID) ) continue;
-        if( m+1<n && diffIsPunct(z, &a[m+1], '(') ) continue; /* function */
-        if( a[m].eType==DT_WORD ){
-          v = diffHashFind(&pS->hName, &z[a[m].iOff], a[m].n);
-        }else{
-          char *zName = diffTokName(z, &a[m], pRc);
-          v = zName ? diffHashFind(&pS->hName, zName, -1) : -1;
-          sqlite3_free(zName);
-        }
-        if( *pRc==SQLITE_OK && (v<0 || pS->a[v].eType==DO_INDEX) ){
-          p->eSound = 0;
-        }
-      }
-      sqlite3_free(a);
-      if( *pRc ) return 0;
-    }
-  }
-  return p->eSound;
-}
-
-/*
-** If table f (from) can become d (to) by ALTER TABLE RENAME/ADD/DROP
-** COLUMN such that the stored CREATE text ends up equal to d's, returns 1
-** and, when bEmit, appends those changes. Else returns 0. Errors in *pRc.
-*/
-static int diffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
-                        int *pRc){
-  const DiffTable *ft = f->pTab, *dt = d->pTab;
-  int i, j = 0, k;
-  if( f->bVirtual || d->bVirtual || !ft->bParsed || !dt->bParsed ) return 0;
-  if( strcmp(ft->zOpts, dt->zOpts)!=0 || ft->nCons!=dt->nCons ) return 0;
-  for(i=0; i<ft->nCons; i++){
-    if( strcmp(ft->azCons[i], dt->azCons[i])!=0 ) return 0;
-  }
-  /* Kept columns in order (drops in between), then the added ones. */
-  for(i=0; i<ft->nCol; i++){
-    const DiffCol *c = &ft->aCol[i];
-    if( j<dt->nCol && sqlite3_stricmp(c->zName, dt->aCol[j].zName)==0 ){
-      if( strcmp(c->zCanon, dt->aCol[j].zCanon)!=0 ) return 0;
-      if( strcmp(c->zName, dt->aCol[j].zName)!=0 && !diffSound(p, pRc) ){
-        return 0;                 /* RENAME COLUMN re-checks every view */
-      }
-      j++;
-      continue;
-    }
-    if( diffColIndex(dt, c->zName)>=0 ) return 0;       /* moved */
-    /* DROP COLUMN: 3.35+, a plain column nothing else names, in a schema
-    ** whose views and triggers all resolve (it re-checks them). */
-    if( sqlite3_libversion_number()<3035000 ) return 0;
-    if( !diffSound(p, pRc) ) return 0;
-    if( ft->bComment ) return 0;  /* SQLite cuts the text badly around them */
-    if( c->flags & (DC_PK|DC_UNIQUE|DC_FK|DC_GENERATED) ) return 0;
-    if( c->iPk || c->eHidden ) return 0;
-    for(k=0; k<ft->nCol; k++){
-      const DiffCol *o = &ft->aCol[k];
-      int m;
-      if( k==i ) continue;
-      for(m=o->iTok0; m<o->iTok1; m++){
-        const DiffTok *tk = &ft->aTok[m];
-        if( tk->eType==DT_WORD || tk->eType==DT_ID ){
-          char *zW = diffTokName(f->zSql, tk, pRc);
-          int bSame = zW && sqlite3_stricmp(zW, c->zName)==0;
-          sqlite3_free(zW);
-          if( *pRc || bSame ) return 0;
-        }
-      }
-    }
-  }
-  for(k=j; k<dt->nCol; k++){
-    const DiffCol *c = &dt->aCol[k];
-    if( diffColIndex(ft, c->zName)>=0 ) return 0;
-    if( c->flags & (DC_PK|DC_UNIQUE|DC_DFLT_EXPR|DC_STORED) ) return 0;
-    if( c->iPk || c->eHidden==3 ) return 0;
-    if( (c->flags & DC_NOTNULL) && !(c->flags & DC_DEFAULT) ) return 0;
-    if( (c->flags & DC_GENERATED) && (c->flags & DC_NOTNULL) ) return 0;
-    if( (c->flags & DC_FK) && (c->flags & DC_DEFAULT) ) return 0;
-  }
-  if( !bEmit ) return 1;
-
-  /* Emit: renames (case only), then adds, then drops (adding first, so the
-  ** table never runs out of columns; the end result is the same). */
-  j = 0;
-  for(i=0; *pRc==SQLITE_OK && i<ft->nCol; i++){
-    const DiffCol *c = &ft->aCol[i];
-    if( j<dt->nCol && sqlite3_stricmp(c->zName, dt->aCol[j].zName)==0 ){
-      const DiffCol *e = &dt->aCol[j++];
-      if( strcmp(c->zName, e->zName)!=0 ){
-        *pRc = diffAdd(p, "table", d->zName, "rename column", 0,
-            sqlite3_mprintf("renames column \"%w\" to \"%w\"",
-                            c->zName, e->zName),
-            sqlite3_mprintf("ALTER TABLE \"%w\" RENAME COLUMN \"%w\" TO"
-                            " \"%w\";\n", f->zName, c->zName, e->zName));
-      }
-    }
-  }
-  for(k=j; *pRc==SQLITE_OK && k<dt->nCol; k++){
-    const DiffCol *c = &dt->aCol[k];
-    char *zDef = diffRawText(d->zSql, dt->aTok, c->iTok0, c->iTok1);
-    int bRisk = (c->flags & DC_CHECK)!=0;
-    *pRc = diffAdd(p, "table", d->zName, "add column", bRisk,
-        sqlite3_mprintf("adds column \"%w\"%s", c->zName,
-            bRisk ? ", whose CHECK existing rows may violate" : ""),
-        zDef ? sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\"%s%s;\n",
-                               f->zName, c->zName, zDef[0] ? " " : "", zDef)
-             : 0);
-    sqlite3_free(zDef);
-  }
-  for(i=0; *pRc==SQLITE_OK && i<ft->nCol; i++){
-    const DiffCol *c = &ft->aCol[i];
-    if( diffColIndex(dt, c->zName)>=0 ) continue;
-    *pRc = diffAdd(p, "table", d->zName, "drop column", 1,
-        sqlite3_mprintf("drops column \"%w\": its values are lost%s",
-                        c->zName, j<dt->nCol ? DIFF_RENAME_HINT : ""),
-        sqlite3_mprintf("ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
-                        f->zName, c->zName));
-  }
-  return 1;
-}
-
-/*
-** Appends the rebuild of table f (from) into d (to): create
-** "sqlmig_new_<name>", copy rows, keep sqlite_sequence, drop, rename.
-*/
-static int diffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
-  const DiffTable *ft = f->pTab, *dt = d->pTab;
-  sqlite3_str *pSql = sqlite3_str_new(0);
-  sqlite3_str *pWhy = sqlite3_str_new(0);
-  sqlite3_str *pCols = sqlite3_str_new(0);
-  int rc = SQLITE_OK, i, nCommon = 0, bRisk = 0, bIpkCommon = 0;
-  int bReorder = 0, iLast = -1, nNew = 0;
-  char *zNew, *zWhy, *zCols;
-  const char *zRowid = 0;
-
-  zNew = sqlite3_mprintf("sqlmig_new_%s", d->zName);
-  if( zNew==0 ) rc = SQLITE_NOMEM;
-  if( rc==SQLITE_OK && dt->iNameTok<0 ){
-    sqlite3_free(p->zErr);
-    p->zErr = sqlite3_mprintf("%s: cannot parse the CREATE text of table"
-                              " \"%w\"", p->zFunc, d->zName);
-    rc = p->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }
-
-  /* Columns present in both (not generated in the new table), and why. */
-  for(i=0; i<dt->nCol; i++){
-    const DiffCol *e = &dt->aCol[i];
-    int k = diffColIndex(ft, e->zName);
-    if( k<0 ){
-      int bFail = e->bNotNull && !(e->flags & DC_DEFAULT) && e->eHidden<2;
-      sqlite3_str_appendf(pWhy, "; adds column \"%w\"%s", e->zName,
-          bFail ? " (NOT NULL without DEFAULT: fails if the table has rows)"
-                : "");
-      bRisk |= bFail;
-      nNew++;
-      continue;
-    }
-    if( k<iLast ) bReorder = 1;
-    iLast = k;
-    if( strcmp(ft->aCol[k].zName, e->zName)!=0 ){
-      sqlite3_str_appendf(pWhy, "; renames column \"%w\" to \"%w\"",
-                          ft->aCol[k].zName, e->zName);
-    }
-    if( ft->aCol[k].zCanon && e->zCanon
-     && strcmp(ft->aCol[k].zCanon, e->zCanon)!=0 ){
-      char *zA = diffRawText(f->zSql, ft->aTok, ft->aCol[k].iTok0,
-                             ft->aCol[k].iTok1);
-      char *zB = diffRawText(d->zSql, dt->aTok, e->iTok0, e->iTok1);
-      if( zA==0 || zB==0 ) rc = SQLITE_NOMEM;
-      sqlite3_str_appendf(pWhy, "; column \"%w\" changes from \"%s\" to"
-          " \"%s\"", e->zName, zA ? zA : "", zB ? zB : "");
-      sqlite3_free(zA);
-      sqlite3_free(zB);
-      bRisk |= diffColRisk(pWhy, &ft->aCol[k], e);
-    }
-    if( e->eHidden>=2 ) continue;
-    if( e->iPk==1 && !dt->bWithoutRowid
-     && sqlite3_stricmp(e->zType, "integer")==0 && !(e->flags & DC_PKDESC) ){
-      int nPk = 0, m;
-      for(m=0; m<dt->nCol; m++) nPk += dt->aCol[m].iPk>0;
-      if( nPk==1 ) bIpkCommon = 1;
-    }
-    sqlite3_str_appendf(pCols, "%s\"%w\"", nCommon ? ", " : "", e->zName);
-    nCommon++;
-  }
-  for(i=0; i<ft->nCol; i++){
-    if( diffColIndex(dt, ft->aCol[i].zName)<0 ){
-      sqlite3_str_appendf(pWhy, "; drops column \"%w\": its values are lost%s",
-                          ft->aCol[i].zName,
-                          nNew>0 ? DIFF_RENAME_HINT : "");
-      bRisk = 1;
-    }
-  }
-  if( bReorder ) sqlite3_str_appendf(pWhy, "; reorders columns");
-  if( ft->bParsed && dt->bParsed ){
-    int m, n;
-    for(m=0; m<dt->nCons; m++){
-      for(n=0; n<ft->nCons && strcmp(ft->azCons[n], dt->azCons[m]); n++){}
-      if( n==ft->nCons ){
-        char *zC = diffRawText(d->zSql, dt->aTok, dt->aCons0[m],
-                               dt->aCons1[m]);
-        const char *zFirst = &d->zSql[dt->aTok[dt->aCons0[m]].iOff];
-        int bFk = sqlite3_strnicmp(zFirst, "foreign", 7)==0;
-        if( zC==0 ) rc = SQLITE_NOMEM;
-        sqlite3_str_appendf(pWhy, "; adds %s", zC ? zC : "");
-        if( !bFk ){
-          sqlite3_str_appendf(pWhy, ": existing rows may violate it");
-          bRisk = 1;
-        }
-        sqlite3_free(zC);
-      }
-    }
-    for(m=0; m<ft->nCons; m++){
-      for(n=0; n<dt->nCons && strcmp(ft->azCons[m], dt->azCons[n]); n++){}
-      if( n==dt->nCons ){
-        char *zC = diffRawText(f->zSql, ft->aTok, ft->aCons0[m],
-                               ft->aCons1[m]);
-        if( zC==0 ) rc = SQLITE_NOMEM;
-        sqlite3_str_appendf(pWhy, "; drops %s", zC ? zC : "");
-        sqlite3_free(zC);
-      }
-    }
-    if( strcmp(ft->zOpts, dt->zOpts)!=0 ){
-      sqlite3_str_appendf(pWhy, "; table options change");
-      if( dt->bStrict && !ft->bStrict ){
-        sqlite3_str_appendf(pWhy, " (STRICT: values of the wrong type"
-                                  " make it fail)");
-        bRisk = 1;
-      }
-    }
-  }
-  if( sqlite3_str_length(pWhy)==0 ){
-    sqlite3_str_appendf(pWhy, "; the definition changes");
-  }
-
-  /* Keep the rowid when both tables have one and no copied column is the
-  ** new table's rowid alias. */
-  if( !ft->bWithoutRowid && !dt->bWithoutRowid && !bIpkCommon ){
-    static const char *const azAlias[] = { "rowid", "_rowid_", "oid" };
-    int m;
-    for(m=0; m<3 && zRowid==0; m++){
-      if( diffColIndex(ft, azAlias[m])<0 && diffColIndex(dt, azAlias[m])<0 ){
-        zRowid = azAlias[m];
-      }
-    }
-  }
-
-  zCols = diffFinish(pCols, &rc);
-  zWhy = diffFinish(pWhy, &rc);
-  if( rc==SQLITE_OK ){
-    int iName = dt->iNameTok;
-    const char *zRest = &d->zSql[dt->aTok[iName].iOff + dt->aTok[iName].n];
-    sqlite3_str_appendf(pSql, "CREATE TABLE \"%w\"%s;\n", zNew, zRest);
-    if( nCommon>0 || zRowid ){
-      sqlite3_str_appendf(pSql, "INSERT INTO \"%w\"(%s%s%s) SELECT %s%s%s"
-          " FROM \"%w\";\n", zNew, zRowid ? zRowid : "",
-          zRowid && nCommon ? ", " : "", zCols,
-          zRowid ? zRowid : "", zRowid && nCommon ? ", " : "", zCols,
-          f->zName);
-    }
-    if( ft->bAutoinc && dt->bAutoinc ){
-      sqlite3_str_appendf(pSql,
-          "DELETE FROM sqlite_sequence WHERE name = %Q;\n"
-          "INSERT INTO sqlite_sequence(name, seq)"
-          " SELECT %Q, seq FROM sqlite_sequence WHERE name = %Q;\n",
-          zNew, zNew, f->zName);
-    }
-    sqlite3_str_appendf(pSql, "DROP TABLE \"%w\";\n", f->zName);
-    /* Legacy mode: the rename checks no view or trigger (one naming a
-    ** table that no longer exists would fail it) and rewrites no
-    ** reference; migrate() restores the setting after every script. */
-    sqlite3_str_appendf(pSql, "PRAGMA legacy_alter_table = ON;\n"
-        "ALTER TABLE \"%w\" RENAME TO \"%w\";\n"
-        "PRAGMA legacy_alter_table = OFF;\n", zNew, d->zName);
-    rc = diffAdd(p, "table", d->zName, "rebuild", bRisk,
-                 sqlite3_mprintf("rebuilds the table: %s", zWhy+2),
-                 diffFinish(pSql, &rc));
-    pSql = 0;
-  }
-  if( pSql ) sqlite3_free(sqlite3_str_finish(pSql));
-  sqlite3_free(zCols);
-  sqlite3_free(zWhy);
-  sqlite3_free(zNew);
-  return rc;
-}
 
 /* ============================================================ ordering */
 
@@ -1329,15 +155,15 @@ static int diffMentions(const char *zSql, DiffHash *pH, int iSelf,
                         DiffEdges *pe){
   DiffTok *a = 0;
   int n = 0, i, rc;
-  rc = diffTokenize(zSql, &a, &n);
+  rc = sqlmigDiffTokenize(zSql, &a, &n);
   for(i=0; rc==SQLITE_OK && i<n; i++){
     if( a[i].eType==DT_WORD || a[i].eType==DT_ID ){
       int v;
       if( a[i].eType==DT_WORD ){
-        v = diffHashFind(pH, &zSql[a[i].iOff], a[i].n);
+        v = sqlmigDiffHashFind(pH, &zSql[a[i].iOff], a[i].n);
       }else{
-        char *zName = diffTokName(zSql, &a[i], &rc);
-        v = zName ? diffHashFind(pH, zName, -1) : -1;
+        char *zName = sqlmigDiffTokName(zSql, &a[i], &rc);
+        v = zName ? sqlmigDiffHashFind(pH, zName, -1) : -1;
         sqlite3_free(zName);
       }
       if( v>=0 ) rc = diffEdgeAdd(pe, iSelf, v);
@@ -1361,25 +187,25 @@ static int diffFkOrder(DiffCtx *p, DiffSchema *pS, const int *aIdx, int n,
   memset(&e, 0, sizeof(e));
   memset(&h, 0, sizeof(h));
   if( n==0 ) return SQLITE_OK;
-  rc = diffHashInit(&h, n);
-  for(i=0; rc==SQLITE_OK && i<n; i++) diffHashSet(&h, pS->a[aIdx[i]].zName, i);
+  rc = sqlmigDiffHashInit(&h, n);
+  for(i=0; rc==SQLITE_OK && i<n; i++) sqlmigDiffHashSet(&h, pS->a[aIdx[i]].zName, i);
   if( rc==SQLITE_OK && pS->pFk==0 ){
     rc = sqlite3_prepare_v2(p->db,
         "SELECT \"table\" FROM pragma_foreign_key_list(?1, ?2)", -1,
         &pS->pFk, 0);
-    if( rc!=SQLITE_OK ) rc = diffDbError(p, rc, pS->zSchema);
+    if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS->zSchema);
   }
   for(i=0; rc==SQLITE_OK && i<n; i++){
     sqlite3_bind_text(pS->pFk, 1, pS->a[aIdx[i]].zName, -1, SQLITE_STATIC);
     sqlite3_bind_text(pS->pFk, 2, pS->zSchema, -1, SQLITE_STATIC);
     while( rc==SQLITE_OK && sqlite3_step(pS->pFk)==SQLITE_ROW ){
       const char *zParent = (const char*)sqlite3_column_text(pS->pFk, 0);
-      int v = zParent ? diffHashFind(&h, zParent, -1) : -1;
+      int v = zParent ? sqlmigDiffHashFind(&h, zParent, -1) : -1;
       if( v>=0 ) rc = diffEdgeAdd(&e, i, v);
     }
     if( rc==SQLITE_OK ){
       rc = sqlite3_reset(pS->pFk);
-      if( rc!=SQLITE_OK ) rc = diffDbError(p, rc, pS->zSchema);
+      if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS->zSchema);
     }else{
       sqlite3_reset(pS->pFk);
     }
@@ -1394,7 +220,7 @@ static int diffFkOrder(DiffCtx *p, DiffSchema *pS, const int *aIdx, int n,
   }
   sqlite3_free(aOrder);
   diffEdgeFree(&e);
-  diffHashFree(&h);
+  sqlmigDiffHashFree(&h);
   return rc;
 }
 
@@ -1417,8 +243,8 @@ static int diffViewOrder(DiffSchema *pS, int **paOut, int *pnOut){
   for(i=0; i<pS->n; i++){
     if( pS->a[i].eType==DO_VIEW ) aIdx[n++] = i;
   }
-  rc = diffHashInit(&h, n);
-  for(i=0; rc==SQLITE_OK && i<n; i++) diffHashSet(&h, pS->a[aIdx[i]].zName, i);
+  rc = sqlmigDiffHashInit(&h, n);
+  for(i=0; rc==SQLITE_OK && i<n; i++) sqlmigDiffHashSet(&h, pS->a[aIdx[i]].zName, i);
   for(i=0; rc==SQLITE_OK && i<n; i++){
     rc = diffMentions(pS->a[aIdx[i]].zSql, &h, i, &e);
   }
@@ -1432,7 +258,7 @@ static int diffViewOrder(DiffSchema *pS, int **paOut, int *pnOut){
     sqlite3_free(aIdx);
   }
   diffEdgeFree(&e);
-  diffHashFree(&h);
+  sqlmigDiffHashFree(&h);
   return rc;
 }
 
@@ -1440,7 +266,7 @@ static int diffViewOrder(DiffSchema *pS, int **paOut, int *pnOut){
 
 /* Peer of object o of one schema in the other (same type), or -1. */
 static int diffFindPeer(DiffSchema *pOther, const DiffObj *o){
-  int i = diffHashFind(o->eType==DO_TRIGGER ? &pOther->hTrig : &pOther->hName,
+  int i = sqlmigDiffHashFind(o->eType==DO_TRIGGER ? &pOther->hTrig : &pOther->hName,
                        o->zName, -1);
   if( i>=0 && pOther->a[i].eType!=o->eType ) i = -1;
   return i;
@@ -1453,8 +279,8 @@ static int diffTableSame(DiffCtx *p, DiffObj *f, DiffObj *d, int *pRc){
   if( strcmp(f->zCanon, d->zCanon)!=0 ) return 0;
   if( strcmp(f->zSql, d->zSql)==0 ) return 1;
   if( f->bVirtual ) return 1;
-  *pRc = diffParseTable(p, &p->aS[0], f);
-  if( *pRc==SQLITE_OK ) *pRc = diffParseTable(p, &p->aS[1], d);
+  *pRc = sqlmigDiffParseTable(p, &p->aS[0], f);
+  if( *pRc==SQLITE_OK ) *pRc = sqlmigDiffParseTable(p, &p->aS[1], d);
   if( *pRc ) return 0;
   if( f->pTab->nCol!=d->pTab->nCol ) return 0;
   for(i=0; i<f->pTab->nCol; i++){
@@ -1489,7 +315,7 @@ static int diffCompute(DiffCtx *p){
   if( aF==0 ) return SQLITE_NOMEM;
   aD = &aF[pF->n];
   aTmp = &aD[pD->n];
-  rc = diffHashInit(&hTouched, pF->n + pD->n);
+  rc = sqlmigDiffHashInit(&hTouched, pF->n + pD->n);
 
   /* Tables: decide the fate of each. */
   for(i=0; rc==SQLITE_OK && i<pD->n; i++){
@@ -1501,18 +327,18 @@ static int diffCompute(DiffCtx *p){
     if( f->bVirtual || d->bVirtual ){
       d->eState = DS_REBUILD;
     }else{
-      rc = diffParseTable(p, pF, f);
-      if( rc==SQLITE_OK ) rc = diffParseTable(p, pD, d);
+      rc = sqlmigDiffParseTable(p, pF, f);
+      if( rc==SQLITE_OK ) rc = sqlmigDiffParseTable(p, pD, d);
       if( rc ) break;
-      d->eState = diffTryAlter(p, f, d, 0, &rc) ? DS_ALTER : DS_REBUILD;
+      d->eState = sqlmigDiffTryAlter(p, f, d, 0, &rc) ? DS_ALTER : DS_REBUILD;
     }
-    diffHashSet(&hTouched, f->zName, 1);
+    sqlmigDiffHashSet(&hTouched, f->zName, 1);
   }
   for(i=0; rc==SQLITE_OK && i<pF->n; i++){
     DiffObj *f = &pF->a[i];
     if( f->eType==DO_TABLE && f->iPeer<0 ){
       f->eState = DS_DROP;
-      diffHashSet(&hTouched, f->zName, 1);
+      sqlmigDiffHashSet(&hTouched, f->zName, 1);
     }
   }
 
@@ -1529,7 +355,7 @@ static int diffCompute(DiffCtx *p){
     }
     if( bDrop ){
       f->eState = DS_DROP;
-      diffHashSet(&hTouched, f->zName, 1);
+      sqlmigDiffHashSet(&hTouched, f->zName, 1);
     }
   }
   /* Triggers and indexes of from. */
@@ -1539,14 +365,14 @@ static int diffCompute(DiffCtx *p){
     if( f->eType!=DO_TRIGGER && f->eType!=DO_INDEX ) continue;
     bDrop = f->iPeer<0 || strcmp(f->zCanon, pD->a[f->iPeer].zCanon)!=0;
     if( f->eType==DO_INDEX ){
-      int iT = diffHashFind(&pD->hName, f->zTbl, -1);
+      int iT = sqlmigDiffHashFind(&pD->hName, f->zTbl, -1);
       if( iT<0 || pD->a[iT].eType!=DO_TABLE
        || pD->a[iT].eState==DS_REBUILD || pD->a[iT].eState==DS_CREATE ){
         bDrop = 2;            /* goes with its table */
       }
     }else if( !bDrop ){
       eDummy.n = 0;
-      bDrop = diffHashFind(&hTouched, f->zTbl, -1)>=0;
+      bDrop = sqlmigDiffHashFind(&hTouched, f->zTbl, -1)>=0;
       if( !bDrop ) rc = diffMentions(f->zSql, &hTouched, 0, &eDummy);
       if( eDummy.n>0 ) bDrop = 1;
     }
@@ -1568,7 +394,7 @@ static int diffCompute(DiffCtx *p){
              : strcmp(f->zCanon, pD->a[f->iPeer].zCanon)
              ? "the trigger changes; created again below"
              : "names a table or view that changes; created again below";
-    rc = diffAdd(p, "trigger", f->zName, "drop", 0,
+    rc = sqlmigDiffAdd(p, "trigger", f->zName, "drop", 0,
                  sqlite3_mprintf("%s", azWhy[0]), diffDropSql(f));
   }
   /* 2. Drop views, dependents first. */
@@ -1579,14 +405,14 @@ static int diffCompute(DiffCtx *p){
              : strcmp(f->zCanon, pD->a[f->iPeer].zCanon)
              ? "the view changes; created again below"
              : "names a table or view that changes; created again below";
-    rc = diffAdd(p, "view", f->zName, "drop", 0,
+    rc = sqlmigDiffAdd(p, "view", f->zName, "drop", 0,
                  sqlite3_mprintf("%s", azWhy[0]), diffDropSql(f));
   }
   /* 3. Drop indexes of tables that stay. */
   for(i=0; rc==SQLITE_OK && i<pF->n; i++){
     DiffObj *f = &pF->a[i];
     if( f->eType!=DO_INDEX || f->eState!=DS_DROP ) continue;
-    rc = diffAdd(p, "index", f->zName, "drop", 0,
+    rc = sqlmigDiffAdd(p, "index", f->zName, "drop", 0,
         sqlite3_mprintf("%s", f->iPeer<0 ? "the index is removed"
                         : "the index changes; created again below"),
         diffDropSql(f));
@@ -1603,7 +429,7 @@ static int diffCompute(DiffCtx *p){
   if( rc==SQLITE_OK ) rc = diffFkOrder(p, pF, aTmp, nF, aF);
   for(k=nF-1; rc==SQLITE_OK && k>=0; k--){
     DiffObj *f = &pF->a[aF[k]];
-    rc = diffAdd(p, "table", f->zName, "drop", 1,
+    rc = sqlmigDiffAdd(p, "table", f->zName, "drop", 1,
         sqlite3_mprintf("%s", f->eState==DS_DROP
             ? "drops the table and all its rows"
             : "the virtual table changes: dropped and created again, its"
@@ -1620,14 +446,14 @@ static int diffCompute(DiffCtx *p){
     DiffObj *d = &pD->a[aD[k]];
     DiffObj *f = d->iPeer>=0 ? &pF->a[d->iPeer] : 0;
     if( d->eState==DS_CREATE || (f && (f->bVirtual || d->bVirtual)) ){
-      rc = diffAdd(p, "table", d->zName, "create", 0,
+      rc = sqlmigDiffAdd(p, "table", d->zName, "create", 0,
           sqlite3_mprintf("%s", d->eState==DS_CREATE ? "a new table"
                           : "the virtual table is created again"),
           sqlite3_mprintf("%s;\n", d->zSql));
     }else if( d->eState==DS_ALTER ){
-      diffTryAlter(p, f, d, 1, &rc);
+      sqlmigDiffTryAlter(p, f, d, 1, &rc);
     }else{
-      rc = diffRebuild(p, f, d);
+      rc = sqlmigDiffRebuild(p, f, d);
     }
   }
   /* 6. Create indexes, by name. */
@@ -1636,19 +462,19 @@ static int diffCompute(DiffCtx *p){
     const char *zWhy;
     if( d->eType!=DO_INDEX || d->eState!=DS_CREATE ) continue;
     zWhy = d->iPeer<0 ? "a new index" : "the index is created again";
-    k = diffHashFind(&pF->hName, d->zTbl, -1);
+    k = sqlmigDiffHashFind(&pF->hName, d->zTbl, -1);
     if( d->iPeer>=0 && pF->a[d->iPeer].eState==-2 ){
       zWhy = "the index is created again with its table";
     }
     if( d->zSql && sqlite3_strnicmp(d->zSql, "create unique", 13)==0
      && (k>=0 && pF->a[k].eType==DO_TABLE)
      && (d->iPeer<0 || strcmp(d->zCanon, pF->a[d->iPeer].zCanon)!=0) ){
-      rc = diffAdd(p, "index", d->zName, "create", 1,
+      rc = sqlmigDiffAdd(p, "index", d->zName, "create", 1,
           sqlite3_mprintf("a new unique index: duplicate values in existing"
                           " rows make it fail"),
           sqlite3_mprintf("%s;\n", d->zSql));
     }else{
-      rc = diffAdd(p, "index", d->zName, "create", 0,
+      rc = sqlmigDiffAdd(p, "index", d->zName, "create", 0,
                    sqlite3_mprintf("%s", zWhy),
                    sqlite3_mprintf("%s;\n", d->zSql));
     }
@@ -1660,7 +486,7 @@ static int diffCompute(DiffCtx *p){
   for(k=0; rc==SQLITE_OK && k<nView; k++){
     DiffObj *d = &pD->a[aView[k]];
     if( d->eState!=DS_CREATE ) continue;
-    rc = diffAdd(p, "view", d->zName, "create", 0,
+    rc = sqlmigDiffAdd(p, "view", d->zName, "create", 0,
         sqlite3_mprintf("%s", d->iPeer<0 ? "a new view"
                         : "the view is created again"),
         sqlite3_mprintf("%s;\n", d->zSql));
@@ -1669,7 +495,7 @@ static int diffCompute(DiffCtx *p){
   for(i=0; rc==SQLITE_OK && i<pD->n; i++){
     DiffObj *d = &pD->a[i];
     if( d->eType!=DO_TRIGGER || d->eState!=DS_CREATE ) continue;
-    rc = diffAdd(p, "trigger", d->zName, "create", 0,
+    rc = sqlmigDiffAdd(p, "trigger", d->zName, "create", 0,
         sqlite3_mprintf("%s", d->iPeer<0 ? "a new trigger"
                         : "the trigger is created again"),
         sqlite3_mprintf("%s;\n", d->zSql));
@@ -1679,7 +505,7 @@ diff_done:
   sqlite3_free(aView);
   sqlite3_free(aF);
   diffEdgeFree(&eDummy);
-  diffHashFree(&hTouched);
+  sqlmigDiffHashFree(&hTouched);
   return rc;
 }
 
@@ -1737,8 +563,8 @@ static int diffRun(DiffCtx *p, sqlite3 *db, const char *zFunc,
   p->eSound = -1;
   rc = sqlmigSchemaArg(db, zFunc, pFrom, 1, &zFrom, &p->zErr);
   if( rc==SQLITE_OK ) rc = sqlmigSchemaArg(db, zFunc, pTo, 2, &zTo, &p->zErr);
-  if( rc==SQLITE_OK ) rc = diffReadSchema(p, &p->aS[0], zFrom);
-  if( rc==SQLITE_OK ) rc = diffReadSchema(p, &p->aS[1], zTo);
+  if( rc==SQLITE_OK ) rc = sqlmigDiffReadSchema(p, &p->aS[0], zFrom);
+  if( rc==SQLITE_OK ) rc = sqlmigDiffReadSchema(p, &p->aS[1], zTo);
   if( rc==SQLITE_OK ) rc = diffCompute(p);
   return rc;
 }
@@ -1755,7 +581,7 @@ static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     char *z;
     int i;
     for(i=0; i<d.nCh; i++) sqlite3_str_appendall(p, d.aCh[i].zSql);
-    z = diffFinish(p, &rc);
+    z = sqlmigDiffFinish(p, &rc);
     if( z ) sqlite3_result_text(ctx, z, -1, sqlite3_free);
   }
   if( rc==SQLITE_NOMEM ){
@@ -1764,7 +590,7 @@ static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     sqlite3_result_error(ctx, d.zErr ? d.zErr : sqlite3_errstr(rc), -1);
     if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
   }
-  diffCtxFree(&d);
+  sqlmigDiffCtxFree(&d);
 }
 
 /* See sqlmig_int.h: the diff's own schema reader and foreign-key order. */
@@ -1779,7 +605,7 @@ int sqlmigTableList(sqlite3 *db, const char *zFunc, const char *zSchema,
   d.zFunc = zFunc;
   *pazName = 0;
   *pnName = 0;
-  rc = diffReadSchema(&d, &d.aS[0], zSchema);
+  rc = sqlmigDiffReadSchema(&d, &d.aS[0], zSchema);
   if( rc==SQLITE_OK ){
     aIdx = sqlite3_malloc64(sizeof(int)*(d.aS[0].n+1)*2);
     az = sqlite3_malloc64(sizeof(char*)*(d.aS[0].n+1));
@@ -1809,7 +635,7 @@ int sqlmigTableList(sqlite3 *db, const char *zFunc, const char *zSchema,
   }
   sqlite3_free(az);
   sqlite3_free(aIdx);
-  diffCtxFree(&d);
+  sqlmigDiffCtxFree(&d);
   return rc;
 }
 
@@ -1857,7 +683,7 @@ static void changesColumn(void *pState, int iRow, int iCol,
 }
 
 static void changesFree(void *pState){
-  diffCtxFree((DiffCtx*)pState);
+  sqlmigDiffCtxFree((DiffCtx*)pState);
 }
 
 static const SqlmigTvf changesTvf = {

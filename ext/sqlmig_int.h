@@ -359,6 +359,187 @@ SQLMIG_PRIVATE void sqlmigFreeNames(char **az, int n);
 */
 SQLMIG_PRIVATE char sqlmigAffinity(const char *zType);
 
+/* ------------------------------------ diffschema.c, diffalter.c, diff.c */
+
+/*
+** The schema diff, in three files: diffschema.c cuts CREATE texts into
+** tokens and reads a schema (objects, canonical texts, parsed tables);
+** diffalter.c decides, per changed table, ALTER TABLE or a rebuild and
+** writes its SQL; diff.c orders and assembles the changes and registers
+** migrate_diff() and migrate_changes().
+*/
+/* Token kinds. White space and comments produce no token. */
+#define DT_WORD   1     /* bare identifier or keyword */
+#define DT_ID     2     /* "quoted", [bracketed] or `backticked` name */
+#define DT_STRING 3     /* 'literal' */
+#define DT_NUMBER 4
+#define DT_BLOB   5     /* x'..' */
+#define DT_PUNCT  6     /* punctuation, operators, parameters */
+
+typedef struct DiffTok DiffTok;
+struct DiffTok {
+  int eType;
+  int iOff;           /* byte offset in the SQL text */
+  int n;              /* length in bytes */
+};
+
+/*
+** A fixed-size open-addressing map from names (ASCII case-insensitive,
+** borrowed pointers) to ints. Sized at creation for the most entries it
+** will hold.
+*/
+typedef struct DiffHashEnt DiffHashEnt;
+struct DiffHashEnt {
+  const char *zKey;
+  int nKey;
+  int iVal;
+};
+typedef struct DiffHash DiffHash;
+struct DiffHash {
+  DiffHashEnt *a;
+  unsigned nSlot;
+};
+
+#define DO_TABLE   0
+#define DO_INDEX   1
+#define DO_VIEW    2
+#define DO_TRIGGER 3
+
+/* Column flags, from its definition in the CREATE text. */
+#define DC_PK        0x001
+#define DC_UNIQUE    0x002
+#define DC_NOTNULL   0x004
+#define DC_CHECK     0x008
+#define DC_DEFAULT   0x010   /* a DEFAULT other than NULL */
+#define DC_DFLT_EXPR 0x020   /* DEFAULT (expr) or CURRENT_* */
+#define DC_FK        0x040
+#define DC_GENERATED 0x080
+#define DC_STORED    0x100
+#define DC_PKDESC    0x200
+
+typedef struct DiffCol DiffCol;
+struct DiffCol {
+  char *zName;          /* exact, from pragma_table_xinfo */
+  char *zType;          /* declared type, from pragma_table_xinfo */
+  int bNotNull;
+  int iPk;
+  int eHidden;          /* 2, 3: generated */
+  int iTok0, iTok1;     /* definition after the name: tokens [iTok0,iTok1) */
+  char *zCanon;         /* canonical text of that definition */
+  unsigned flags;
+};
+
+typedef struct DiffTable DiffTable;
+struct DiffTable {
+  DiffTok *aTok;
+  int nTok;
+  int bParsed;          /* CREATE text and pragma agree */
+  int iNameTok;         /* token of the name (after any schema prefix) */
+  int iFirstItem;       /* token after "(" */
+  DiffCol *aCol;
+  int nCol;
+  int *aCons0;          /* table constraints: tokens [aCons0[i],aCons1[i]) */
+  int *aCons1;
+  char **azCons;        /* their canonical texts */
+  int nCons;
+  char *zOpts;          /* canonical text after the closing ")" */
+  int bWithoutRowid;
+  int bAutoinc;
+  int bStrict;
+  int bComment;         /* the CREATE text holds a comment */
+};
+
+typedef struct DiffObj DiffObj;
+struct DiffObj {
+  int eType;            /* DO_* */
+  char *zName;
+  char *zTbl;
+  char *zSql;
+  char *zCanon;
+  int bVirtual;
+  DiffTable *pTab;      /* tables that differ: parsed on demand */
+  int iPeer;            /* same-type object of that name in the other schema */
+  int eState;           /* DS_* */
+};
+
+/* What happens to an object. */
+#define DS_KEEP    0
+#define DS_DROP    1    /* from: dropped (explicitly or with its table) */
+#define DS_CREATE  2    /* to: created */
+#define DS_ALTER   3    /* to: table changed by ALTER TABLE */
+#define DS_REBUILD 4    /* to: table rebuilt (or virtual table recreated) */
+
+typedef struct DiffSchema DiffSchema;
+struct DiffSchema {
+  const char *zSchema;
+  DiffObj *a;
+  int n;
+  DiffHash hName;       /* tables, views, indexes by name */
+  DiffHash hTrig;       /* triggers by name */
+  sqlite3_stmt *pXinfo;
+  sqlite3_stmt *pFk;
+};
+
+typedef struct DiffChange DiffChange;
+struct DiffChange {
+  const char *zKind;
+  char *zObject;
+  const char *zChange;
+  int bDestructive;
+  char *zDetail;
+  char *zSql;
+};
+
+typedef struct DiffCtx DiffCtx;
+struct DiffCtx {
+  sqlite3 *db;
+  const char *zFunc;
+  char *zErr;
+  DiffSchema aS[2];     /* 0: from, 1: to */
+  DiffChange *aCh;
+  int nCh;
+  int nChAlloc;
+  int eSound;           /* from's views and triggers all resolve: 1 yes,
+                        ** 0 no, -1 not checked yet */
+};
+
+/*
+** diffschema.c: tokens of CREATE text zSql (sqlite3_malloc'd array), word
+** and punctuation tests, names unquoted, strings finished (NULL with
+** *pRc set on OOM), the name map, reading and parsing a schema, and the
+** context's cleanup and error. Contracts at the definitions.
+*/
+SQLMIG_PRIVATE void sqlmigDiffCtxFree(DiffCtx *p);
+SQLMIG_PRIVATE int sqlmigDiffDbError(DiffCtx *p, int rc, const char *zSchema);
+SQLMIG_PRIVATE char *sqlmigDiffFinish(sqlite3_str *p, int *pRc);
+SQLMIG_PRIVATE int sqlmigDiffHashFind(DiffHash *pH, const char *z, int n);
+SQLMIG_PRIVATE void sqlmigDiffHashFree(DiffHash *pH);
+SQLMIG_PRIVATE int sqlmigDiffHashInit(DiffHash *pH, int nMax);
+SQLMIG_PRIVATE void sqlmigDiffHashSet(DiffHash *pH, const char *z, int iVal);
+SQLMIG_PRIVATE int sqlmigDiffIsPunct(const char *z, const DiffTok *t, char c);
+SQLMIG_PRIVATE int sqlmigDiffIsWord(const char *z, const DiffTok *t,
+    const char *zWord);
+SQLMIG_PRIVATE int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS,
+    DiffObj *o);
+SQLMIG_PRIVATE int sqlmigDiffReadSchema(DiffCtx *p, DiffSchema *pS,
+    const char *zSchema);
+SQLMIG_PRIVATE char *sqlmigDiffTokName(const char *z, const DiffTok *t,
+    int *pRc);
+SQLMIG_PRIVATE int sqlmigDiffTokenize(const char *zSql, DiffTok **paTok,
+    int *pnTok);
+
+/*
+** diffalter.c: records a change (taking ownership of zDetail and zSql);
+** tries ALTER TABLE for table f becoming d (emitting it when bEmit;
+** returns 1 when it suffices); writes SQLite's generalized rebuild.
+*/
+SQLMIG_PRIVATE int sqlmigDiffAdd(DiffCtx *p, const char *zKind,
+    const char *zObject, const char *zChange, int bDestructive, char *zDetail,
+    char *zSql);
+SQLMIG_PRIVATE int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d);
+SQLMIG_PRIVATE int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d,
+    int bEmit, int *pRc);
+
 /* ---------------------------------------------------------------- copy.c */
 
 /* Registers migrate_copy() and the migrate_copy_report table function. */
