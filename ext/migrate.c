@@ -520,7 +520,7 @@ static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
                      char **pzErr){
   SqlmigGuard guard;
   const char *zTail = zSql;
-  int rc = bGuard ? sqlmigScriptGuard(zSql, pzErr) : SQLITE_OK;
+  int rc = bGuard ? sqlmigScriptGuard(zSql, -1, pzErr) : SQLITE_OK;
   memset(&guard, 0, sizeof(guard));
   while( rc==SQLITE_OK && zTail && zTail[0] ){
     sqlite3_stmt *pStmt = 0;

@@ -29,8 +29,9 @@
 **
 ** The module is registered twice, as `migrations` and `sqlmig_migrations`
 ** (for databases with a table of their own called migrations); a write
-** through another schema's name (aux.migrations) is refused. Scripts may
-** arrive as BLOBs of UTF-8 (what readfile() gives) and are stored as text.
+** through another schema's name (aux.migrations) is refused. What a
+** written row may hold (version, scripts as text or UTF-8 BLOBs) is
+** checked by input.c.
 **
 ** Also here: the known-revisions cache that keeps the start-up idiom cheap
 ** (KnownRev). The `sqlmig` table that owns the store as a shadow table is
@@ -248,6 +249,15 @@ static int setError(sqlite3_vtab *pVtab, int rc, char *zMsg){
   return zMsg==0 ? SQLITE_NOMEM : rc;
 }
 
+/* A failure of input.c's checks (message in zErr) as the table's error. */
+static int inputError(sqlite3_vtab *pVtab, int rc, char *zErr){
+  if( rc==SQLITE_NOMEM || zErr==0 ){
+    sqlite3_free(zErr);
+    return SQLITE_NOMEM;
+  }
+  return setError(pVtab, rc, zErr);
+}
+
 static int migNext(sqlite3_vtab_cursor *cur){
   MigCursor *pCur = (MigCursor*)cur;
   int rc = sqlite3_step(pCur->pStmt);
@@ -431,176 +441,6 @@ static int lookupRow(MigTable *p, sqlite3_int64 iVersion, StoredRev *pRev){
 }
 
 /*
-** Reads a version from v: a positive integer, or an integral real or text
-** that converts to one exactly. Returns 0 on success; otherwise sets the
-** table's error and returns SQLITE_ERROR (or SQLITE_NOMEM).
-*/
-static int readVersion(sqlite3_vtab *pVtab, sqlite3_value *v,
-                       sqlite3_int64 *piVersion){
-  int eType = sqlite3_value_numeric_type(v);
-  sqlite3_int64 i = 0;
-  int bOk = 0;
-  if( eType==SQLITE_INTEGER ){
-    i = sqlite3_value_int64(v);
-    bOk = 1;
-  }else if( eType==SQLITE_FLOAT ){
-    double r = sqlite3_value_double(v);
-    if( r>=1.0 && r<9.2e18 && (double)(sqlite3_int64)r==r ){
-      i = (sqlite3_int64)r;
-      bOk = 1;
-    }
-  }
-  if( bOk && i>0 ){
-    *piVersion = i;
-    return SQLITE_OK;
-  }
-  if( sqlite3_value_type(v)==SQLITE_NULL ){
-    return setError(pVtab, SQLITE_ERROR,
-        sqlite3_mprintf("migrations: version must not be NULL"));
-  }
-  if( sqlite3_value_type(v)==SQLITE_BLOB ){
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "migrations: version must be a positive integer, got a blob"));
-  }
-  if( sqlite3_value_type(v)==SQLITE_TEXT ){
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "migrations: version must be a positive integer, got %Q",
-        (const char*)sqlite3_value_text(v)));
-  }
-  return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-      "migrations: version must be a positive integer, got %s",
-      (const char*)sqlite3_value_text(v)));
-}
-
-/*
-** A script column as it is stored: text (z[0..n), a leading UTF-8 byte
-** order mark dropped) or NULL (z==0). Points into the value it came from.
-*/
-typedef struct ScriptText ScriptText;
-struct ScriptText {
-  const char *z;
-  int n;
-  int bBlob;               /* it came as a BLOB: z is not NUL-terminated */
-};
-
-/*
-** Index of the first byte of z[0..n) that is not part of valid UTF-8 text
-** (a NUL byte, a malformed or overlong sequence, a surrogate), or -1.
-*/
-static int utf8Invalid(const unsigned char *z, int n){
-  int i = 0;
-  while( i<n ){
-    unsigned char c = z[i];
-    int nCont, k;
-    unsigned int cp;
-    if( c==0 ) return i;
-    if( c<0x80 ){ i++; continue; }
-    if( c>=0xc2 && c<=0xdf ){ nCont = 1; cp = c & 0x1f; }
-    else if( c>=0xe0 && c<=0xef ){ nCont = 2; cp = c & 0x0f; }
-    else if( c>=0xf0 && c<=0xf4 ){ nCont = 3; cp = c & 0x07; }
-    else return i;
-    for(k=1; k<=nCont; k++){
-      if( i+k>=n || (z[i+k]&0xc0)!=0x80 ) return i;
-      cp = (cp<<6) | (z[i+k] & 0x3f);
-    }
-    if( (nCont==2 && (cp<0x800 || (cp>=0xd800 && cp<=0xdfff)))
-     || (nCont==3 && (cp<0x10000 || cp>0x10ffff)) ){
-      return i;
-    }
-    i += nCont+1;
-  }
-  return -1;
-}
-
-/*
-** Reads script column zWhich ("up" or "down") of revision iVersion from v
-** into *pOut: text, or a BLOB holding UTF-8 text (what readfile() gives),
-** or NULL for a down script. An up script must not be NULL; one of only
-** comments is a revision that does nothing. Returns SQLITE_OK or sets the
-** table's error. scriptCheck() then runs the script guard on it.
-*/
-static int scriptArg(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
-                     const char *zWhich, sqlite3_value *v, ScriptText *pOut){
-  int eType = sqlite3_value_type(v);
-  int bUp = zWhich[0]=='u';
-  const unsigned char *z;
-  int n;
-  memset(pOut, 0, sizeof(*pOut));
-  if( eType==SQLITE_NULL ){
-    if( !bUp ) return SQLITE_OK;
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "revision %lld: up script must not be NULL", iVersion));
-  }
-  if( eType==SQLITE_BLOB ){
-    int iBad;
-    z = (const unsigned char*)sqlite3_value_blob(v);
-    n = sqlite3_value_bytes(v);
-    if( z==0 && n>0 ) return SQLITE_NOMEM;
-    if( n>=2 && ((z[0]==0xff && z[1]==0xfe) || (z[0]==0xfe && z[1]==0xff)) ){
-      return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-          "revision %lld: %s script is a blob of UTF-16 text: scripts must "
-          "be UTF-8", iVersion, zWhich));
-    }
-    iBad = utf8Invalid(z, n);
-    if( iBad>=0 ){
-      return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-          "revision %lld: %s script is a blob that is not UTF-8 text "
-          "(byte %d): scripts must be UTF-8", iVersion, zWhich, iBad+1));
-    }
-  }else if( eType==SQLITE_TEXT ){
-    z = sqlite3_value_text(v);
-    n = sqlite3_value_bytes(v);
-    if( z==0 ) return SQLITE_NOMEM;
-  }else{
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "revision %lld: %s script must be text%s", iVersion, zWhich,
-        bUp ? "" : " or NULL"));
-  }
-  if( n>=3 && z[0]==0xef && z[1]==0xbb && z[2]==0xbf ){
-    z += 3;
-    n -= 3;
-  }
-  pOut->z = (const char*)(z ? z : (const unsigned char*)"");
-  pOut->n = n;
-  pOut->bBlob = eType==SQLITE_BLOB;
-  return SQLITE_OK;
-}
-
-/*
-** Runs the script guard on script s (zWhich of revision iVersion): returns
-** SQLITE_OK, or sets the table's error naming the refused statement.
-*/
-static int scriptCheck(sqlite3_vtab *pVtab, sqlite3_int64 iVersion,
-                       const char *zWhich, const ScriptText *s){
-  char *zErr = 0;
-  int rc;
-  if( s->z==0 ) return SQLITE_OK;
-  if( s->bBlob ){
-    /* The guard wants a NUL-terminated script: check a copy. */
-    char *zCopy = sqlite3_malloc64((sqlite3_uint64)s->n+1);
-    if( zCopy==0 ) return SQLITE_NOMEM;
-    if( s->n>0 ) memcpy(zCopy, s->z, (size_t)s->n);
-    zCopy[s->n] = 0;
-    rc = sqlmigScriptGuard(zCopy, &zErr);
-    sqlite3_free(zCopy);
-  }else{
-    rc = sqlmigScriptGuard(s->z, &zErr);
-  }
-  if( rc==SQLITE_ERROR ){
-    rc = setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "revision %lld: %s script: %s", iVersion, zWhich, zErr));
-  }
-  sqlite3_free(zErr);
-  return rc;
-}
-
-/* Binds script s (NULL when s.z is) to parameter i of pStmt. */
-static int bindScript(sqlite3_stmt *pStmt, int i, const ScriptText *s){
-  if( s->z==0 ) return sqlite3_bind_null(pStmt, i);
-  return sqlite3_bind_text(pStmt, i, s->z, s->n, SQLITE_TRANSIENT);
-}
-
-/*
 ** Maps a failure of an internal statement to a table error, keeping
 ** SQLite's code (SQLITE_BUSY, SQLITE_IOERR_*, SQLITE_FULL, ...) so that
 ** the caller can tell a lock from a bug. Only a constraint error becomes
@@ -619,12 +459,12 @@ static int storeError(MigTable *p, int rc){
 ** the down script and ?3 the version; without, ?1 is the version.
 */
 static int storeExec(MigTable *p, const char *zSql, sqlite3_value *pName,
-                     const ScriptText *pDown, sqlite3_int64 iVersion){
+                     const SqlmigScript *pDown, sqlite3_int64 iVersion){
   sqlite3_stmt *pS = 0;
   int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pS, 0);
   if( rc==SQLITE_OK && pName ){
     rc = sqlite3_bind_value(pS, 1, pName);
-    if( rc==SQLITE_OK ) rc = bindScript(pS, 2, pDown);
+    if( rc==SQLITE_OK ) rc = sqlmigBindScript(pS, 2, pDown);
   }
   if( rc==SQLITE_OK ) rc = sqlite3_bind_int64(pS, pName ? 3 : 1, iVersion);
   if( rc==SQLITE_OK ){
@@ -816,12 +656,14 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   sqlite3_vtab *pVtab = &p->base;
   sqlite3_value **apCol = &argv[2];
   sqlite3_int64 iVersion = 0, iNewer = 0;
-  ScriptText up, down;
+  SqlmigScript up, down;
+  char *zErr = 0;
   Known known;
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int rc;
 
-  if( (rc = readVersion(pVtab, apCol[COL_VERSION], &iVersion)) ) return rc;
+  rc = sqlmigVersionArg(apCol[COL_VERSION], &iVersion, &zErr);
+  if( rc ) return inputError(pVtab, rc, zErr);
   if( sqlite3_value_type(apCol[COL_CHECKSUM])!=SQLITE_NULL ){
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
         "checksum is computed from up and cannot be set", iVersion));
@@ -830,9 +672,9 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
         "applied_at is set by migrate() and cannot be set", iVersion));
   }
-  if( (rc = scriptArg(pVtab, iVersion, "up", apCol[COL_UP], &up))
-   || (rc = scriptArg(pVtab, iVersion, "down", apCol[COL_DOWN], &down)) ){
-    return rc;
+  if( (rc = sqlmigScriptArg(iVersion, "up", apCol[COL_UP], &up, &zErr))
+   || (rc = sqlmigScriptArg(iVersion, "down", apCol[COL_DOWN], &down, &zErr)) ){
+    return inputError(pVtab, rc, zErr);
   }
   sqlmigChecksum(up.z, up.n, zSum);
 
@@ -853,7 +695,9 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
       return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
           "revision %lld is already registered", iVersion));
     }
-    if( (rc = scriptCheck(pVtab, iVersion, "down", &down)) ) return rc;
+    if( (rc = sqlmigScriptCheck(iVersion, "down", &down, &zErr)) ){
+      return inputError(pVtab, rc, zErr);
+    }
     knownClear(p);
     if( known.bApplied ){
       /* Deleted and registered again before migrate(): it stays applied.
@@ -862,13 +706,15 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
           "deleted_at=NULL WHERE version=?3", apCol[COL_NAME], &down,
           iVersion);
     }
-    if( (rc = scriptCheck(pVtab, iVersion, "up", &up)) ) return rc;
+    if( (rc = sqlmigScriptCheck(iVersion, "up", &up, &zErr)) ){
+      return inputError(pVtab, rc, zErr);
+    }
     rc = storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
     if( rc ) return rc;
-  }else if( (rc = scriptCheck(pVtab, iVersion, "up", &up))
-         || (rc = scriptCheck(pVtab, iVersion, "down", &down)) ){
-    return rc;
+  }else if( (rc = sqlmigScriptCheck(iVersion, "up", &up, &zErr))
+         || (rc = sqlmigScriptCheck(iVersion, "down", &down, &zErr)) ){
+    return inputError(pVtab, rc, zErr);
   }
 
   /* A new revision must come after every applied one */
@@ -885,8 +731,8 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   if( rc ) return storeError(p, rc);
   sqlite3_bind_int64(p->pInsert, 1, iVersion);
   rc = sqlite3_bind_value(p->pInsert, 2, apCol[COL_NAME]);
-  if( rc==SQLITE_OK ) rc = bindScript(p->pInsert, 3, &up);
-  if( rc==SQLITE_OK ) rc = bindScript(p->pInsert, 4, &down);
+  if( rc==SQLITE_OK ) rc = sqlmigBindScript(p->pInsert, 3, &up);
+  if( rc==SQLITE_OK ) rc = sqlmigBindScript(p->pInsert, 4, &down);
   if( rc==SQLITE_OK ){
     rc = sqlite3_bind_text(p->pInsert, 5, zSum, SQLMIG_CHECKSUM_LEN,
                            SQLITE_TRANSIENT);
@@ -947,8 +793,9 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
   sqlite3_vtab *pVtab = &p->base;
   sqlite3_value **apCol = &argv[2];
   StoredRev rev;
-  ScriptText up, down;
-  const char *zErr = 0;
+  SqlmigScript up, down;
+  const char *zWhy = 0;
+  char *zErr = 0;
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int bUpChanged;
   int rc;
@@ -965,24 +812,24 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
   bUpChanged = valueDiffers(apCol[COL_UP], rev.zUp, rev.nUp);
   if( valueDiffers(apCol[COL_CHECKSUM], rev.zChecksum,
                    (int)strlen(rev.zChecksum)) ){
-    zErr = "checksum is computed from up and cannot be set";
+    zWhy = "checksum is computed from up and cannot be set";
   }else if( valueDiffers(apCol[COL_APPLIED], rev.zApplied,
                          rev.zApplied ? (int)strlen(rev.zApplied) : 0) ){
-    zErr = "applied_at is set by migrate() and cannot be set";
+    zWhy = "applied_at is set by migrate() and cannot be set";
   }else if( bUpChanged && rev.bApplied ){
-    zErr = "up script cannot be changed once applied (revert it first)";
+    zWhy = "up script cannot be changed once applied (revert it first)";
   }
   sqlite3_reset(p->pLookup);
-  if( zErr ){
+  if( zWhy ){
     return setError(pVtab, SQLITE_ERROR,
-                    sqlite3_mprintf("revision %lld: %s", iVersion, zErr));
+                    sqlite3_mprintf("revision %lld: %s", iVersion, zWhy));
   }
   if( (bUpChanged
-       && ((rc = scriptArg(pVtab, iVersion, "up", apCol[COL_UP], &up))
-           || (rc = scriptCheck(pVtab, iVersion, "up", &up))))
-   || (rc = scriptArg(pVtab, iVersion, "down", apCol[COL_DOWN], &down))
-   || (rc = scriptCheck(pVtab, iVersion, "down", &down)) ){
-    return rc;
+       && ((rc = sqlmigScriptArg(iVersion, "up", apCol[COL_UP], &up, &zErr))
+           || (rc = sqlmigScriptCheck(iVersion, "up", &up, &zErr))))
+   || (rc = sqlmigScriptArg(iVersion, "down", apCol[COL_DOWN], &down, &zErr))
+   || (rc = sqlmigScriptCheck(iVersion, "down", &down, &zErr)) ){
+    return inputError(pVtab, rc, zErr);
   }
   if( !bUpChanged ){
     return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2 "
@@ -994,8 +841,8 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
     rc = sqlite3_prepare_v2(p->db, "UPDATE main." SQLMIG_STORE " SET name=?1,"
         " down=?2, up=?3, checksum=?4 WHERE version=?5", -1, &pS, 0);
     if( rc==SQLITE_OK ) rc = sqlite3_bind_value(pS, 1, apCol[COL_NAME]);
-    if( rc==SQLITE_OK ) rc = bindScript(pS, 2, &down);
-    if( rc==SQLITE_OK ) rc = bindScript(pS, 3, &up);
+    if( rc==SQLITE_OK ) rc = sqlmigBindScript(pS, 2, &down);
+    if( rc==SQLITE_OK ) rc = sqlmigBindScript(pS, 3, &up);
     if( rc==SQLITE_OK ){
       rc = sqlite3_bind_text(pS, 4, zSum, SQLMIG_CHECKSUM_LEN,
                              SQLITE_TRANSIENT);
@@ -1008,41 +855,6 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
     sqlite3_finalize(pS);
     return rc==SQLITE_OK ? rc : storeError(p, rc);
   }
-}
-
-/*
-** If the SQL text z[0..n) names "<schema>.migrations" or
-** "<schema>.sqlmig_migrations" with a schema other than main, returns the
-** index of that schema token and sets *pnName to the length of the whole
-** qualified name; else -1.
-*/
-static int otherSchemaName(const unsigned char *z, int n, int *pnName){
-  int i = 0;
-  if( memchr(z, '.', (size_t)n)==0 ) return -1;    /* no qualified name */
-  int iPrev = -1, nPrev = 0;         /* the name token before a '.' */
-  int iDot = -1;                     /* the '.' right after it */
-  while( i<n ){
-    int eType, nTok;
-    i = sqlmigNextToken(z, n, i, 0, &eType, &nTok);
-    if( eType==0 ) break;
-    if( eType==SQLMIG_TK_WORD || eType==SQLMIG_TK_QUOTED ){
-      if( iDot>=0 && (sqlmigNameIs(z+i, nTok, "migrations")
-                      || sqlmigNameIs(z+i, nTok, "sqlmig_migrations"))
-       && !sqlmigNameIs(z+iPrev, nPrev, "main") ){
-        *pnName = i+nTok-iPrev;
-        return iPrev;
-      }
-      iPrev = i;
-      nPrev = nTok;
-      iDot = -1;
-    }else if( eType==SQLMIG_TK_DOT && iPrev>=0 && iPrev+nPrev<=i ){
-      iDot = i;
-    }else{
-      iPrev = iDot = -1;
-    }
-    i += nTok;
-  }
-  return -1;
 }
 
 /*
@@ -1066,7 +878,7 @@ static int schemaCheck(MigTable *p){
     if( zSql==0 ) continue;
     if( checkedSame(pC, pStmt, nRun, zSql) ) continue;
     nSql = (int)strlen(zSql);
-    iName = otherSchemaName((const unsigned char*)zSql, nSql, &nName);
+    iName = sqlmigOtherSchemaName((const unsigned char*)zSql, nSql, &nName);
     if( iName>=0 ){
       pC->pStmt = 0;
       return setError(&p->base, SQLITE_ERROR, sqlite3_mprintf(

@@ -453,7 +453,7 @@ const char *sqlmigGuardEnd(SqlmigGuard *p, const char **pz, int *pn){
   return 0;
 }
 
-int sqlmigScriptGuard(const char *zScript, char **pzErr){
+int sqlmigScriptGuard(const char *zScript, int nScript, char **pzErr){
   static const char *const azOpen[] = {
     0,
     "incomplete statement (unterminated string)",
@@ -465,22 +465,24 @@ int sqlmigScriptGuard(const char *zScript, char **pzErr){
   const char *zWhy = 0;    /* why the script is refused */
   const char *zAt = 0;     /* the statement it names */
   char *zExcerpt = 0;
-  size_t nScript;
   int n, i = 0, nAt = 0;
   int rc = SQLITE_OK;
 
   memset(&guard, 0, sizeof(guard));
   if( pzErr ) *pzErr = 0;
   if( zScript==0 ) return SQLITE_OK;
-  nScript = strlen(zScript);
-  if( nScript>0x7fffffff ){
-    if( pzErr ){
-      *pzErr = sqlite3_mprintf("script is too long");
-      if( *pzErr==0 ) return SQLITE_NOMEM;
+  if( nScript<0 ){
+    size_t nLen = strlen(zScript);
+    if( nLen>0x7fffffff ){
+      if( pzErr ){
+        *pzErr = sqlite3_mprintf("script is too long");
+        if( *pzErr==0 ) return SQLITE_NOMEM;
+      }
+      return SQLITE_ERROR;
     }
-    return SQLITE_ERROR;
+    nScript = (int)nLen;
   }
-  n = (int)nScript;
+  n = nScript;
   while( i<n && rc==SQLITE_OK ){
     int eOpen, eAction;
     int nStmt = scriptStmtScan(zScript+i, n-i, &eOpen);

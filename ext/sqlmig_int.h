@@ -182,12 +182,14 @@ SQLMIG_PRIVATE const char *sqlmigGuardEnd(SqlmigGuard *p, const char **pz,
 SQLMIG_PRIVATE void sqlmigGuardFree(SqlmigGuard *p);
 
 /*
-** Checks every statement of a whole script before any runs. Returns
+** Checks every statement of script zScript[0..nScript) (nScript<0: up to
+** its NUL) before any runs. Returns
 ** SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR with *pzErr set (sqlite3_malloc)
 ** to "<reason> in: <excerpt>" for the first refused statement, or
 ** "incomplete statement (unterminated ...) in: <excerpt>".
 */
-SQLMIG_PRIVATE int sqlmigScriptGuard(const char *zScript, char **pzErr);
+SQLMIG_PRIVATE int sqlmigScriptGuard(const char *zScript, int nScript,
+                                     char **pzErr);
 
 /*
 ** True if the SQL text z[0..n) names the history store (bare, quoted, or as
@@ -251,6 +253,40 @@ struct SqlmigTvf {
 /* Registers pDef (which must outlive the connection) as an eponymous,
 ** direct-only virtual table. */
 SQLMIG_PRIVATE int sqlmigTvfRegister(sqlite3 *db, const SqlmigTvf *pDef);
+
+/* --------------------------------------------------------------- input.c */
+
+/*
+** A script column as it will be stored: text z[0..n), not necessarily
+** NUL-terminated (it may point into a BLOB), or NULL when z is.
+*/
+typedef struct SqlmigScript SqlmigScript;
+struct SqlmigScript {
+  const char *z;
+  int n;
+};
+
+/* The version column v of a written row: a positive integer, or an
+** integral real or text holding one. */
+SQLMIG_PRIVATE int sqlmigVersionArg(sqlite3_value *v, sqlite3_int64 *piVersion,
+                                    char **pzErr);
+/* Script column zWhich ("up" or "down") of revision iVersion: text or a
+** UTF-8 BLOB (byte order mark dropped); NULL only for down. */
+SQLMIG_PRIVATE int sqlmigScriptArg(sqlite3_int64 iVersion, const char *zWhich,
+    sqlite3_value *v, SqlmigScript *pOut, char **pzErr);
+/* The script guard on s, the error naming the revision and statement. */
+SQLMIG_PRIVATE int sqlmigScriptCheck(sqlite3_int64 iVersion,
+    const char *zWhich, const SqlmigScript *s, char **pzErr);
+/* Binds s (NULL when s->z is) to parameter i of pStmt. */
+SQLMIG_PRIVATE int sqlmigBindScript(sqlite3_stmt *pStmt, int i,
+                                    const SqlmigScript *s);
+/*
+** If SQL text z[0..n) names "<schema>.migrations" or
+** "<schema>.sqlmig_migrations" with a schema other than main, the index of
+** that schema token (*pnName: the qualified name's length); else -1.
+*/
+SQLMIG_PRIVATE int sqlmigOtherSchemaName(const unsigned char *z, int n,
+                                         int *pnName);
 
 /* ---------------------------------------------------------- migrations.c */
 

@@ -118,7 +118,7 @@ static void expectRefusal(const char *zName, const char *z,
 static void expectGuard(const char *zName, const char *z, int rcWant,
                         const char *zErrWant){
   char *zErr = (char*)"unset";
-  int rc = sqlmigScriptGuard(z, &zErr);
+  int rc = sqlmigScriptGuard(z, -1, &zErr);
   char zWhy[400];
   snprintf(zWhy, sizeof(zWhy), "got rc %d \"%s\", want rc %d \"%s\"",
            rc, zErr ? zErr : "(null)", rcWant, zErrWant ? zErrWant : "(null)");
@@ -503,7 +503,19 @@ static void testGuard(void){
   expectGuard("guard: trailing comment is complete",
               "SELECT 1; -- done", SQLITE_OK, 0);
   {
-    int rc = sqlmigScriptGuard("COMMIT", 0);
+    /* A length stops the guard: what follows is not the script's */
+    char *zErr = 0;
+    int rc = sqlmigScriptGuard("SELECT 1; COMMIT", 9, &zErr);
+    check("guard: a length bounds the script", rc==SQLITE_OK && zErr==0,
+          zErr ? zErr : "want SQLITE_OK");
+    sqlite3_free(zErr);
+    rc = sqlmigScriptGuard("BEGIN; SELECT 1; COMMIT; VACUUM", 24, &zErr);
+    check("guard: a bounded script that balances", rc==SQLITE_OK && zErr==0,
+          zErr ? zErr : "want SQLITE_OK");
+    sqlite3_free(zErr);
+  }
+  {
+    int rc = sqlmigScriptGuard("COMMIT", -1, 0);
     check("guard: NULL pzErr", rc==SQLITE_ERROR, "want SQLITE_ERROR");
   }
 }
@@ -764,7 +776,7 @@ static void testOom(void){
     int rc;
     nAllocs = 0;
     iFailAt = i;
-    rc = sqlmigScriptGuard(zScript, &zErr);
+    rc = sqlmigScriptGuard(zScript, -1, &zErr);
     iFailAt = 0;
     if( rc==SQLITE_NOMEM && zErr==0 ){
       nNomem++;
@@ -922,7 +934,7 @@ static void testRandomScripts(void){
       sqlite3_free(zEx);
       i += nLen;
     }
-    rc = sqlmigScriptGuard(zScript, &zErr);
+    rc = sqlmigScriptGuard(zScript, -1, &zErr);
     if( bOk && !((rc==SQLITE_OK && zErr==0)
               || (rc==SQLITE_ERROR && zErr && strstr(zErr, " in: "))) ){
       snprintf(zWhy, sizeof(zWhy), "run %d: guard rc %d \"%s\"", iRun, rc,
