@@ -31,24 +31,13 @@ int sqlmigVersionArg(sqlite3_value *v, sqlite3_int64 *piVersion,
     *piVersion = i;
     return SQLITE_OK;
   }
-  switch( sqlite3_value_type(v) ){
-    case SQLITE_NULL:
-      *pzErr = sqlite3_mprintf("migrations: version must not be NULL");
-      break;
-    case SQLITE_BLOB:
-      *pzErr = sqlite3_mprintf(
-          "migrations: version must be a positive integer, got a blob");
-      break;
-    case SQLITE_TEXT:
-      *pzErr = sqlite3_mprintf(
-          "migrations: version must be a positive integer, got %Q",
-          (const char*)sqlite3_value_text(v));
-      break;
-    default:
-      *pzErr = sqlite3_mprintf(
-          "migrations: version must be a positive integer, got %s",
-          (const char*)sqlite3_value_text(v));
-      break;
+  if( sqlite3_value_type(v)==SQLITE_NULL ){
+    *pzErr = sqlite3_mprintf("migrations: version must not be NULL");
+  }else{
+    char *zGot = sqlmigValueShown(v);
+    *pzErr = zGot ? sqlite3_mprintf("migrations: version must be a positive "
+                                    "integer, got %s", zGot) : 0;
+    sqlite3_free(zGot);
   }
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }

@@ -175,10 +175,14 @@ static int targetError(sqlite3 *db, sqlite3_int64 iTarget, char **pzErr){
 static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   int nApplied = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT version FROM main." SQLMIG_STORE
-      " WHERE applied_at IS NOT NULL ORDER BY version DESC", -1, &pStmt, 0);
+  int rc = sqlmigStoreExists(db);
   pReq->bTarget = 1;
   pReq->iTarget = 0;
+  if( rc<0 ) return -rc;
+  /* No store yet: nothing is applied */
+  rc = rc==0 ? SQLITE_DONE : sqlite3_prepare_v2(db, "SELECT version FROM main."
+      SQLMIG_STORE " WHERE applied_at IS NOT NULL ORDER BY version DESC", -1,
+      &pStmt, 0);
   while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     rc = SQLITE_OK;
     if( nApplied++==pReq->nDown ){
@@ -382,19 +386,7 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
   int rc = SQLITE_OK;
 
   memset(pPlan, 0, sizeof(*pPlan));
-  if( pReq->nDown>0 ){
-    rc = sqlmigStoreExists(db);
-    if( rc==1 ){
-      rc = downTarget(db, pReq, pzErr);
-    }else if( rc==0 ){
-      /* No store: nothing is applied */
-      *pzErr = sqlite3_mprintf("cannot revert %d revision%s: only 0 are "
-          "applied", pReq->nDown, pReq->nDown==1 ? "" : "s");
-      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }else{
-      rc = -rc;
-    }
-  }
+  if( pReq->nDown>0 ) rc = downTarget(db, pReq, pzErr);
   if( rc==SQLITE_OK ){
     rc = revsRead(db, pReq, &aRev, &nRev, &iKept, pzErr);
   }
@@ -554,7 +546,7 @@ static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
     zTail = zNext;
   }
   if( rc==SQLITE_OK ){
-    /* A script ending in blanks or comments */
+    /* A BEGIN or SAVEPOINT the script left open */
     const char *zAt = 0;
     int nAt = 0;
     const char *zWhy = sqlmigGuardEnd(&guard, &zAt, &nAt);
@@ -671,24 +663,10 @@ static sqlite3_int64 dataVersion(sqlite3 *db){
 */
 static int argError(const char *zFunc, const char *zWhat, const char *zMust,
                     sqlite3_value *pArg, char **pzErr){
-  switch( sqlite3_value_type(pArg) ){
-    case SQLITE_NULL:
-      *pzErr = sqlite3_mprintf("%s: %s must be %s, got NULL", zFunc, zWhat,
-                               zMust);
-      break;
-    case SQLITE_BLOB:
-      *pzErr = sqlite3_mprintf("%s: %s must be %s, got a blob", zFunc, zWhat,
-                               zMust);
-      break;
-    case SQLITE_TEXT:
-      *pzErr = sqlite3_mprintf("%s: %s must be %s, got %Q", zFunc, zWhat,
-                               zMust, (const char*)sqlite3_value_text(pArg));
-      break;
-    default:
-      *pzErr = sqlite3_mprintf("%s: %s must be %s, got %s", zFunc, zWhat,
-                               zMust, (const char*)sqlite3_value_text(pArg));
-      break;
-  }
+  char *zGot = sqlmigValueShown(pArg);
+  *pzErr = zGot ? sqlite3_mprintf("%s: %s must be %s, got %s", zFunc, zWhat,
+                                  zMust, zGot) : 0;
+  sqlite3_free(zGot);
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 

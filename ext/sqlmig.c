@@ -46,6 +46,17 @@ char *sqlmigRevLabel(const char *zName){
   return zName ? sqlite3_mprintf(" \"%s\"", zName) : sqlite3_mprintf("");
 }
 
+char *sqlmigValueShown(sqlite3_value *v){
+  switch( sqlite3_value_type(v) ){
+    case SQLITE_NULL: return sqlite3_mprintf("NULL");
+    case SQLITE_BLOB: return sqlite3_mprintf("a blob");
+    case SQLITE_TEXT:
+      return sqlite3_mprintf("%Q", (const char*)sqlite3_value_text(v));
+    default:
+      return sqlite3_mprintf("%s", (const char*)sqlite3_value_text(v));
+  }
+}
+
 int sqlmigErrcode(sqlite3 *db, int rc){
   int rcExt = sqlite3_extended_errcode(db);
   return (rcExt & 0xff)==(rc & 0xff) ? rcExt : rc;

@@ -53,6 +53,13 @@ SQLMIG_PRIVATE void sqlmigConnUnref(void *p);
 SQLMIG_PRIVATE char *sqlmigRevLabel(const char *zName);
 
 /*
+** Value v as a message shows it: a number as written, text quoted ('x'),
+** "NULL", "a blob" (never its bytes, which need not be UTF-8).
+** sqlite3_malloc'd; NULL only when out of memory.
+*/
+SQLMIG_PRIVATE char *sqlmigValueShown(sqlite3_value *v);
+
+/*
 ** The code to report for failure rc of the last call on db: SQLite's
 ** extended code (SQLITE_IOERR_READ, SQLITE_BUSY_SNAPSHOT, ...) when it
 ** belongs to rc, else rc. Never flattens a code to SQLITE_ERROR.
