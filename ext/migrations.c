@@ -39,6 +39,7 @@
 */
 #include "sqlmig_int.h"
 
+#define OWNER_DDL "CREATE VIRTUAL TABLE IF NOT EXISTS main.sqlmig USING sqlmig"
 #define STORE_DDL \
   "CREATE TABLE IF NOT EXISTS main." SQLMIG_STORE "(\n" \
   "  version    INTEGER PRIMARY KEY,\n" \
@@ -361,27 +362,12 @@ static int storeReady(MigTable *p, int bCreate){
   if( p->pLookup ) return SQLITE_OK;
   rc = sqlmigStoreExists(p->db);
   if( rc<0 ) return -rc;
-  if( rc==0 ){
-    if( !bCreate ) return SQLITE_DONE;
-    rc = sqlite3_exec(p->db, "CREATE VIRTUAL TABLE IF NOT EXISTS main.sqlmig"
-                             " USING sqlmig;" STORE_DDL, 0, 0, 0);
-    if( rc!=SQLITE_OK ) return rc;
-  }else{
-    /* A store whose owner was dropped or renamed (DEFENSIVE off) gets it
-    ** back, so that DEFENSIVE protects it again. */
-    sqlite3_stmt *pS = 0;
-    rc = sqlite3_prepare_v2(p->db, "SELECT 1 FROM main.sqlite_master WHERE "
-        "type='table' AND name='sqlmig'", -1, &pS, 0);
-    if( rc==SQLITE_OK ) rc = sqlite3_step(pS);
-    sqlite3_finalize(pS);
-    if( rc==SQLITE_DONE ){
-      rc = sqlite3_exec(p->db, "CREATE VIRTUAL TABLE IF NOT EXISTS "
-                               "main.sqlmig USING sqlmig", 0, 0, 0);
-    }else if( rc==SQLITE_ROW ){
-      rc = SQLITE_OK;
-    }
-    if( rc!=SQLITE_OK ) return rc;
-  }
+  if( rc==0 && !bCreate ) return SQLITE_DONE;
+  /* The owner first, so that a new store is its shadow table from the
+  ** start; a store whose owner was dropped or renamed (DEFENSIVE off) gets
+  ** it back, and with it DEFENSIVE's protection. */
+  rc = sqlite3_exec(p->db, rc ? OWNER_DDL : OWNER_DDL ";" STORE_DDL, 0, 0, 0);
+  if( rc!=SQLITE_OK ) return rc;
   return cachedStmt(p, &p->pLookup,
       "SELECT name, up, checksum, applied_at IS NOT NULL, "
       "deleted_at IS NOT NULL, down IS NOT NULL, applied_at "
