@@ -40,15 +40,16 @@ static inline int slowMode(void){
 }
 
 /*
-** Opens zPath (created if needed) with the extension loaded. Returns the
+** Opens zPath (created if needed) through VFS zVfs (0: the default) with
+** the extension loaded. Returns the
 ** connection, or NULL after printing a `#` line saying why (the caller
 ** records the failure).
 */
-static inline sqlite3 *openDb(const char *zPath){
+static inline sqlite3 *openDbVfs(const char *zPath, const char *zVfs){
   sqlite3 *db = 0;
   char *zErr = 0;
   int rc = sqlite3_open_v2(zPath, &db,
-      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
+      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, zVfs);
   if( rc==SQLITE_OK ) rc = sqlite3_enable_load_extension(db, 1);
   if( rc==SQLITE_OK ){
     rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
@@ -62,6 +63,11 @@ static inline sqlite3 *openDb(const char *zPath){
     return 0;
   }
   return db;
+}
+
+/* openDbVfs() through the default VFS. */
+static inline sqlite3 *openDb(const char *zPath){
+  return openDbVfs(zPath, 0);
 }
 
 /*

@@ -225,21 +225,7 @@ static int faultVfsRegister(void){
 
 /* Opens zPath through faultvfs with the extension loaded, or NULL. */
 static sqlite3 *openFault(const char *zPath){
-  sqlite3 *db = 0;
-  char *zErr = 0;
-  int rc = sqlite3_open_v2(zPath, &db,
-      SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, "faultvfs");
-  if( rc==SQLITE_OK ) rc = sqlite3_enable_load_extension(db, 1);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
-  }
-  if( rc!=SQLITE_OK ){
-    printf("# cannot open %s: %s\n", zPath, zErr ? zErr : sqlite3_errmsg(db));
-    sqlite3_free(zErr);
-    sqlite3_close(db);
-    return 0;
-  }
-  return db;
+  return openDbVfs(zPath, "faultvfs");
 }
 
 /* The bytes of a file (malloc'd), or NULL. */
