@@ -355,8 +355,8 @@ static sqlite3_uint64 fkHashColumn(sqlite3_stmt *pStmt, int iCol,
 }
 
 /* The key columns of edge e in its parent (its azTo, or the parent's
-** primary key), as a SQL column list; *pnCol the count. NULL when the
-** parent has no such key (it does not exist). */
+** primary key, or "rowid" when it declares none) as a SQL column list
+** (sqlite3_malloc'd); NULL with *pRc set on failure. */
 static char *parentCols(sqlite3 *db, const FkEdge *e, int *pRc){
   sqlite3_str *p = sqlite3_str_new(db);
   int k;
@@ -685,13 +685,11 @@ static int fkLostParents(sqlite3 *db, const FkEdge *e, const FkKeys *pRemoved,
     /* A row of the parent with these key values: its own comparison
     ** (affinity and collation) decides */
     sqlite3_str *pF = sqlite3_str_new(db);
-    int nTo = 0;
     sqlite3_str_appendf(pF, "SELECT 1 FROM main.\"%w\" WHERE (%s)=(",
                         e->zParent, zCols);
     for(k=0; k<e->nCol; k++) sqlite3_str_appendf(pF, "%s?%d", k ? "," : "", k+1);
     sqlite3_str_appendall(pF, ") LIMIT 1");
     zSql = sqlite3_str_finish(pF);
-    (void)nTo;
     if( zSql==0 ) rc = SQLITE_NOMEM;
     else rc = sqlite3_prepare_v2(db, zSql, -1, &pFind, 0);
     sqlite3_free(zSql);

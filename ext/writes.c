@@ -308,41 +308,54 @@ static int triggerTable(const char *zSql, SqlmigNames *p){
 ** turn (the schema's triggers and the script's), and pW->ddl with the
 ** tables of the indexes it drops.
 */
+/* A trigger: the table it is on and its CREATE text. */
+typedef struct WritesTrigger WritesTrigger;
+struct WritesTrigger {
+  char *zOn;               /* NULL once its writes were added */
+  char *zSql;
+};
+
+/* Appends copies of zOn and zSql to *paTrig. SQLITE_OK or SQLITE_NOMEM. */
+static int triggerAdd(WritesTrigger **paTrig, int *pnTrig, const char *zOn,
+                      const char *zSql){
+  WritesTrigger *a = sqlite3_realloc64(*paTrig,
+      sizeof(WritesTrigger)*(sqlite3_uint64)(*pnTrig+1));
+  if( a==0 ) return SQLITE_NOMEM;
+  *paTrig = a;
+  a[*pnTrig].zOn = sqlite3_mprintf("%s", zOn);
+  a[*pnTrig].zSql = sqlite3_mprintf("%s", zSql);
+  (*pnTrig)++;
+  return a[*pnTrig-1].zOn && a[*pnTrig-1].zSql ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 static int writesComplete(sqlite3 *db, SqlmigWrites *pW){
   sqlite3_stmt *pStmt = 0;
-  int rc = SQLITE_OK, nBefore = -1, i;
-  char **azOn = 0, **azSql = 0;
-  int nTrig = 0;
+  WritesTrigger *aTrig = 0;
+  int rc = SQLITE_OK, nBefore = -1, nTrig = 0, i;
 
-  for(i=0; rc==SQLITE_OK && i<pW->dropIdx.n; i++){
+  /* The tables of the indexes dropped */
+  if( pW->dropIdx.n>0 ){
     rc = sqlite3_prepare_v2(db, "SELECT tbl_name FROM main.sqlite_master "
         "WHERE type='index' AND name=?1 COLLATE NOCASE", -1, &pStmt, 0);
-    if( rc==SQLITE_OK ){
-      sqlite3_bind_text(pStmt, 1, pW->dropIdx.az[i], -1, SQLITE_STATIC);
-      if( sqlite3_step(pStmt)==SQLITE_ROW ){
-        rc = sqlmigNamesAdd(&pW->idx, (const char*)sqlite3_column_text(pStmt, 0),
-                      -1);
-      }
-      rc = rc==SQLITE_OK ? sqlite3_finalize(pStmt) : (sqlite3_finalize(pStmt), rc);
-      pStmt = 0;
-    }
   }
+  for(i=0; rc==SQLITE_OK && i<pW->dropIdx.n; i++){
+    sqlite3_bind_text(pStmt, 1, pW->dropIdx.az[i], -1, SQLITE_STATIC);
+    if( sqlite3_step(pStmt)==SQLITE_ROW ){
+      rc = sqlmigNamesAdd(&pW->idx, (const char*)sqlite3_column_text(pStmt, 0),
+                          -1);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_reset(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
   if( rc!=SQLITE_OK || pW->dml.n==0 ) return rc;
 
-  /* The triggers: (table, text) pairs */
+  /* The triggers: the schema's, then the script's own */
   rc = sqlite3_prepare_v2(db, "SELECT tbl_name, sql FROM main.sqlite_master "
       "WHERE type='trigger' AND sql IS NOT NULL", -1, &pStmt, 0);
   while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    char **a1 = sqlite3_realloc64(azOn, sizeof(char*)*(sqlite3_uint64)(nTrig+1));
-    char **a2 = a1 ? sqlite3_realloc64(azSql,
-                          sizeof(char*)*(sqlite3_uint64)(nTrig+1)) : 0;
-    if( a1 ) azOn = a1;
-    if( a2 ) azSql = a2;
-    if( a1==0 || a2==0 ){ rc = SQLITE_NOMEM; break; }
-    azOn[nTrig] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
-    azSql[nTrig] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
-    nTrig++;
-    if( azOn[nTrig-1]==0 || azSql[nTrig-1]==0 ) rc = SQLITE_NOMEM;
+    rc = triggerAdd(&aTrig, &nTrig, (const char*)sqlite3_column_text(pStmt, 0),
+                    (const char*)sqlite3_column_text(pStmt, 1));
   }
   if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
@@ -351,21 +364,7 @@ static int writesComplete(sqlite3 *db, SqlmigWrites *pW){
     memset(&on, 0, sizeof(on));
     rc = triggerTable(pW->azTrigger[i], &on);
     if( rc==SQLITE_OK && on.n==1 ){
-      char **a1 = sqlite3_realloc64(azOn, sizeof(char*)*(sqlite3_uint64)(nTrig+1));
-      char **a2 = a1 ? sqlite3_realloc64(azSql,
-                            sizeof(char*)*(sqlite3_uint64)(nTrig+1)) : 0;
-      if( a1 ) azOn = a1;
-      if( a2 ) azSql = a2;
-      if( a1==0 || a2==0 ){
-        rc = SQLITE_NOMEM;
-      }else{
-        azOn[nTrig] = on.az[0];
-        on.az[0] = 0;
-        on.n = 0;
-        azSql[nTrig] = sqlite3_mprintf("%s", pW->azTrigger[i]);
-        nTrig++;
-        if( azSql[nTrig-1]==0 ) rc = SQLITE_NOMEM;
-      }
+      rc = triggerAdd(&aTrig, &nTrig, on.az[0], pW->azTrigger[i]);
     }
     sqlmigNamesFree(&on);
   }
@@ -373,19 +372,18 @@ static int writesComplete(sqlite3 *db, SqlmigWrites *pW){
   while( rc==SQLITE_OK && pW->dml.n!=nBefore ){
     nBefore = pW->dml.n;
     for(i=0; rc==SQLITE_OK && i<nTrig; i++){
-      if( azOn[i] && sqlmigNamesHas(&pW->dml, azOn[i]) ){
-        rc = writesOfTrigger(&pW->dml, azSql[i]);
-        sqlite3_free(azOn[i]);
-        azOn[i] = 0;                  /* each trigger once */
+      if( aTrig[i].zOn && sqlmigNamesHas(&pW->dml, aTrig[i].zOn) ){
+        rc = writesOfTrigger(&pW->dml, aTrig[i].zSql);
+        sqlite3_free(aTrig[i].zOn);
+        aTrig[i].zOn = 0;                  /* each trigger once */
       }
     }
   }
   for(i=0; i<nTrig; i++){
-    sqlite3_free(azOn[i]);
-    sqlite3_free(azSql[i]);
+    sqlite3_free(aTrig[i].zOn);
+    sqlite3_free(aTrig[i].zSql);
   }
-  sqlite3_free(azOn);
-  sqlite3_free(azSql);
+  sqlite3_free(aTrig);
   return rc;
 }
 
