@@ -398,8 +398,9 @@ static void copyFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** migrate_copy_report(from, to): a table-valued function (tvf.c) that
 ** performs the copy; its rows are the report. Its state is the CopyResult.
 */
-static int reportFilter(sqlite3 *db, void *pState, int argc,
+static int reportFilter(SqlmigConn *pConn, void *pState, int argc,
                         sqlite3_value **argv, int *pnRow, char **pzErr){
+  sqlite3 *db = pConn->db;
   CopyResult *pRes = (CopyResult*)pState;
   int rc;
   (void)argc;
@@ -448,6 +449,6 @@ int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn){
   int rc = sqlite3_create_function_v2(db, "migrate_copy", 2,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), copyFunc, 0, 0,
       sqlmigConnUnref);
-  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &reportTvf);
+  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &reportTvf, pConn);
   return rc;
 }

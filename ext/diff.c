@@ -653,8 +653,9 @@ void sqlmigFreeNames(char **az, int n){
 ** migrate_changes(from, to): a table-valued function (tvf.c) whose rows
 ** are the diff's steps. Its state is the DiffCtx.
 */
-static int changesFilter(sqlite3 *db, void *pState, int argc,
+static int changesFilter(SqlmigConn *pConn, void *pState, int argc,
                          sqlite3_value **argv, int *pnRow, char **pzErr){
+  sqlite3 *db = pConn->db;
   DiffCtx *pD = (DiffCtx*)pState;
   int rc;
   (void)argc;
@@ -700,6 +701,6 @@ int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn){
   int rc = sqlite3_create_function_v2(db, "migrate_diff", 2,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), diffFunc, 0, 0,
       sqlmigConnUnref);
-  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &changesTvf);
+  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &changesTvf, pConn);
   return rc;
 }

@@ -46,7 +46,7 @@ int sqlmigVersionArg(sqlite3_value *v, sqlite3_int64 *piVersion,
 ** Index of the first byte of z[0..n) that is not part of valid UTF-8 text
 ** (a NUL byte, a malformed or overlong sequence, a surrogate), or -1.
 */
-static int utf8Invalid(const unsigned char *z, int n){
+int sqlmigUtf8Invalid(const unsigned char *z, int n){
   int i = 0;
   while( i<n ){
     unsigned char c = z[i];
@@ -94,7 +94,7 @@ int sqlmigScriptArg(sqlite3_int64 iVersion, const char *zWhich,
           "text: scripts must be UTF-8", iVersion, zWhich);
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    iBad = utf8Invalid(z, n);
+    iBad = sqlmigUtf8Invalid(z, n);
     if( iBad>=0 ){
       *pzErr = sqlite3_mprintf("revision %lld: %s script is a blob that is not "
           "UTF-8 text (byte %d): scripts must be UTF-8", iVersion, zWhich,

@@ -813,8 +813,9 @@ static void downFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 ** migrate([N]) without running them: (step, version, name, direction, sql).
 ** Its state is the MigPlan.
 */
-static int planFilter(sqlite3 *db, void *pState, int argc,
+static int planFilter(SqlmigConn *pConn, void *pState, int argc,
                       sqlite3_value **argv, int *pnRow, char **pzErr){
+  sqlite3 *db = pConn->db;
   MigPlan *pPlan = (MigPlan*)pState;
   MigRequest req;
   char *zErr = 0;
@@ -884,6 +885,6 @@ int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn){
         SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), downFunc,
         0, 0, sqlmigConnUnref);
   }
-  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &planTvf);
+  if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &planTvf, pConn);
   return rc;
 }

@@ -150,7 +150,7 @@ static int migConnect(sqlite3 *db, void *pAux, int argc,
   int rc;
   (void)argc; (void)argv; (void)pzErr;
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(version INTEGER, name TEXT, "
-      "up TEXT, down TEXT, checksum TEXT, applied_at TEXT)");
+      "up TEXT, down TEXT, checksum TEXT HIDDEN, applied_at TEXT HIDDEN)");
   if( rc!=SQLITE_OK ) return rc;
   sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
@@ -672,9 +672,13 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   if( known.bFound ){
     int eConflict = sqlite3_vtab_on_conflict(p->db);
     if( known.bApplied && !known.bSameUp ){
+      /* Named by its file when the up came from migration_files() */
+      const char *zFile = sqlmigFilesPath(p->pConn, iVersion, zSum);
       return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
-          "applied with a different up script (checksum %s): ship the change "
-          "as a new revision", iVersion, known.zChecksum));
+          "applied with a different up script (checksum %s)%s%s%s: ship the "
+          "change as a new revision", iVersion, known.zChecksum,
+          zFile ? "; file \"" : "", zFile ? zFile : "", zFile ? "\" changed"
+          : ""));
     }
     if( !known.bDeleted && eConflict!=SQLITE_REPLACE ){
       if( eConflict==SQLITE_IGNORE ) return SQLITE_CONSTRAINT;  /* skipped */
@@ -689,7 +693,8 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
       /* Deleted and registered again before migrate(): it stays applied.
       ** OR REPLACE of an applied revision: new name and down. */
       return storeExec(p, "UPDATE main." SQLMIG_STORE " SET name=?1, down=?2, "
-          "deleted_at=NULL WHERE version=?3", apCol[COL_NAME], &down,
+          "deleted_at=NULL WHERE version=?3 AND (name IS NOT ?1 OR down IS "
+          "NOT ?2 OR deleted_at IS NOT NULL)", apCol[COL_NAME], &down,
           iVersion);
     }
     if( (rc = sqlmigScriptCheck(iVersion, "up", &up, &zErr)) ){

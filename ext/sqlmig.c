@@ -39,7 +39,10 @@ SqlmigConn *sqlmigConnRef(SqlmigConn *p){
 
 void sqlmigConnUnref(void *pArg){
   SqlmigConn *p = (SqlmigConn*)pArg;
-  if( p && --p->nRef==0 ) sqlite3_free(p);
+  if( p && --p->nRef==0 ){
+    sqlmigFilesMemoFree(p->pFileMemo);
+    sqlite3_free(p);
+  }
 }
 
 char *sqlmigRevLabel(const char *zName){
@@ -85,6 +88,7 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
     sqlmigMigrateRegister,
     sqlmigDiffRegister,
     sqlmigCopyRegister,
+    sqlmigFilesRegister,
   };
   SqlmigConn *pConn;
   size_t i;

@@ -40,6 +40,7 @@ struct SqlmigConn {
   sqlite3 *db;
   int nRef;          /* registrations still holding this object */
   int bMigrating;    /* migrate() is running scripts on this connection */
+  struct SqlmigFileMemo *pFileMemo;  /* the last migration_files() rows */
 };
 
 SQLMIG_PRIVATE SqlmigConn *sqlmigConnRef(SqlmigConn *p);
@@ -236,10 +237,11 @@ SQLMIG_PRIVATE int sqlmigChecksumMatches(const char *z, int n,
 ** migrate_changes, migrate_copy_report). xFilter computes every row for
 ** the argc arguments given into pState (szState bytes, zeroed before the
 ** first call) and sets *pnRow; on failure it returns the error code with
-** *pzErr set to the whole message (sqlite3_malloc). xColumn returns visible
-** column iCol (< nCol) of row iRow. xFree releases what xFilter kept in
-** pState, also after a failure. The hidden argument columns echo the
-** arguments.
+** *pzErr set to the whole message (sqlite3_malloc). xColumn returns
+** column iCol of row iRow: a visible one (< nCol) or, from nCol on, a
+** hidden result column (declared after the argument columns). xFree
+** releases what xFilter kept in pState, also after a failure. The hidden
+** argument columns echo the arguments.
 */
 #define SQLMIG_TVF_MAXARG 2
 typedef struct SqlmigTvf SqlmigTvf;
@@ -251,15 +253,16 @@ struct SqlmigTvf {
   int nArgMin;             /* arguments that must be given */
   const char *zUsage;      /* the error when they are not, after "name: " */
   size_t szState;
-  int (*xFilter)(sqlite3 *db, void *pState, int argc, sqlite3_value **argv,
-                 int *pnRow, char **pzErr);
+  int (*xFilter)(SqlmigConn *pConn, void *pState, int argc,
+                 sqlite3_value **argv, int *pnRow, char **pzErr);
   void (*xColumn)(void *pState, int iRow, int iCol, sqlite3_context *ctx);
   void (*xFree)(void *pState);
 };
 
 /* Registers pDef (which must outlive the connection) as an eponymous,
-** direct-only virtual table. */
-SQLMIG_PRIVATE int sqlmigTvfRegister(sqlite3 *db, const SqlmigTvf *pDef);
+** direct-only virtual table whose xFilter gets pConn. */
+SQLMIG_PRIVATE int sqlmigTvfRegister(sqlite3 *db, const SqlmigTvf *pDef,
+                                     SqlmigConn *pConn);
 
 /* --------------------------------------------------------------- input.c */
 
@@ -279,6 +282,9 @@ SQLMIG_PRIVATE int sqlmigVersionArg(sqlite3_value *v, sqlite3_int64 *piVersion,
                                     char **pzErr);
 /* Script column zWhich ("up" or "down") of revision iVersion: text or a
 ** UTF-8 BLOB (byte order mark dropped); NULL only for down. */
+/* Index of the first byte of z[0..n) that is not valid UTF-8 (or is NUL),
+** -1 when there is none. */
+SQLMIG_PRIVATE int sqlmigUtf8Invalid(const unsigned char *z, int n);
 SQLMIG_PRIVATE int sqlmigScriptArg(sqlite3_int64 iVersion, const char *zWhich,
     sqlite3_value *v, SqlmigScript *pOut, char **pzErr);
 /* The script guard on s, the error naming the revision and statement. */
@@ -310,6 +316,40 @@ SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 
 /* Registers the `sqlmig` module, whose table owns the history store. */
 SQLMIG_PRIVATE int sqlmigOwnerRegister(sqlite3 *db, SqlmigConn *pConn);
+
+/* ----------------------------------------------------------------- files.c */
+
+/* The revisions of a folder of migration files (or of a bundle). */
+typedef struct SqlmigFileSet SqlmigFileSet;
+typedef struct SqlmigFileMemo SqlmigFileMemo;
+typedef struct SqlmigFileRow SqlmigFileRow;
+struct SqlmigFileRow {
+  sqlite3_int64 iVersion;
+  const char *zName, *zUp, *zDown;   /* zDown NULL: no down script */
+  const char *zFormat;               /* "dbmate", "goose", "flyway", ... */
+  const char *zPath;                 /* the up file, as named */
+};
+
+/*
+** Reads the folder named by pDir, or (pDir NULL) the bundle table named by
+** pBundle, into *ppSet: one row per revision, ascending. On failure
+** nothing is returned and *pzErr names the file and the reason.
+*/
+SQLMIG_PRIVATE int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir,
+    sqlite3_value *pBundle, SqlmigFileSet **ppSet, char **pzErr);
+SQLMIG_PRIVATE int sqlmigFilesCount(const SqlmigFileSet *pSet);
+SQLMIG_PRIVATE void sqlmigFilesRow(const SqlmigFileSet *pSet, int i,
+                                   SqlmigFileRow *pRow);
+SQLMIG_PRIVATE void sqlmigFilesFree(SqlmigFileSet *pSet);
+SQLMIG_PRIVATE void sqlmigFilesMemoFree(SqlmigFileMemo *p);
+/*
+** The path of the file that gave revision iVersion with up checksum zSum
+** in the last migration_files() call on pConn, or NULL.
+*/
+SQLMIG_PRIVATE const char *sqlmigFilesPath(SqlmigConn *pConn,
+    sqlite3_int64 iVersion, const char *zSum);
+/* Registers migration_files(). */
+SQLMIG_PRIVATE int sqlmigFilesRegister(sqlite3 *db, SqlmigConn *pConn);
 
 /* ---------------------------------------------------------------- writes.c */
 

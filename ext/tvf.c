@@ -19,8 +19,15 @@
 typedef struct TvfTable TvfTable;
 struct TvfTable {
   sqlite3_vtab base;
-  sqlite3 *db;
   const SqlmigTvf *pDef;
+  SqlmigConn *pConn;
+};
+
+/* What the module is registered with: one per function and connection. */
+typedef struct TvfAux TvfAux;
+struct TvfAux {
+  const SqlmigTvf *pDef;
+  SqlmigConn *pConn;       /* a reference, released with the module */
 };
 
 typedef struct TvfCursor TvfCursor;
@@ -36,7 +43,7 @@ struct TvfCursor {
 static int tvfConnect(sqlite3 *db, void *pAux, int argc,
                       const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr){
-  const SqlmigTvf *pDef = (const SqlmigTvf*)pAux;
+  const SqlmigTvf *pDef = ((TvfAux*)pAux)->pDef;
   TvfTable *p;
   int rc;
   (void)argc; (void)argv; (void)pzErr;
@@ -46,8 +53,8 @@ static int tvfConnect(sqlite3 *db, void *pAux, int argc,
   p = sqlite3_malloc64(sizeof(*p));
   if( p==0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
-  p->db = db;
   p->pDef = pDef;
+  p->pConn = ((TvfAux*)pAux)->pConn;
   *ppVtab = &p->base;
   return SQLITE_OK;
 }
@@ -142,7 +149,7 @@ static int tvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       if( pCur->apArg[i]==0 ) return SQLITE_NOMEM;
     }
     pCur->bState = 1;
-    rc = pDef->xFilter(pTab->db, pCur->pState, argc, argv, &pCur->nRow,
+    rc = pDef->xFilter(pTab->pConn, pCur->pState, argc, argv, &pCur->nRow,
                        &zErr);
   }
   if( rc!=SQLITE_OK ){
@@ -174,6 +181,8 @@ static int tvfColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   const SqlmigTvf *pDef = ((TvfTable*)cur->pVtab)->pDef;
   if( i<pDef->nCol ){
     pDef->xColumn(pCur->pState, pCur->iRow, i, ctx);
+  }else if( i>=pDef->nCol+pDef->nArg ){
+    pDef->xColumn(pCur->pState, pCur->iRow, i-pDef->nArg, ctx);
   }else if( pCur->apArg[i-pDef->nCol] ){
     sqlite3_result_value(ctx, pCur->apArg[i-pDef->nCol]);
   }
@@ -199,6 +208,17 @@ static const sqlite3_module tvfModule = {
   .xRowid = tvfRowid,
 };
 
-int sqlmigTvfRegister(sqlite3 *db, const SqlmigTvf *pDef){
-  return sqlite3_create_module(db, pDef->zName, &tvfModule, (void*)pDef);
+static void tvfAuxFree(void *p){
+  sqlmigConnUnref(((TvfAux*)p)->pConn);
+  sqlite3_free(p);
+}
+
+int sqlmigTvfRegister(sqlite3 *db, const SqlmigTvf *pDef, SqlmigConn *pConn){
+  TvfAux *pAux = sqlite3_malloc64(sizeof(*pAux));
+  if( pAux==0 ) return SQLITE_NOMEM;
+  pAux->pDef = pDef;
+  pAux->pConn = sqlmigConnRef(pConn);
+  /* On failure SQLite calls the destructor itself */
+  return sqlite3_create_module_v2(db, pDef->zName, &tvfModule, pAux,
+                                  tvfAuxFree);
 }

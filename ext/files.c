@@ -1,0 +1,766 @@
+/*
+** sqlmig: migration files, in the folders other tools keep.
+**
+**   INSERT OR REPLACE INTO migrations
+**     SELECT * FROM migration_files('db/migrations');
+**   SELECT version, format, path FROM migration_files('db/migrations');
+**   SELECT * FROM migration_files(NULL, 'bundle');  -- rows (name, text)
+**
+** Each file's layout is recognised by its name and, for one-file
+** revisions, its markers:
+**
+**   <v>_<name>.up.sql + <v>_<name>.down.sql   golang-migrate, sqlx
+**   <v>_<name>.sql, "-- migrate:up/down"      dbmate
+**   <v>_<name>.sql, "-- +goose Up/Down"       goose
+**   <v>_<name>.sql, no markers                sqlx (up only)
+**   V<v>__<name>.sql + U<v>__<name>.sql       Flyway
+**   <v>_<name>/up.sql + down.sql              Diesel (dashes in v dropped)
+**
+** Marker lines never reach the scripts. A folder is read one level deep
+** (Diesel's folders one more); only `.sql` files count. Everything is read
+** and checked before a row is returned: a bad file fails the whole call,
+** naming it. The bundle form takes the same names (a folder prefix is
+** ignored, Diesel's folder kept) with their texts from a table, for apps
+** that ship their files as resources. One parser serves both.
+**
+** The folder reader is left out with -DSQLMIG_OMIT_FILES (and on Windows,
+** which has no <dirent.h>); the bundle form stays.
+**
+** After a successful call the connection remembers each row's version,
+** up checksum and path (sqlmigFilesPath), so that an INSERT refused for a
+** changed file can name it.
+*/
+#include "sqlmig_int.h"
+
+#if defined(_WIN32) && !defined(SQLMIG_OMIT_FILES)
+# define SQLMIG_OMIT_FILES 1
+#endif
+#ifndef SQLMIG_OMIT_FILES
+# include <stdio.h>
+# include <stdlib.h>
+# include <errno.h>
+# include <dirent.h>
+# include <sys/stat.h>
+#endif
+
+/* How a file takes part in its revision. */
+enum { ROLE_BOTH, ROLE_UP, ROLE_DOWN };
+/* Which files pair up into one revision. */
+enum { FAM_SINGLE, FAM_UPDOWN, FAM_FLYWAY, FAM_DIESEL };
+
+/* One file, parsed. */
+typedef struct FilePiece FilePiece;
+struct FilePiece {
+  sqlite3_int64 iVersion;
+  int eFamily, eRole;
+  const char *zFormat;
+  char *zName;             /* from the file name */
+  char *zText;             /* up (ROLE_BOTH, ROLE_UP) or down (ROLE_DOWN) */
+  char *zDown;             /* ROLE_BOTH: the down section, NULL if none */
+  char *zPath;             /* as shown in messages and the path column */
+};
+
+struct SqlmigFileSet {
+  FilePiece *a;            /* pieces, then (after sqlmigFilesFinish) rows */
+  int n, nAlloc;
+};
+
+static void pieceFree(FilePiece *p){
+  sqlite3_free(p->zName);
+  sqlite3_free(p->zText);
+  sqlite3_free(p->zDown);
+  sqlite3_free(p->zPath);
+}
+
+void sqlmigFilesFree(SqlmigFileSet *pSet){
+  int i;
+  if( pSet==0 ) return;
+  for(i=0; i<pSet->n; i++) pieceFree(&pSet->a[i]);
+  sqlite3_free(pSet->a);
+  sqlite3_free(pSet);
+}
+
+static int fileError(char **pzErr, const char *zPath, const char *zFmt,
+                     const char *zArg){
+  char *zWhy = sqlite3_mprintf(zFmt, zArg);
+  *pzErr = zWhy ? sqlite3_mprintf("migration_files: \"%s\" %s", zPath, zWhy)
+                : 0;
+  sqlite3_free(zWhy);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* The length of the decimal digits (and, when bDash, '-') at z[0]. */
+static int digitsLen(const char *z, int bDash){
+  int i = 0;
+  while( (z[i]>='0' && z[i]<='9') || (bDash && z[i]=='-' && i>0) ) i++;
+  return i;
+}
+
+/*
+** The version in z[0..n) (digits, and dashes that are dropped): a positive
+** integer of at most 18 digits. Returns 0 when it is not one.
+*/
+static sqlite3_int64 versionOf(const char *z, int n){
+  sqlite3_int64 v = 0;
+  int i, nDigit = 0;
+  for(i=0; i<n; i++){
+    if( z[i]=='-' ) continue;
+    if( ++nDigit>18 ) return 0;
+    v = v*10 + (z[i]-'0');
+  }
+  return v;
+}
+
+static int endsWith(const char *z, int n, const char *zEnd){
+  int nEnd = (int)strlen(zEnd);
+  return n>=nEnd && memcmp(z+n-nEnd, zEnd, nEnd)==0;
+}
+
+/* Marker lines of one-file revisions. */
+enum { MK_NONE, MK_UP, MK_DOWN, MK_DROP, MK_BAD };
+
+/*
+** What line z[0..n) (no newline) marks: dbmate's "-- migrate:up [options]"
+** and "-- migrate:down", goose's "-- +goose Up|Down|StatementBegin|
+** StatementEnd|NO TRANSACTION" (any case). *peTool is set to 1 (dbmate) or
+** 2 (goose) for a marker.
+*/
+static int lineMarker(const char *z, int n, int *peTool){
+  int i = 0, j;
+  static const char *const azGoose[] = {
+    "up", "down", "statementbegin", "statementend", "no transaction"
+  };
+  static const int aeGoose[] = { MK_UP, MK_DOWN, MK_DROP, MK_DROP, MK_DROP };
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  if( i+2>n || z[i]!='-' || z[i+1]!='-' ) return MK_NONE;
+  i += 2;
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  while( n>i && sqlmigIsSpace((unsigned char)z[n-1]) ) n--;
+  if( n-i>=10 && memcmp(z+i, "migrate:up", 10)==0
+   && (n-i==10 || z[i+10]==' ' || z[i+10]=='\t') ){
+    *peTool = 1;
+    return MK_UP;
+  }
+  if( n-i>=12 && memcmp(z+i, "migrate:down", 12)==0
+   && (n-i==12 || z[i+12]==' ' || z[i+12]=='\t') ){
+    *peTool = 1;
+    return MK_DOWN;
+  }
+  if( n-i<7 || memcmp(z+i, "+goose", 6)!=0
+   || (z[i+6]!=' ' && z[i+6]!='\t') ){
+    return MK_NONE;
+  }
+  *peTool = 2;
+  i += 6;
+  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
+  for(j=0; j<(int)(sizeof(azGoose)/sizeof(azGoose[0])); j++){
+    if( (int)strlen(azGoose[j])==n-i
+     && sqlite3_strnicmp(z+i, azGoose[j], n-i)==0 ){
+      return aeGoose[j];
+    }
+  }
+  return MK_BAD;
+}
+
+/* 1 if z[0..n) holds nothing but white space and comments. */
+static int isBlank(const char *z, int n){
+  int eType, nTok;
+  return sqlmigNextToken((const unsigned char*)z, n, 0, 0, &eType, &nTok)==n;
+}
+
+/*
+** Splits a one-file revision z[0..n) at its markers into pPiece's zText
+** and zDown and sets its zFormat (dbmate, goose, or sqlx when there are no
+** markers). Marker lines are dropped; so is what precedes the first one
+** when it is only comments (SQL there is an error: neither tool runs it).
+*/
+static int splitSections(FilePiece *pPiece, const char *z, int n,
+                         char **pzErr){
+  sqlite3_str *aSec[3];          /* before the markers, up, down */
+  int nSeen[3] = {0, 0, 0};
+  int eSec = 0, eTool = 0, i = 0, iLine = 0, rc = SQLITE_OK, k;
+  for(k=0; k<3; k++) aSec[k] = sqlite3_str_new(0);
+  while( i<n && rc==SQLITE_OK ){
+    int iEnd = i, eLineTool = 0, eMark;
+    while( iEnd<n && z[iEnd]!='\n' ) iEnd++;
+    iLine++;
+    eMark = lineMarker(z+i, iEnd-i, &eLineTool);
+    if( eMark!=MK_NONE && eTool && eLineTool!=eTool ){
+      char *zLine = sqlite3_mprintf("%d", iLine);
+      rc = fileError(pzErr, pPiece->zPath, "mixes dbmate and goose markers "
+                     "(line %s)", zLine);
+      sqlite3_free(zLine);
+      break;
+    }
+    if( eMark!=MK_NONE ) eTool = eLineTool;
+    if( eMark==MK_BAD ){
+      char *zWhat = sqlite3_mprintf("line %d: %.*s", iLine, iEnd-i, z+i);
+      rc = fileError(pzErr, pPiece->zPath, "%s: this goose annotation is "
+                     "not supported", zWhat);
+      sqlite3_free(zWhat);
+      break;
+    }else if( eMark==MK_UP || eMark==MK_DOWN ){
+      eSec = eMark==MK_UP ? 1 : 2;
+      if( nSeen[eSec]++ ){
+        rc = fileError(pzErr, pPiece->zPath, "has two %s markers",
+                       eSec==1 ? "up" : "down");
+      }
+    }else if( eMark==MK_NONE ){
+      sqlite3_str_append(aSec[eSec], z+i, iEnd-i + (iEnd<n));
+    }
+    i = iEnd+1;
+  }
+  if( rc==SQLITE_OK && eTool==0 ){
+    pPiece->zFormat = "sqlx";
+  }else if( rc==SQLITE_OK ){
+    pPiece->zFormat = eTool==1 ? "dbmate" : "goose";
+    if( nSeen[1]==0 ){
+      rc = fileError(pzErr, pPiece->zPath, "has a down marker but no up "
+                     "marker%s", "");
+    }else if( !isBlank(sqlite3_str_value(aSec[0]),
+                       sqlite3_str_length(aSec[0])) ){
+      rc = fileError(pzErr, pPiece->zPath, "has SQL before its up marker "
+                     "(%s would not run it)", pPiece->zFormat);
+    }
+  }
+  for(k=0; k<3; k++){
+    if( rc==SQLITE_OK ) rc = sqlite3_str_errcode(aSec[k]);
+  }
+  if( rc==SQLITE_OK ){
+    /* sqlite3_str_finish gives NULL for an empty string: keep "" */
+    k = eTool==0 ? 0 : 1;
+    pPiece->zText = sqlite3_str_finish(aSec[k]);
+    aSec[k] = 0;
+    if( pPiece->zText==0 && (pPiece->zText = sqlite3_mprintf(""))==0 ){
+      rc = SQLITE_NOMEM;
+    }
+    if( nSeen[2] ){
+      pPiece->zDown = sqlite3_str_finish(aSec[2]);
+      aSec[2] = 0;
+      if( pPiece->zDown==0 && (pPiece->zDown = sqlite3_mprintf(""))==0 ){
+        rc = SQLITE_NOMEM;
+      }
+    }
+  }
+  for(k=0; k<3; k++) sqlite3_free(sqlite3_str_finish(aSec[k]));
+  return rc;
+}
+
+/*
+** Parses the name of file zRel (a path relative to the folder, '/'
+** separated) into pPiece: version, name, family, role, format. Returns
+** SQLITE_OK, SQLITE_DONE for a file that is not a migration (not .sql), or
+** an error naming pPiece->zPath.
+*/
+static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
+  const char *zBase = strrchr(zRel, '/');
+  const char *zPath = pPiece->zPath;
+  int nBase, nV, nName;
+  const char *zName;
+  zBase = zBase ? zBase+1 : zRel;
+  nBase = (int)strlen(zBase);
+  if( !endsWith(zBase, nBase, ".sql") ) return SQLITE_DONE;
+
+  /* Diesel: <v>_<name>/up.sql and down.sql */
+  if( zBase>zRel && (strcmp(zBase, "up.sql")==0
+                     || strcmp(zBase, "down.sql")==0) ){
+    const char *zDir = zBase-1;
+    while( zDir>zRel && zDir[-1]!='/' ) zDir--;
+    nV = digitsLen(zDir, 1);
+    if( nV>0 && zDir[nV]=='_' ){
+      pPiece->iVersion = versionOf(zDir, nV);
+      pPiece->eFamily = FAM_DIESEL;
+      pPiece->eRole = zBase[0]=='u' ? ROLE_UP : ROLE_DOWN;
+      pPiece->zFormat = "diesel";
+      zName = zDir+nV+1;
+      nName = (int)(zBase-1-zName);
+      goto named;
+    }
+  }
+
+  /* Flyway: V<v>__<name>.sql, U<v>__<name>.sql; R__ and dotted refused */
+  if( (zBase[0]=='V' || zBase[0]=='U' || zBase[0]=='R')
+   && strstr(zBase, "__") ){
+    const char *zSep = strstr(zBase, "__");
+    if( zBase[0]=='R' ){
+      return fileError(pzErr, zPath, "is a Flyway repeatable migration: "
+          "sqlmig applies each revision once, in version order (give it a "
+          "version: V<version>__<name>.sql)%s", "");
+    }
+    nV = digitsLen(zBase+1, 0);
+    if( zBase+1+nV!=zSep || nV==0 ){
+      char *zV = sqlite3_mprintf("%.*s", (int)(zSep-zBase-1), zBase+1);
+      int rc = fileError(pzErr, zPath, "has Flyway version \"%s\", which is "
+          "not a whole number: sqlmig orders revisions by integer versions "
+          "(rename it, e.g. V1.1 to V101)", zV);
+      sqlite3_free(zV);
+      return rc;
+    }
+    pPiece->iVersion = versionOf(zBase+1, nV);
+    pPiece->eFamily = FAM_FLYWAY;
+    pPiece->eRole = zBase[0]=='V' ? ROLE_UP : ROLE_DOWN;
+    pPiece->zFormat = "flyway";
+    zName = zSep+2;
+    nName = nBase-4-(int)(zName-zBase);
+    goto named;
+  }
+
+  /* <v>_<name>.up.sql / .down.sql / .sql */
+  nV = digitsLen(zBase, 0);
+  if( nV==0 || zBase[nV]!='_' ){
+    return fileError(pzErr, zPath, "is not a migration file name (expected "
+        "<version>_<name>.sql, <version>_<name>.up.sql and .down.sql, "
+        "V<version>__<name>.sql, or <version>_<name>/up.sql)%s", "");
+  }
+  pPiece->iVersion = versionOf(zBase, nV);
+  zName = zBase+nV+1;
+  if( endsWith(zBase, nBase, ".up.sql") ){
+    pPiece->eFamily = FAM_UPDOWN;
+    pPiece->eRole = ROLE_UP;
+    nName = nBase-7-(int)(zName-zBase);
+  }else if( endsWith(zBase, nBase, ".down.sql") ){
+    pPiece->eFamily = FAM_UPDOWN;
+    pPiece->eRole = ROLE_DOWN;
+    nName = nBase-9-(int)(zName-zBase);
+  }else{
+    pPiece->eFamily = FAM_SINGLE;
+    pPiece->eRole = ROLE_BOTH;
+    nName = nBase-4-(int)(zName-zBase);
+  }
+  if( pPiece->eFamily==FAM_UPDOWN ) pPiece->zFormat = "golang-migrate";
+
+named:
+  if( pPiece->iVersion<=0 ){
+    return fileError(pzErr, zPath, "has version 0 or more than 18 digits: "
+                     "versions are positive integers%s", "");
+  }
+  if( nName<0 ) nName = 0;
+  pPiece->zName = sqlite3_mprintf("%.*s", nName, zName);
+  return pPiece->zName ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/*
+** Adds file zRel (its path as shown: zPath) holding z[0..n) to pSet.
+** Files that are not .sql are left out.
+*/
+static int filesAdd(SqlmigFileSet *pSet, const char *zPath, const char *zRel,
+                    const char *z, int n, char **pzErr){
+  FilePiece piece;
+  int rc, iBad;
+  memset(&piece, 0, sizeof(piece));
+  piece.zPath = sqlite3_mprintf("%s", zPath);
+  if( piece.zPath==0 ) return SQLITE_NOMEM;
+  rc = parseName(&piece, zRel, pzErr);
+  if( rc==SQLITE_OK ){
+    if( n>=3 && memcmp(z, "\xef\xbb\xbf", 3)==0 ){ z += 3; n -= 3; }
+    iBad = sqlmigUtf8Invalid((const unsigned char*)z, n);
+    if( iBad>=0 ){
+      char *zAt = sqlite3_mprintf("%d", iBad);
+      rc = fileError(pzErr, piece.zPath, "is not UTF-8 text (byte %s)", zAt);
+      sqlite3_free(zAt);
+    }
+  }
+  if( rc==SQLITE_OK ){
+    if( piece.eRole==ROLE_BOTH ){
+      rc = splitSections(&piece, z, n, pzErr);
+    }else{
+      piece.zText = sqlite3_mprintf("%.*s", n, z);
+      if( piece.zText==0 ) rc = SQLITE_NOMEM;
+    }
+  }
+  if( rc==SQLITE_OK && pSet->n==pSet->nAlloc ){
+    int nNew = pSet->nAlloc ? pSet->nAlloc*2 : 16;
+    FilePiece *aNew = sqlite3_realloc64(pSet->a, nNew*sizeof(FilePiece));
+    if( aNew==0 ){
+      rc = SQLITE_NOMEM;
+    }else{
+      pSet->a = aNew;
+      pSet->nAlloc = nNew;
+    }
+  }
+  if( rc==SQLITE_OK ){
+    pSet->a[pSet->n++] = piece;
+  }else{
+    pieceFree(&piece);
+  }
+  return rc==SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Version order; the up before the down of one revision, then by path. */
+static int pieceCmp(const void *pA, const void *pB){
+  const FilePiece *a = (const FilePiece*)pA, *b = (const FilePiece*)pB;
+  if( a->iVersion!=b->iVersion ) return a->iVersion<b->iVersion ? -1 : 1;
+  if( a->eRole!=b->eRole ) return a->eRole<b->eRole ? -1 : 1;
+  return strcmp(a->zPath, b->zPath);
+}
+
+/*
+** Pairs each down file with its up file: afterwards pSet->a holds one row
+** per revision, ascending, zText the up and zDown the down (NULL: none).
+*/
+static int filesFinish(SqlmigFileSet *pSet, char **pzErr){
+  int i, nOut = 0;
+  if( pSet->n>1 ) qsort(pSet->a, pSet->n, sizeof(FilePiece), pieceCmp);
+  for(i=0; i<pSet->n; i++){
+    FilePiece *p = &pSet->a[i];
+    FilePiece *pNext = i+1<pSet->n ? &pSet->a[i+1] : 0;
+    if( pNext && pNext->iVersion==p->iVersion ){
+      if( p->eRole!=ROLE_UP || pNext->eRole!=ROLE_DOWN
+       || p->eFamily!=pNext->eFamily
+       || (i+2<pSet->n && pSet->a[i+2].iVersion==p->iVersion) ){
+        char *zVersion = sqlite3_mprintf("%lld: \"%s\" and \"%s\"",
+            p->iVersion, p->zPath, pNext->zPath);
+        *pzErr = zVersion ? sqlite3_mprintf("migration_files: two files "
+            "claim version %s", zVersion) : 0;
+        sqlite3_free(zVersion);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+      p->zDown = pNext->zText;
+      pNext->zText = 0;
+      pieceFree(pNext);
+      memset(pNext, 0, sizeof(*pNext));
+      pNext->iVersion = p->iVersion;   /* the next round skips it */
+      pNext->eRole = -1;
+    }else if( p->eRole==ROLE_DOWN ){
+      return fileError(pzErr, p->zPath, "is a down script without an up "
+                       "script for its version%s", "");
+    }
+    if( p->eRole<0 ) continue;
+    if( &pSet->a[nOut]!=p ){
+      pSet->a[nOut] = *p;
+      memset(p, 0, sizeof(*p));         /* owned by its new slot only */
+    }
+    nOut++;
+  }
+  pSet->n = nOut;
+  return SQLITE_OK;
+}
+
+#ifndef SQLMIG_OMIT_FILES
+/* The largest file read (SQLite's default limit on a text's length). */
+#define FILE_MAX 1000000000
+
+/* Reads file zPath into *pz (sqlite3_malloc), *pn bytes. */
+static int fileRead(const char *zPath, char **pz, int *pn, char **pzErr){
+  FILE *f = fopen(zPath, "rb");
+  char *z = 0;
+  sqlite3_int64 n = 0, nAlloc = 0;
+  int rc = SQLITE_OK;
+  if( f==0 ) return fileError(pzErr, zPath, "cannot be opened%s", "");
+  for(;;){
+    size_t nGot;
+    if( n==nAlloc ){
+      char *zNew;
+      nAlloc = nAlloc ? nAlloc*2 : 4096;
+      if( nAlloc>FILE_MAX ){
+        rc = fileError(pzErr, zPath, "is too large%s", "");
+        break;
+      }
+      zNew = sqlite3_realloc64(z, nAlloc);
+      if( zNew==0 ){ rc = SQLITE_NOMEM; break; }
+      z = zNew;
+    }
+    nGot = fread(z+n, 1, (size_t)(nAlloc-n), f);
+    n += (sqlite3_int64)nGot;
+    if( nGot==0 ){
+      if( ferror(f) ) rc = fileError(pzErr, zPath, "cannot be read%s", "");
+      break;
+    }
+  }
+  fclose(f);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(z);
+    return rc;
+  }
+  *pz = z;
+  *pn = (int)n;
+  return SQLITE_OK;
+}
+
+/* The reason for errno e, in words that do not depend on the locale. */
+static const char *errnoWords(int e){
+  switch( e ){
+    case ENOENT:  return "no such directory";
+    case ENOTDIR: return "not a directory";
+    case EACCES:  return "permission denied";
+    default:      return "cannot be listed";
+  }
+}
+
+static int nameCmp(const void *pA, const void *pB){
+  return strcmp(*(char *const*)pA, *(char *const*)pB);
+}
+
+/* 1 when zPath is a directory, 0 when it is a regular file, -1 else. */
+static int pathKind(const char *zPath){
+  struct stat st;
+  if( stat(zPath, &st)!=0 ) return -1;
+  return S_ISDIR(st.st_mode) ? 1 : S_ISREG(st.st_mode) ? 0 : -1;
+}
+
+/* Reads zPath (relative name zRel) into pSet, when it is a file. */
+static int addPath(SqlmigFileSet *pSet, const char *zPath, const char *zRel,
+                   char **pzErr){
+  char *z = 0;
+  int n = 0, rc;
+  if( pathKind(zPath)!=0 ) return SQLITE_OK;
+  rc = fileRead(zPath, &z, &n, pzErr);
+  if( rc==SQLITE_OK ) rc = filesAdd(pSet, zPath, zRel, z, n, pzErr);
+  sqlite3_free(z);
+  return rc;
+}
+
+/* Reads the .sql files of folder zDir (and Diesel's folders in it). */
+static int dirRead(SqlmigFileSet *pSet, const char *zDir, char **pzErr){
+  DIR *d;
+  struct dirent *pEnt;
+  char **azName = 0;
+  int nName = 0, nAlloc = 0, i, rc = SQLITE_OK;
+  const char *zSep = zDir[0] && zDir[strlen(zDir)-1]=='/' ? "" : "/";
+  errno = 0;
+  d = opendir(zDir);
+  if( d==0 ){
+    const char *zWhy = errnoWords(errno);
+    *pzErr = sqlite3_mprintf("migration_files: cannot read directory "
+                             "\"%s\": %s", zDir, zWhy);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  while( rc==SQLITE_OK && (pEnt = readdir(d))!=0 ){
+    if( pEnt->d_name[0]=='.' ) continue;        /* ., .., hidden files */
+    if( nName==nAlloc ){
+      char **azNew;
+      nAlloc = nAlloc ? nAlloc*2 : 64;
+      azNew = sqlite3_realloc64(azName, nAlloc*sizeof(char*));
+      if( azNew==0 ){ rc = SQLITE_NOMEM; break; }
+      azName = azNew;
+    }
+    azName[nName] = sqlite3_mprintf("%s", pEnt->d_name);
+    if( azName[nName]==0 ) rc = SQLITE_NOMEM; else nName++;
+  }
+  closedir(d);
+  if( rc==SQLITE_OK && nName>1 ) qsort(azName, nName, sizeof(char*), nameCmp);
+  for(i=0; rc==SQLITE_OK && i<nName; i++){
+    char *zPath = sqlite3_mprintf("%s%s%s", zDir, zSep, azName[i]);
+    int nV = digitsLen(azName[i], 1);
+    if( zPath==0 ){
+      rc = SQLITE_NOMEM;
+    }else if( pathKind(zPath)==0 ){
+      rc = addPath(pSet, zPath, azName[i], pzErr);
+    }else if( nV>0 && azName[i][nV]=='_' && pathKind(zPath)==1 ){
+      /* Diesel's folder: its up.sql and down.sql only */
+      static const char *const azFile[] = { "up.sql", "down.sql" };
+      int k;
+      for(k=0; rc==SQLITE_OK && k<2; k++){
+        char *zSub = sqlite3_mprintf("%s/%s", zPath, azFile[k]);
+        char *zRel = sqlite3_mprintf("%s/%s", azName[i], azFile[k]);
+        rc = zSub && zRel ? addPath(pSet, zSub, zRel, pzErr) : SQLITE_NOMEM;
+        sqlite3_free(zSub);
+        sqlite3_free(zRel);
+      }
+    }
+    sqlite3_free(zPath);
+  }
+  for(i=0; i<nName; i++) sqlite3_free(azName[i]);
+  sqlite3_free(azName);
+  return rc;
+}
+#endif /* SQLMIG_OMIT_FILES */
+
+/*
+** Reads the rows (name, text) of table zTable ("t" or "schema.t") into
+** pSet: the bundle form, for files shipped as resources.
+*/
+static int bundleRead(sqlite3 *db, SqlmigFileSet *pSet, const char *zTable,
+                      char **pzErr){
+  const char *zDot = strchr(zTable, '.');
+  char *zSchema = zDot ? sqlite3_mprintf("%.*s", (int)(zDot-zTable), zTable)
+                       : sqlite3_mprintf("main");
+  sqlite3_stmt *pStmt = 0;
+  char *zSql = zSchema ? sqlite3_mprintf("SELECT name, text FROM "
+      "\"%w\".\"%w\"", zSchema, zDot ? zDot+1 : zTable) : 0;
+  int rc;
+  sqlite3_free(zSchema);
+  if( zSql==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
+    const char *z = (const char*)sqlite3_column_blob(pStmt, 1);
+    int n = sqlite3_column_bytes(pStmt, 1);
+    rc = SQLITE_OK;
+    if( zName==0 || (z==0 && sqlite3_column_type(pStmt, 1)==SQLITE_NULL) ){
+      if( sqlite3_errcode(db)==SQLITE_NOMEM ){ rc = SQLITE_NOMEM; break; }
+      *pzErr = sqlite3_mprintf("migration_files: a row of bundle \"%s\" has "
+          "a NULL %s", zTable, zName ? "text" : "name");
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+    rc = filesAdd(pSet, zName, zName, z ? z : "", n, pzErr);
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && *pzErr==0 && rc!=SQLITE_NOMEM ){
+    rc = sqlmigErrcode(db, rc);
+    *pzErr = sqlite3_mprintf("migration_files: cannot read bundle \"%s\" "
+        "(a table with columns name and text): %s", zTable,
+        sqlite3_errmsg(db));
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir, sqlite3_value *pBundle,
+                    SqlmigFileSet **ppSet, char **pzErr){
+  const char *zDir = (const char*)sqlite3_value_text(pDir);
+  const char *zBundle = pBundle ? (const char*)sqlite3_value_text(pBundle) : 0;
+  SqlmigFileSet *pSet;
+  int rc;
+  *ppSet = 0;
+  if( (zDir==0)==(zBundle==0) ){
+    if( sqlite3_errcode(db)==SQLITE_NOMEM ) return SQLITE_NOMEM;
+    *pzErr = sqlite3_mprintf("migration_files: give a directory, or NULL "
+        "and a bundle table: migration_files('db/migrations') or "
+        "migration_files(NULL, 'bundle')");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  pSet = sqlite3_malloc64(sizeof(*pSet));
+  if( pSet==0 ) return SQLITE_NOMEM;
+  memset(pSet, 0, sizeof(*pSet));
+  if( zBundle ){
+    rc = bundleRead(db, pSet, zBundle, pzErr);
+  }else{
+#ifdef SQLMIG_OMIT_FILES
+    *pzErr = sqlite3_mprintf("migration_files: this build reads no "
+        "directories (SQLMIG_OMIT_FILES): pass the files' names and texts "
+        "in a table, migration_files(NULL, 'bundle')");
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+#else
+    rc = dirRead(pSet, zDir, pzErr);
+#endif
+  }
+  if( rc==SQLITE_OK ) rc = filesFinish(pSet, pzErr);
+  if( rc!=SQLITE_OK ){
+    sqlmigFilesFree(pSet);
+    return rc;
+  }
+  *ppSet = pSet;
+  return SQLITE_OK;
+}
+
+int sqlmigFilesCount(const SqlmigFileSet *pSet){
+  return pSet ? pSet->n : 0;
+}
+
+void sqlmigFilesRow(const SqlmigFileSet *pSet, int i, SqlmigFileRow *pRow){
+  const FilePiece *p = &pSet->a[i];
+  pRow->iVersion = p->iVersion;
+  pRow->zName = p->zName;
+  pRow->zUp = p->zText;
+  pRow->zDown = p->zDown;
+  pRow->zFormat = p->zFormat;
+  pRow->zPath = p->zPath;
+}
+
+/* ------------------------------------------------ the memo of the last call */
+
+typedef struct MemoRow MemoRow;
+struct MemoRow {
+  sqlite3_int64 iVersion;
+  char zSum[SQLMIG_CHECKSUM_LEN+1];
+  char *zPath;
+};
+struct SqlmigFileMemo {
+  MemoRow *a;
+  int n;
+};
+
+void sqlmigFilesMemoFree(SqlmigFileMemo *p){
+  int i;
+  if( p==0 ) return;
+  for(i=0; i<p->n; i++) sqlite3_free(p->a[i].zPath);
+  sqlite3_free(p->a);
+  sqlite3_free(p);
+}
+
+/* Replaces pConn's memo with the rows of pSet (none when out of memory). */
+static void memoSet(SqlmigConn *pConn, const SqlmigFileSet *pSet){
+  SqlmigFileMemo *p = sqlite3_malloc64(sizeof(*p));
+  int i;
+  sqlmigFilesMemoFree(pConn->pFileMemo);
+  pConn->pFileMemo = 0;
+  if( p==0 ) return;
+  p->n = 0;
+  p->a = sqlite3_malloc64((pSet->n ? pSet->n : 1)*sizeof(MemoRow));
+  for(i=0; p->a && i<pSet->n; i++){
+    const FilePiece *pP = &pSet->a[i];
+    MemoRow *pRow = &p->a[p->n];
+    pRow->iVersion = pP->iVersion;
+    sqlmigChecksum(pP->zText, (int)strlen(pP->zText), pRow->zSum);
+    pRow->zPath = sqlite3_mprintf("%s", pP->zPath);
+    if( pRow->zPath ) p->n++;
+  }
+  pConn->pFileMemo = p;
+}
+
+const char *sqlmigFilesPath(SqlmigConn *pConn, sqlite3_int64 iVersion,
+                            const char *zSum){
+  SqlmigFileMemo *p = pConn->pFileMemo;
+  int i;
+  for(i=0; p && i<p->n; i++){
+    if( p->a[i].iVersion==iVersion && strcmp(p->a[i].zSum, zSum)==0 ){
+      return p->a[i].zPath;
+    }
+  }
+  return 0;
+}
+
+/* ---------------------------------------------- the table-valued function */
+
+typedef struct FilesState FilesState;
+struct FilesState {
+  SqlmigFileSet *pSet;
+};
+
+static int filesFilter(SqlmigConn *pConn, void *pState, int argc,
+                       sqlite3_value **argv, int *pnRow, char **pzErr){
+  FilesState *p = (FilesState*)pState;
+  int rc = sqlmigFilesLoad(pConn->db, argv[0], argc>1 ? argv[1] : 0,
+                           &p->pSet, pzErr);
+  if( rc==SQLITE_OK ){
+    *pnRow = p->pSet->n;
+    memoSet(pConn, p->pSet);
+  }
+  return rc;
+}
+
+static void filesColumn(void *pState, int iRow, int iCol,
+                        sqlite3_context *ctx){
+  const FilePiece *p = &((FilesState*)pState)->pSet->a[iRow];
+  const char *z = 0;
+  switch( iCol ){
+    case 0: sqlite3_result_int64(ctx, p->iVersion); return;
+    case 1: z = p->zName; break;
+    case 2: z = p->zText; break;
+    case 3: z = p->zDown; break;
+    case 4: z = p->zFormat; break;
+    default: z = p->zPath; break;
+  }
+  if( z ) sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+}
+
+static void filesFree(void *pState){
+  sqlmigFilesFree(((FilesState*)pState)->pSet);
+}
+
+static const SqlmigTvf filesTvf = {
+  "migration_files",
+  "CREATE TABLE x(version INTEGER, name TEXT, up TEXT, down TEXT, "
+  "dir HIDDEN, bundle HIDDEN, format TEXT HIDDEN, path TEXT HIDDEN)",
+  4, 2, 1, "needs a directory, migration_files('db/migrations'), or NULL "
+  "and a bundle table, migration_files(NULL, 'bundle')",
+  sizeof(FilesState), filesFilter, filesColumn, filesFree
+};
+
+int sqlmigFilesRegister(sqlite3 *db, SqlmigConn *pConn){
+  return sqlmigTvfRegister(db, &filesTvf, pConn);
+}
