@@ -634,6 +634,12 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
         "datetime('now') WHERE applied_at IS NULL AND version<=%lld;",
         iLastUp);
   }
+  if( (bForget || bPend) && sqlmigTableExists(db, SQLMIG_BASELINE)!=0 ){
+    /* A reverted revision is no longer baselined (an error shows here) */
+    sqlite3_str_appendf(pSql, "DELETE FROM main." SQLMIG_BASELINE " WHERE "
+        "version NOT IN (SELECT version FROM main." SQLMIG_STORE " WHERE "
+        "applied_at IS NOT NULL);");
+  }
   rc = sqlite3_str_errcode(pSql);
   zSql = sqlite3_str_finish(pSql);    /* NULL also when nothing to record */
   if( rc==SQLITE_OK && zSql ) rc = execSql(db, zSql);

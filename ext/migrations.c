@@ -129,10 +129,15 @@ struct MigCursor {
 };
 
 int sqlmigStoreExists(sqlite3 *db){
+  return sqlmigTableExists(db, SQLMIG_STORE);
+}
+
+int sqlmigTableExists(sqlite3 *db, const char *zName){
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db,
-      "SELECT 1 FROM main.sqlite_master WHERE type='table' AND name='"
-      SQLMIG_STORE "'", -1, &pStmt, 0);
+      "SELECT 1 FROM main.sqlite_master WHERE type='table' AND name=?1", -1,
+      &pStmt, 0);
+  if( rc==SQLITE_OK ) rc = sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
   if( rc==SQLITE_OK ){
     rc = sqlite3_step(pStmt);
     rc = rc==SQLITE_ROW ? 1 : rc==SQLITE_DONE ? 0 : -sqlite3_errcode(db);

@@ -89,6 +89,7 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
     sqlmigDiffRegister,
     sqlmigCopyRegister,
     sqlmigFilesRegister,
+    sqlmigBaselineRegister,
   };
   SqlmigConn *pConn;
   size_t i;

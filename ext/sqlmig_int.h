@@ -311,6 +311,8 @@ SQLMIG_PRIVATE int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn);
 ** (negated) on failure.
 */
 SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
+/* The same for table zName of main. */
+SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
 
 /* --------------------------------------------------------------- owner.c */
 
@@ -350,6 +352,13 @@ SQLMIG_PRIVATE const char *sqlmigFilesPath(SqlmigConn *pConn,
     sqlite3_int64 iVersion, const char *zSum);
 /* Registers migration_files(). */
 SQLMIG_PRIVATE int sqlmigFilesRegister(sqlite3 *db, SqlmigConn *pConn);
+
+/* -------------------------------------------------------------- baseline.c */
+
+/* The table of baselined revisions: a second table of the store. */
+#define SQLMIG_BASELINE "sqlmig_baseline"
+/* Registers migrate_baseline() and migrate_status(). */
+SQLMIG_PRIVATE int sqlmigBaselineRegister(sqlite3 *db, SqlmigConn *pConn);
 
 /* ---------------------------------------------------------------- writes.c */
 

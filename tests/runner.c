@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #ifdef SQLMIG_STATIC
 # include "../ext/sqlmig.h"
@@ -329,6 +330,18 @@ done:
 /* Opens the test database as connection i (closing what was there) and,
 ** unless bNoExt, loads the extension into it. Returns NULL, or an error
 ** message to free with sqlite3_free(). */
+/* readfile(PATH): the file's bytes as a BLOB, as the sqlite3 shell has
+** it (NULL when it cannot be read). */
+static void readfileFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  const char *zPath = (const char*)sqlite3_value_text(argv[0]);
+  unsigned char *a = 0;
+  sqlite3_int64 n = 0;
+  (void)argc;
+  if( zPath && readFile(zPath, &a, &n)==0 ){
+    sqlite3_result_blob64(ctx, a, (sqlite3_uint64)n, sqlite3_free);
+  }
+}
+
 static char *connOpen(Runner *p, int i, int bNoExt){
   sqlite3 *db = 0;
   char *zErr = 0;
@@ -355,6 +368,8 @@ static char *connOpen(Runner *p, int i, int bNoExt){
     sqlite3_close(db);
     return zErr;
   }
+  sqlite3_create_function(db, "readfile", 1, SQLITE_UTF8, 0, readfileFunc,
+                          0, 0);
 #ifndef SQLMIG_STATIC
   if( !bNoExt ){
     sqlite3_enable_load_extension(db, 1);
@@ -474,6 +489,90 @@ static char *dbconfig(sqlite3 *db, const char *zName, const char *zVal){
   return mprintf("unknown .dbconfig option: %s", zName);
 }
 
+/* 1 when zPath is a directory (not a link to one). */
+static int isDir(const char *zPath){
+  struct stat st;
+  return lstat(zPath, &st)==0 && S_ISDIR(st.st_mode);
+}
+
+/* Creates the folders zPath lies in (not zPath itself). */
+static char *makeParents(const char *zPath){
+  char *zDir = mprintf("%s", zPath), *zSlash;
+  for(zSlash=strchr(zDir, '/'); zSlash; zSlash=strchr(zSlash+1, '/')){
+    *zSlash = 0;
+    if( zDir[0] && mkdir(zDir, 0777)!=0 && errno!=EEXIST ){
+      char *zErr = mprintf("cannot create %s: %s", zDir, strerror(errno));
+      sqlite3_free(zDir);
+      return zErr;
+    }
+    *zSlash = '/';
+  }
+  sqlite3_free(zDir);
+  return 0;
+}
+
+/* Writes n bytes of z to file zPath (created with its folders). */
+static char *writeFile(const char *zPath, const char *z, size_t n){
+  FILE *f;
+  char *zErr = makeParents(zPath);
+  if( zErr ) return zErr;
+  f = fopen(zPath, "wb");
+  if( f==0 ) return mprintf("cannot write %s: %s", zPath, strerror(errno));
+  if( n ) fwrite(z, 1, n, f);
+  fclose(f);
+  return 0;
+}
+
+/* Copies zFrom (a file or a folder, recursively) to zTo. */
+static char *copyPath(const char *zFrom, const char *zTo){
+  char *zErr = 0;
+  if( isDir(zFrom) ){
+    DIR *d = opendir(zFrom);
+    struct dirent *e;
+    if( d==0 ) return mprintf("cannot read %s: %s", zFrom, strerror(errno));
+    zErr = makeParents(zTo);
+    if( zErr==0 && mkdir(zTo, 0777)!=0 && errno!=EEXIST ){
+      zErr = mprintf("cannot create %s: %s", zTo, strerror(errno));
+    }
+    while( zErr==0 && (e = readdir(d))!=0 ){
+      char *zA, *zB;
+      if( strcmp(e->d_name, ".")==0 || strcmp(e->d_name, "..")==0 ) continue;
+      zA = mprintf("%s/%s", zFrom, e->d_name);
+      zB = mprintf("%s/%s", zTo, e->d_name);
+      zErr = copyPath(zA, zB);
+      sqlite3_free(zA);
+      sqlite3_free(zB);
+    }
+    closedir(d);
+  }else{
+    unsigned char *a = 0;
+    sqlite3_int64 n = 0;
+    int rc = readFile(zFrom, &a, &n);
+    if( rc!=0 ){
+      return mprintf("cannot read %s: %s", zFrom,
+                     rc>0 ? "no such file" : strerror(errno));
+    }
+    zErr = writeFile(zTo, (const char*)a, (size_t)n);
+    sqlite3_free(a);
+  }
+  return zErr;
+}
+
+/* .write PATH TEXT: TEXT with \n as a newline, \\ as a backslash. */
+static char *writeDirective(const char *zPath, const char *zText){
+  char *zOut = mprintf("%s", zText);
+  size_t i, j = 0;
+  char *zErr;
+  for(i=0; zText[i]; i++){
+    if( zText[i]=='\\' && zText[i+1]=='n' ){ zOut[j++] = '\n'; i++; }
+    else if( zText[i]=='\\' && zText[i+1]=='\\' ){ zOut[j++] = '\\'; i++; }
+    else zOut[j++] = zText[i];
+  }
+  zErr = writeFile(zPath, zOut, j);
+  sqlite3_free(zOut);
+  return zErr;
+}
+
 /* Runs the directive line zLine (starting with '.'), appending what it
 ** prints to pOut. Errors print as "error: ..." like SQL errors. */
 static void runDirective(Runner *p, char *zLine, sqlite3_str *pOut){
@@ -486,6 +585,9 @@ static void runDirective(Runner *p, char *zLine, sqlite3_str *pOut){
     while( *z==' ' || *z=='\t' ) *z++ = 0;
     if( *z==0 ) break;
     azArg[nArg++] = z;
+    if( nArg==3 && strcmp(azArg[0], ".write")==0 ){
+      break;                    /* the rest of the line is the text */
+    }
     if( nArg==2 && strcmp(azArg[0], ".exec-file")==0 ){
       char *zEnd = z + strlen(z);
       while( zEnd>z && (zEnd[-1]==' ' || zEnd[-1]=='\t') ) *--zEnd = 0;
@@ -542,6 +644,20 @@ static void runDirective(Runner *p, char *zLine, sqlite3_str *pOut){
     }
   }else if( strcmp(azArg[0], ".exec-file")==0 && nArg==2 ){
     execScriptFile(p, azArg[1], pOut);
+  }else if( strcmp(azArg[0], ".copy")==0 && nArg==3 ){
+    char *zFrom = mprintf("%s/%s", p->zRoot, azArg[1]);
+    zErr = copyPath(zFrom, azArg[2]);
+    sqlite3_free(zFrom);
+  }else if( strcmp(azArg[0], ".write")==0 && (nArg==2 || nArg==3) ){
+    zErr = writeDirective(azArg[1], nArg==3 ? azArg[2] : "");
+  }else if( strcmp(azArg[0], ".rm")==0 && nArg==2 ){
+    if( unlink(azArg[1])!=0 ){
+      zErr = mprintf("cannot remove %s: %s", azArg[1], strerror(errno));
+    }
+  }else if( strcmp(azArg[0], ".chmod")==0 && nArg==3 ){
+    if( chmod(azArg[2], (mode_t)strtol(azArg[1], 0, 8))!=0 ){
+      zErr = mprintf("cannot chmod %s: %s", azArg[2], strerror(errno));
+    }
   }else{
     zErr = mprintf("unknown directive or wrong arguments: %s", zLine);
   }
@@ -719,7 +835,7 @@ static void runCases(Runner *p, const LineArray *pLines){
   }
 }
 
-/* Removes every file in directory zDir, then the directory. */
+/* Removes every file in directory zDir (and its folders), then zDir. */
 static void removeDir(const char *zDir){
   DIR *d = opendir(zDir);
   if( d ){
@@ -728,7 +844,9 @@ static void removeDir(const char *zDir){
       char *zPath;
       if( strcmp(e->d_name, ".")==0 || strcmp(e->d_name, "..")==0 ) continue;
       zPath = mprintf("%s/%s", zDir, e->d_name);
-      if( unlink(zPath)!=0 ){
+      if( isDir(zPath) ){
+        removeDir(zPath);
+      }else if( unlink(zPath)!=0 ){
         fprintf(stderr, "runner: cannot remove %s: %s\n", zPath,
                 strerror(errno));
       }

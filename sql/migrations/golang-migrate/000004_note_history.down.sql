@@ -1,0 +1,2 @@
+DROP TRIGGER notes_history;
+DROP TABLE note_history;

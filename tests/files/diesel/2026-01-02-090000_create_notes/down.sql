@@ -1,0 +1,3 @@
+DROP INDEX notes_user;
+DROP TABLE notes;
+DELETE FROM users WHERE id = 1;

@@ -1,0 +1,10 @@
+-- +goose Up
+-- Accounts. Emails are unique, compared without case.
+CREATE TABLE users (
+  id    INTEGER PRIMARY KEY,
+  email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  name  TEXT
+);
+
+-- +goose Down
+DROP TABLE users;

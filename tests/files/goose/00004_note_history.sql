@@ -1,0 +1,17 @@
+-- +goose Up
+CREATE TABLE note_history (
+  note_id    INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+  old_body   TEXT,
+  changed_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+
+-- +goose StatementBegin
+CREATE TRIGGER notes_history AFTER UPDATE OF body ON notes
+BEGIN
+  INSERT INTO note_history(note_id, old_body) VALUES (OLD.id, OLD.body);
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER notes_history;
+DROP TABLE note_history;
