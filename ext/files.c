@@ -574,10 +574,12 @@ static int bundleRead(sqlite3 *db, SqlmigFileSet *pSet, const char *zTable,
                       char **pzErr){
   const char *zDot = strchr(zTable, '.');
   char *zSchema = zDot ? sqlite3_mprintf("%.*s", (int)(zDot-zTable), zTable)
-                       : sqlite3_mprintf("main");
+                       : 0;
   sqlite3_stmt *pStmt = 0;
-  char *zSql = zSchema ? sqlite3_mprintf("SELECT name, text FROM "
-      "\"%w\".\"%w\"", zSchema, zDot ? zDot+1 : zTable) : 0;
+  char *zSql = zDot==0 ? sqlite3_mprintf("SELECT name, text FROM \"%w\"",
+                                         zTable)
+      : zSchema ? sqlite3_mprintf("SELECT name, text FROM \"%w\".\"%w\"",
+                                  zSchema, zDot+1) : 0;
   int rc;
   sqlite3_free(zSchema);
   if( zSql==0 ) return SQLITE_NOMEM;

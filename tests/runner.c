@@ -558,7 +558,8 @@ static char *copyPath(const char *zFrom, const char *zTo){
   return zErr;
 }
 
-/* .write PATH TEXT: TEXT with \n as a newline, \\ as a backslash. */
+/* .write PATH TEXT: TEXT with \n as a newline, \xHH as that byte, \\ as a
+** backslash. */
 static char *writeDirective(const char *zPath, const char *zText){
   char *zOut = mprintf("%s", zText);
   size_t i, j = 0;
@@ -566,6 +567,12 @@ static char *writeDirective(const char *zPath, const char *zText){
   for(i=0; zText[i]; i++){
     if( zText[i]=='\\' && zText[i+1]=='n' ){ zOut[j++] = '\n'; i++; }
     else if( zText[i]=='\\' && zText[i+1]=='\\' ){ zOut[j++] = '\\'; i++; }
+    else if( zText[i]=='\\' && zText[i+1]=='x' && zText[i+2] && zText[i+3] ){
+      char zHex[3];
+      zHex[0] = zText[i+2]; zHex[1] = zText[i+3]; zHex[2] = 0;
+      zOut[j++] = (char)strtol(zHex, 0, 16);
+      i += 3;
+    }
     else zOut[j++] = zText[i];
   }
   zErr = writeFile(zPath, zOut, j);
