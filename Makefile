@@ -33,9 +33,22 @@ EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-asynchronous-unwind-tables \
 
 all: $(LIB)
 
-$(LIB): $(SRC) $(HDR)
+# The library's code is compiled for size (LIBOPT, after CFLAGS), except the
+# tokenizer and the script code that the start-up idiom runs for every
+# revision (HOT, at HOTOPT): 109 KB stripped instead of 131 KB at -O2, as
+# fast where it counts. `make LIBOPT= HOTOPT=` leaves CFLAGS alone.
+LIBOPT  ?= -Os
+HOTOPT  ?= -O2
+HOT     := token script
+OBJ     := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(SRC))
+
+$(BUILD)/obj/%.o: ext/%.c $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(EXTCFLAGS) $(SOFLAGS) -o $@ $(SRC) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(if $(filter $*,$(HOT)),$(HOTOPT),$(LIBOPT)) $(EXTCFLAGS) -c -o $@ $<
+
+$(LIB): $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXTCFLAGS) $(SOFLAGS) -o $@ $(OBJ) $(LDFLAGS)
 
 # The scenario runner: a small C program over the system SQLite that loads
 # the extension and checks each tests/*.test file.

@@ -11,13 +11,13 @@
 # 1000), BENCH_NOSYNC=1 (PRAGMA synchronous=OFF in the core scenarios: CPU
 # cost only, steadier on a busy machine), BENCH_TIMEOUT (seconds per hook
 # script, default 150), and from the
-# Makefile CC, EXTCFLAGS, SOFLAGS, LDFLAGS (to build a -O2 copy of the
+# Makefile CC, EXTCFLAGS, SOFLAGS, LDFLAGS (to build a -Os copy of the
 # extension for the size check; without them LIB itself is measured).
 #
 # Sections, in order:
 #   core      build/bench: migrate() apply, registration, start-up idiom
 #   size      bench/size.sh when it exists (its lines are converted), else
-#             the stripped -O2 library and the amalgamation's object code
+#             the stripped -Os library and the amalgamation's object code
 #   issue 3   every bench/diff_*.sh (diff rebuild, migrate_copy, schema
 #             diff), each run with the environment above plus BENCH_TMP
 #
@@ -95,7 +95,7 @@ if [ -f bench/size.sh ]; then
       n = $0; sub(/ bytes.*/, "", n); sub(/.* /, "", n)
       b = $0; sub(/.*\(budget /, "", b); sub(/\).*/, "", b)
       name = $0; sub(/^size: stripped /, "", name); sub(/ [0-9]+ bytes.*/, "", name)
-      printf "RESULT|size: stripped %s at -O2 (bench/size.sh), KB|%.1f|-|<=%.0f\n", name, n / 1024, b / 1024
+      printf "RESULT|size: stripped %s as make builds it (bench/size.sh), KB|%.1f|-|<=%.0f\n", name, n / 1024, b / 1024
       next
     }
     /^size: amalgamation object/ {
@@ -114,9 +114,9 @@ if ! grep -q '^RESULT|size: stripped' "$work/size.out" 2>/dev/null; then
   so=$LIB
   how="as built by make"
   if [ -n "${CC:-}" ] && [ -n "${EXTCFLAGS:-}" ] &&
-     $CC -O2 $EXTCFLAGS ${SOFLAGS:--shared} -o "$work/libsqlmig-O2.so" ext/*.c ${LDFLAGS:-} 2>"$work/size.err"; then
-    so=$work/libsqlmig-O2.so
-    how="-O2"
+     $CC -Os $EXTCFLAGS ${SOFLAGS:--shared} -o "$work/libsqlmig-Os.so" ext/*.c ${LDFLAGS:-} 2>"$work/size.err"; then
+    so=$work/libsqlmig-Os.so
+    how="-Os"
   fi
   if strip -o "$work/stripped.so" "$so" 2>/dev/null; then
     bytes=$(wc -c <"$work/stripped.so" | tr -d ' ')

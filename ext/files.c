@@ -31,13 +31,13 @@
 ** changed file can name it.
 */
 #include "sqlmig_int.h"
+#include <stdlib.h>
 
 #if defined(_WIN32) && !defined(SQLMIG_OMIT_FILES)
 # define SQLMIG_OMIT_FILES 1
 #endif
 #ifndef SQLMIG_OMIT_FILES
 # include <stdio.h>
-# include <stdlib.h>
 # include <errno.h>
 # include <dirent.h>
 # include <sys/stat.h>

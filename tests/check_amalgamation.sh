@@ -93,6 +93,27 @@ done
 compile "amalgamation compiles warning-free with -DSQLITE_CORE -DSQLITE_OMIT_LOAD_EXTENSION" \
   gcc $WARN -O2 -DSQLITE_CORE -DSQLITE_OMIT_LOAD_EXTENSION -c \
     -o "$out/gcc-noload.o" "$out/sqlmig.c"
+# Platforms without a file system: -DSQLMIG_OMIT_FILES leaves the folder
+# reader out (no opendir/fopen referenced); the bundle form stays.
+mkdir -p "$out/omitfiles"
+compile "amalgamation compiles warning-free with -DSQLMIG_OMIT_FILES" \
+  gcc $WARN -O2 -fPIC -fvisibility=hidden -DSQLMIG_OMIT_FILES -shared \
+    -o "$out/omitfiles/libsqlmig.so" "$out/sqlmig.c"
+if [ -f "$out/omitfiles/libsqlmig.so" ]; then
+  used=$(nm -D --undefined-only "$out/omitfiles/libsqlmig.so" | grep -E ' (opendir|readdir|fopen|stat)' )
+  msg=$(sqlite3 :memory: ".load $out/omitfiles/libsqlmig" \
+        "SELECT * FROM migration_files('db')" 2>&1)
+  bundle=$(sqlite3 :memory: ".load $out/omitfiles/libsqlmig" \
+        "CREATE TABLE b(name, text); INSERT INTO b VALUES ('1_a.sql', 'SELECT 1');" \
+        "SELECT version, format FROM migration_files(NULL, 'b')" 2>&1)
+  if [ -z "$used" ] && [ "$bundle" = "1|sqlx" ] &&
+     echo "$msg" | grep -q "this build reads no directories (SQLMIG_OMIT_FILES)"; then
+    ok "SQLMIG_OMIT_FILES: no directory reading, a clear error, bundles work"
+  else
+    bad "SQLMIG_OMIT_FILES: no directory reading, a clear error, bundles work" \
+        "imports: $used; folder: $msg; bundle: $bundle"
+  fi
+fi
 compile "sqlmig.h compiles as C++" \
   g++ -fsyntax-only -Wall -Wextra -pedantic -Werror -x c++ "$out/sqlmig.h"
 # The embedding recipe of the README, compiled in against the system
