@@ -661,10 +661,7 @@ static void runDirective(Runner *p, char *zLine, sqlite3_str *pOut){
     if( unlink(azArg[1])!=0 ){
       zErr = mprintf("cannot remove %s: %s", azArg[1], strerror(errno));
     }
-  }else if( strcmp(azArg[0], ".chmod")==0 && nArg==3 ){
-    if( chmod(azArg[2], (mode_t)strtol(azArg[1], 0, 8))!=0 ){
-      zErr = mprintf("cannot chmod %s: %s", azArg[2], strerror(errno));
-    }
+
   }else{
     zErr = mprintf("unknown directive or wrong arguments: %s", zLine);
   }
