@@ -18,7 +18,7 @@
 ** that say so), copies the operation's base state into it with the backup
 ** API from a template built once, loads the extension, dumps the state
 ** (schema of main and temp, every row of every table of main, history
-** times masked), arms the injection, runs the operation and disarms. Then:
+** and baseline times masked), arms the injection, runs the operation and disarms. Then:
 **
 **   - success: the result rows and the dump must equal those of a clean
 **     run of the same operation;
@@ -96,6 +96,31 @@
 #define S_ALL   INS R1 "," R2 "," R3 "," R4 "; SELECT migrate();"
 #define S_EDIT  INS R1 "," R2 "," R3 "; SELECT migrate();" INS R4 ";"
 
+/* Migration files: the committed goose folder (the tests run from the
+** repository root), a bundle of three layouts, another tool's table */
+#define S_BUNDLE "CREATE TABLE bundle(name TEXT, text);" \
+  "INSERT INTO bundle VALUES" \
+  " ('a/1_users.up.sql', 'CREATE TABLE users(id INTEGER PRIMARY KEY);')," \
+  " ('a/1_users.down.sql', CAST('DROP TABLE users;' AS BLOB))," \
+  " ('2_posts.sql', '-- migrate:up transaction:false\nCREATE TABLE p(x);\n" \
+  "-- migrate:down\nDROP TABLE p;\n')," \
+  " ('2026-01-03-090000_tags/up.sql', 'CREATE TABLE t(x);')," \
+  " ('2026-01-03-090000_tags/down.sql', 'DROP TABLE t;');"
+#define S_FILES "INSERT OR REPLACE INTO migrations SELECT * FROM" \
+  " migration_files('tests/files/goose'); SELECT migrate(2);" \
+  " DELETE FROM migrations WHERE version = 4;"
+#define S_GOOSE "CREATE TABLE goose_db_version(id INTEGER PRIMARY KEY" \
+  " AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL," \
+  " tstamp TIMESTAMP DEFAULT 0);" \
+  "INSERT INTO goose_db_version(version_id, is_applied) VALUES" \
+  " (0, 1), (1, 1), (2, 1), (3, 1), (3, 0), (3, 1), (4, 1);" \
+  "INSERT OR REPLACE INTO migrations SELECT * FROM" \
+  " migration_files('tests/files/goose');"
+#define S_BUILT INS R1 "," R2 ";" \
+  "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);" \
+  "CREATE TABLE posts(id INTEGER PRIMARY KEY," \
+  " uid INTEGER REFERENCES users(id) ON DELETE CASCADE, body TEXT);"
+
 /* One operation under test */
 typedef struct Op Op;
 struct Op {
@@ -142,6 +167,19 @@ static const Op aOp[] = {
     "INSERT INTO sqlmig_migrations(version, up, down) VALUES (7,"
     " CAST('CREATE TABLE z(a); -- \xc3\xa9' AS BLOB),"
     " CAST('DROP TABLE z' AS BLOB))", 0, 0 },
+  { "migration_files of a folder into migrations", "", S_EMPTY,
+    "INSERT OR REPLACE INTO migrations SELECT * FROM"
+    " migration_files('tests/files/goose')", 0, 0 },
+  { "migration_files of a bundle", "", S_BUNDLE,
+    "SELECT *, format, path FROM migration_files(NULL, 'bundle')", 0, 0 },
+  { "migrate_status of a folder", "", S_FILES,
+    "SELECT version, name, state, path, detail FROM"
+    " migrate_status('tests/files/goose')", 0, 0 },
+  { "migrate_baseline() from goose_db_version", "", S_GOOSE,
+    "SELECT migrate_baseline()", 0, 0 },
+  { "migrate_baseline(2)", "", S_BUILT, "SELECT migrate_baseline(2)", 0, 0 },
+  { "migrate(0) of baselined revisions", FK,
+    S_BUILT "SELECT migrate_baseline(2);", "SELECT migrate(0)", 0, 0 },
   { "load, then insert creating the store", "", S_EMPTY, INS R1, 0, 1 },
   { "load, then migrate() with nothing to do", FK, S_TWO,
     "SELECT migrate()", 0, 1 },
@@ -258,7 +296,8 @@ static void dumpQuery(sqlite3 *db, Buf *pBuf, const char *zSql){
     for(i=0; i<sqlite3_column_count(pStmt); i++){
       const char *zCol = sqlite3_column_name(pStmt, i);
       char *z = sqlite3_mprintf("%Q", sqlite3_column_text(pStmt, i));
-      if( strcmp(zCol, "applied_at")==0 || strcmp(zCol, "deleted_at")==0 ){
+      if( strcmp(zCol, "applied_at")==0 || strcmp(zCol, "deleted_at")==0
+       || strcmp(zCol, "baselined_at")==0 ){
         sqlite3_free(z);
         z = sqlite3_mprintf("%s", sqlite3_column_type(pStmt, i)==SQLITE_NULL
                                   ? "NULL" : "<time>");
