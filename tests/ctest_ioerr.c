@@ -290,8 +290,9 @@ static char *dumpDb(sqlite3 *db){
     sqlite3_str_appendall(pSel, "SELECT ''");
     while( rc==SQLITE_OK && sqlite3_step(pCol)==SQLITE_ROW ){
       const char *zCol = (const char*)sqlite3_column_text(pCol, 0);
-      if( strcmp(zTab, "sqlmig_history")==0
-       && (strcmp(zCol, "applied_at")==0 || strcmp(zCol, "deleted_at")==0) ){
+      if( (strcmp(zTab, "sqlmig_history")==0
+           && (strcmp(zCol, "applied_at")==0 || strcmp(zCol, "deleted_at")==0))
+       || strcmp(zCol, "baselined_at")==0 ){
         sqlite3_str_appendf(pSel, "||',%w:'||(\"%w\" IS NOT NULL)", zCol, zCol);
       }else{
         sqlite3_str_appendf(pSel, "||','||quote(\"%w\")", zCol);
@@ -349,6 +350,11 @@ static char *checkAndDump(const char *zPath, char **pzIntegrity){
   " DROP TABLE users; ALTER TABLE users_old RENAME TO users;')"
 #define INS "INSERT INTO migrations(version, name, up, down) VALUES "
 #define APP "CREATE TABLE app(k INTEGER PRIMARY KEY, v TEXT);"
+/* goose's tracking table: 1 to 3 applied */
+#define GOOSE "CREATE TABLE goose_db_version(id INTEGER PRIMARY KEY" \
+  " AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL);" \
+  " INSERT INTO goose_db_version(version_id, is_applied)" \
+  " VALUES (0, 1), (1, 1), (2, 1), (3, 1);"
 
 typedef struct Scenario Scenario;
 struct Scenario {
@@ -392,6 +398,15 @@ static const Scenario aScenario[] = {
     " INSERT INTO migrations(version, name, up, down) VALUES (4, 'sync',"
     " migrate_diff('main', 'd'), migrate_diff('d', 'main'));"
     " SELECT migrate(); COMMIT;" },
+  { "migrate_baseline() of goose's applied set, with the caller's writes",
+    APP GOOSE INS R1 "," R2 "," R3 ";",
+    "BEGIN; INSERT INTO app(v) VALUES ('before'); SELECT migrate_baseline();"
+    " INSERT INTO app(v) VALUES ('after'); COMMIT;" },
+  { "migrate(0) of baselined revisions",
+    APP GOOSE INS R1 "," R2 "," R3 "; SELECT migrate_baseline();"
+    " CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);"
+    " CREATE TABLE posts(id INTEGER PRIMARY KEY, uid INTEGER, body TEXT);",
+    "SELECT migrate(1);" },
   { "migrate_copy into main",
     APP INS R1 "," R2 "; SELECT migrate();",
     "ATTACH ':memory:' AS src;"
