@@ -32,6 +32,7 @@
 */
 #include "sqlmig_int.h"
 #include <stdlib.h>
+#include <stdarg.h>
 
 #if defined(_WIN32) && !defined(SQLMIG_OMIT_FILES)
 # define SQLMIG_OMIT_FILES 1
@@ -80,9 +81,12 @@ void sqlmigFilesFree(SqlmigFileSet *pSet){
   sqlite3_free(pSet);
 }
 
-static int fileError(char **pzErr, const char *zPath, const char *zFmt,
-                     const char *zArg){
-  char *zWhy = sqlite3_mprintf(zFmt, zArg);
+static int fileError(char **pzErr, const char *zPath, const char *zFmt, ...){
+  va_list ap;
+  char *zWhy;
+  va_start(ap, zFmt);
+  zWhy = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
   *pzErr = zWhy ? sqlite3_mprintf("migration_files: \"%s\" %s", zPath, zWhy)
                 : 0;
   sqlite3_free(zWhy);
@@ -186,18 +190,14 @@ static int splitSections(FilePiece *pPiece, const char *z, int n,
     iLine++;
     eMark = lineMarker(z+i, iEnd-i, &eLineTool);
     if( eMark!=MK_NONE && eTool && eLineTool!=eTool ){
-      char *zLine = sqlite3_mprintf("%d", iLine);
       rc = fileError(pzErr, pPiece->zPath, "mixes dbmate and goose markers "
-                     "(line %s)", zLine);
-      sqlite3_free(zLine);
+                     "(line %d)", iLine);
       break;
     }
     if( eMark!=MK_NONE ) eTool = eLineTool;
     if( eMark==MK_BAD ){
-      char *zWhat = sqlite3_mprintf("line %d: %.*s", iLine, iEnd-i, z+i);
-      rc = fileError(pzErr, pPiece->zPath, "%s: this goose annotation is "
-                     "not supported", zWhat);
-      sqlite3_free(zWhat);
+      rc = fileError(pzErr, pPiece->zPath, "line %d: %.*s: this goose "
+                     "annotation is not supported", iLine, iEnd-i, z+i);
       break;
     }else if( eMark==MK_UP || eMark==MK_DOWN ){
       eSec = eMark==MK_UP ? 1 : 2;
@@ -216,7 +216,7 @@ static int splitSections(FilePiece *pPiece, const char *z, int n,
     pPiece->zFormat = eTool==1 ? "dbmate" : "goose";
     if( nSeen[1]==0 ){
       rc = fileError(pzErr, pPiece->zPath, "has a down marker but no up "
-                     "marker%s", "");
+                     "marker");
     }else if( !isBlank(sqlite3_str_value(aSec[0]),
                        sqlite3_str_length(aSec[0])) ){
       rc = fileError(pzErr, pPiece->zPath, "has SQL before its up marker "
@@ -285,16 +285,13 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
     if( zBase[0]=='R' ){
       return fileError(pzErr, zPath, "is a Flyway repeatable migration: "
           "sqlmig applies each revision once, in version order (give it a "
-          "version: V<version>__<name>.sql)%s", "");
+          "version: V<version>__<name>.sql)");
     }
     nV = digitsLen(zBase+1, 0);
     if( zBase+1+nV!=zSep || nV==0 ){
-      char *zV = sqlite3_mprintf("%.*s", (int)(zSep-zBase-1), zBase+1);
-      int rc = fileError(pzErr, zPath, "has Flyway version \"%s\", which is "
+      return fileError(pzErr, zPath, "has Flyway version \"%.*s\", which is "
           "not a whole number: sqlmig orders revisions by integer versions "
-          "(rename it, e.g. V1.1 to V101)", zV);
-      sqlite3_free(zV);
-      return rc;
+          "(rename it, e.g. V1.1 to V101)", (int)(zSep-zBase-1), zBase+1);
     }
     pPiece->iVersion = versionOf(zBase+1, nV);
     pPiece->eFamily = FAM_FLYWAY;
@@ -310,7 +307,7 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
   if( nV==0 || zBase[nV]!='_' ){
     return fileError(pzErr, zPath, "is not a migration file name (expected "
         "<version>_<name>.sql, <version>_<name>.up.sql and .down.sql, "
-        "V<version>__<name>.sql, or <version>_<name>/up.sql)%s", "");
+        "V<version>__<name>.sql, or <version>_<name>/up.sql)");
   }
   pPiece->iVersion = versionOf(zBase, nV);
   zName = zBase+nV+1;
@@ -332,7 +329,7 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
 named:
   if( pPiece->iVersion<=0 ){
     return fileError(pzErr, zPath, "has version 0 or more than 18 digits: "
-                     "versions are positive integers%s", "");
+                     "versions are positive integers");
   }
   if( nName<0 ) nName = 0;
   pPiece->zName = sqlite3_mprintf("%.*s", nName, zName);
@@ -355,9 +352,7 @@ static int filesAdd(SqlmigFileSet *pSet, const char *zPath, const char *zRel,
     if( n>=3 && memcmp(z, "\xef\xbb\xbf", 3)==0 ){ z += 3; n -= 3; }
     iBad = sqlmigUtf8Invalid((const unsigned char*)z, n);
     if( iBad>=0 ){
-      char *zAt = sqlite3_mprintf("%d", iBad);
-      rc = fileError(pzErr, piece.zPath, "is not UTF-8 text (byte %s)", zAt);
-      sqlite3_free(zAt);
+      rc = fileError(pzErr, piece.zPath, "is not UTF-8 text (byte %d)", iBad);
     }
   }
   if( rc==SQLITE_OK ){
@@ -423,7 +418,7 @@ static int filesFinish(SqlmigFileSet *pSet, char **pzErr){
       pNext->eRole = -1;
     }else if( p->eRole==ROLE_DOWN ){
       return fileError(pzErr, p->zPath, "is a down script without an up "
-                       "script for its version%s", "");
+                       "script for its version");
     }
     if( p->eRole<0 ) continue;
     if( &pSet->a[nOut]!=p ){
@@ -446,14 +441,14 @@ static int fileRead(const char *zPath, char **pz, int *pn, char **pzErr){
   char *z = 0;
   sqlite3_int64 n = 0, nAlloc = 0;
   int rc = SQLITE_OK;
-  if( f==0 ) return fileError(pzErr, zPath, "cannot be opened%s", "");
+  if( f==0 ) return fileError(pzErr, zPath, "cannot be opened");
   for(;;){
     size_t nGot;
     if( n==nAlloc ){
       char *zNew;
       nAlloc = nAlloc ? nAlloc*2 : 4096;
       if( nAlloc>FILE_MAX ){
-        rc = fileError(pzErr, zPath, "is too large%s", "");
+        rc = fileError(pzErr, zPath, "is too large");
         break;
       }
       zNew = sqlite3_realloc64(z, nAlloc);
@@ -463,7 +458,7 @@ static int fileRead(const char *zPath, char **pz, int *pn, char **pzErr){
     nGot = fread(z+n, 1, (size_t)(nAlloc-n), f);
     n += (sqlite3_int64)nGot;
     if( nGot==0 ){
-      if( ferror(f) ) rc = fileError(pzErr, zPath, "cannot be read%s", "");
+      if( ferror(f) ) rc = fileError(pzErr, zPath, "cannot be read");
       break;
     }
   }
