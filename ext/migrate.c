@@ -561,16 +561,13 @@ static int scriptRun(sqlite3 *db, const char *zSql, int bGuard,
   return rc;
 }
 
-/*
-** Runs the script of one step with foreign-key enforcement paused and
-** legacy_alter_table restored afterwards, then checks foreign keys.
-*/
-static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
-                   char **pzErr){
+/* See sqlmig_int.h */
+int sqlmigRunStep(sqlite3 *db, const char *zSql, int bGuard, SqlmigFk *pFk,
+                  char **pzErr){
   int bLegacy = 0, rc = SQLITE_OK, rc2;
   if( pFk ){
     /* What the foreign-key check needs from before the script */
-    rc = sqlmigFkBefore(pFk, db, pStep->zSql);
+    rc = sqlmigFkBefore(pFk, db, zSql);
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
       rc = sqlmigErrcode(db, rc);
       *pzErr = sqlite3_mprintf("foreign key check: %s", sqlite3_errmsg(db));
@@ -580,16 +577,25 @@ static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
   if( rc==SQLITE_OK ){
     sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, -1, &bLegacy);
     if( pFk ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, (int*)0);
-    /* An up script matched its checksum, so it is the text the guard
-    ** passed at INSERT; a down script has no checksum and is checked
-    ** again. */
-    rc = scriptRun(db, pStep->zSql, !pStep->bUp, pzErr);
+    rc = scriptRun(db, zSql, bGuard, pzErr);
     if( pFk ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, (int*)0);
     rc2 = sqlite3_db_config(db, SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, bLegacy,
                             (int*)0);
     if( rc==SQLITE_OK ) rc = rc2;
   }
   if( rc==SQLITE_OK && pFk ) rc = sqlmigFkAfter(pFk, db, pzErr);
+  return rc;
+}
+
+/*
+** Runs the script of one step (sqlmigRunStep); a failure's message names
+** the revision and the direction.
+*/
+static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
+                   char **pzErr){
+  /* An up script matched its checksum, so it is the text the guard passed
+  ** at INSERT; a down script has no checksum and is checked again. */
+  int rc = sqlmigRunStep(db, pStep->zSql, !pStep->bUp, pFk, pzErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
     char *zLabel = sqlmigRevLabel(pStep->zName);
     char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
@@ -645,6 +651,20 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
   if( rc==SQLITE_OK && zSql ) rc = execSql(db, zSql);
   sqlite3_free(zSql);
   return rc;
+}
+
+/*
+** Sets *pbRecord when there is nothing to run but the schema was never
+** recorded (a database migrated before migrate_drift existed): migrate()
+** then records it, once.
+*/
+static int recordMissing(sqlite3 *db, int *pbRecord){
+  int rc = sqlmigStoreExists(db);
+  if( rc==1 ) rc = sqlmigTableExists(db, SQLMIG_SCHEMA);
+  else if( rc==0 ) rc = 1;               /* no store: nothing to record */
+  if( rc<0 ) return -rc;
+  *pbRecord = rc==0;
+  return SQLITE_OK;
 }
 
 /*
@@ -723,7 +743,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   MigPlan plan;
   SqlmigFk *pFk = 0;
   char *zErr = 0;
-  int bOwnTxn, bFkOn = 0, i;
+  int bOwnTxn, bFkOn = 0, bRecord = 0, i;
   sqlite3_int64 iDataVersion = -1;
   int rc;
 
@@ -746,7 +766,8 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   bOwnTxn = sqlite3_get_autocommit(db);
   if( rc==SQLITE_OK && bOwnTxn ) iDataVersion = dataVersion(db);
   if( rc==SQLITE_OK ) rc = planBuild(db, &req, &plan, &zErr);
-  if( rc!=SQLITE_OK || plan.nStep==0 ) goto done;
+  if( rc==SQLITE_OK && plan.nStep==0 ) rc = recordMissing(db, &bRecord);
+  if( rc!=SQLITE_OK || (plan.nStep==0 && !bRecord) ) goto done;
 
   /* Work to do: take the write lock. The plan stands unless another
   ** connection committed since it was read. */
@@ -769,6 +790,15 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   pConn->bMigrating = 0;
   sqlmigFkFree(pFk);
   if( rc==SQLITE_OK ) rc = planRecord(db, &plan, &req);
+  if( rc==SQLITE_OK ){
+    /* The schema left behind, for migrate_drift() */
+    rc = sqlmigSchemaRecord(db);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      rc = sqlmigErrcode(db, rc);
+      zErr = sqlite3_mprintf("cannot record the schema: %s",
+                             sqlite3_errmsg(db));
+    }
+  }
   if( rc==SQLITE_OK ){
     rc = execSql(db, bOwnTxn ? "COMMIT" : "RELEASE sqlmig_migrate");
     if( rc!=SQLITE_OK && zErr==0 ){

@@ -90,6 +90,8 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
     sqlmigCopyRegister,
     sqlmigFilesRegister,
     sqlmigBaselineRegister,
+    sqlmigDriftRegister,
+    sqlmigCheckRegister,
   };
   SqlmigConn *pConn;
   size_t i;

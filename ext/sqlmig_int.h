@@ -396,6 +396,48 @@ SQLMIG_PRIVATE int sqlmigScriptWrites(sqlite3 *db, SqlmigWrites *pW,
                                       const char *zScript);
 SQLMIG_PRIVATE void sqlmigWritesFree(SqlmigWrites *p);
 
+/* ----------------------------------------------------------------- drift.c */
+
+/* Where migrate() records the schema it leaves: a table of the store. */
+#define SQLMIG_SCHEMA "sqlmig_schema"
+
+/* A snapshot of main's schema (see drift.c). */
+typedef struct SqlmigSnap SqlmigSnap;
+/* One difference between two snapshots, in migrate_changes' words. */
+typedef struct SqlmigDelta SqlmigDelta;
+struct SqlmigDelta {
+  const char *zKind;       /* table, index, view, trigger */
+  char *zObject;
+  const char *zChange;     /* drift: create, drop, add column, ...; check:
+                           ** left behind, missing, differs */
+  char *zDetail;           /* a sentence naming the objects */
+};
+typedef struct SqlmigDeltas SqlmigDeltas;
+struct SqlmigDeltas {
+  SqlmigDelta *a;
+  int n, nAlloc;
+};
+
+/* The objects of main whose name or table is in pOnly (all: NULL). */
+SQLMIG_PRIVATE int sqlmigSnapTake(sqlite3 *db, const SqlmigNames *pOnly,
+                                  SqlmigSnap **pp);
+SQLMIG_PRIVATE void sqlmigSnapFree(SqlmigSnap *p);
+/* 1 when a and b hold the same objects with the same canonical texts. */
+SQLMIG_PRIVATE int sqlmigSnapEqual(const SqlmigSnap *a, const SqlmigSnap *b);
+/*
+** Appends to pOut the differences of pLive (read from dbLive's main) from
+** pRef, worded for migrate_check (eWords 0) or migrate_drift (1).
+*/
+SQLMIG_PRIVATE int sqlmigSnapCompare(sqlite3 *dbLive, const SqlmigSnap *pRef,
+    const SqlmigSnap *pLive, int eWords, SqlmigDeltas *pOut);
+SQLMIG_PRIVATE void sqlmigDeltasFree(SqlmigDeltas *p);
+/* Records main's schema in main.sqlmig_schema, for migrate_drift(). */
+SQLMIG_PRIVATE int sqlmigSchemaRecord(sqlite3 *db);
+/* Registers migrate_drift(). */
+SQLMIG_PRIVATE int sqlmigDriftRegister(sqlite3 *db, SqlmigConn *pConn);
+/* Registers migrate_check() (check.c). */
+SQLMIG_PRIVATE int sqlmigCheckRegister(sqlite3 *db, SqlmigConn *pConn);
+
 /* ------------------------------------------------------------- fkcheck.c */
 
 /*
@@ -416,6 +458,15 @@ SQLMIG_PRIVATE int sqlmigFkAfter(SqlmigFk *p, sqlite3 *db, char **pzErr);
 
 /* ------------------------------------------------------------- migrate.c */
 
+/*
+** Runs script zSql as migrate() runs a revision's script: statement by
+** statement as the guard allows (the whole script guarded first when
+** bGuard), legacy_alter_table restored afterwards, and, when pFk is not
+** NULL, foreign-key enforcement paused around it and the scoped check
+** after it. On failure *pzErr says why and names the statement.
+*/
+SQLMIG_PRIVATE int sqlmigRunStep(sqlite3 *db, const char *zSql, int bGuard,
+                                 SqlmigFk *pFk, char **pzErr);
 /* Registers migrate(), migrate(N) and the migrate_plan table function. */
 SQLMIG_PRIVATE int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn);
 
