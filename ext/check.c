@@ -417,7 +417,7 @@ done:
 }
 
 /* Reads the store's revisions from db (the copy), ascending. */
-static int revsRead(sqlite3 *db, CheckRev **paRev, int *pnRev){
+static int checkRevsRead(sqlite3 *db, CheckRev **paRev, int *pnRev){
   sqlite3_stmt *pStmt = 0;
   CheckRev *a = 0;
   int n = 0, nAlloc = 0, rc;
@@ -457,7 +457,7 @@ static int revsRead(sqlite3 *db, CheckRev **paRev, int *pnRev){
   return rc;
 }
 
-static void revsFree(CheckRev *a, int n){
+static void checkRevsFree(CheckRev *a, int n){
   int i;
   for(i=0; i<n; i++){
     sqlite3_free(a[i].zName);
@@ -516,7 +516,7 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
     }
   }
   rc = copyOpen(db, &pCopy);
-  if( rc==SQLITE_OK ) rc = revsRead(pCopy, &aRev, &nRev);
+  if( rc==SQLITE_OK ) rc = checkRevsRead(pCopy, &aRev, &nRev);
   if( rc==SQLITE_OK && iOnly ){
     for(i=0; i<nRev && aRev[i].iVersion!=iOnly; i++){}
     if( i==nRev ){
@@ -577,7 +577,7 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
     if( *pzErr==0 ) rc = SQLITE_NOMEM;
   }
   sqlmigFkFree(pFk);
-  revsFree(aRev, nRev);
+  checkRevsFree(aRev, nRev);
   sqlite3_close(pCopy);
   /* Rows in version order (the descent added its own first) */
   for(i=1; i<p->n; i++){
