@@ -473,6 +473,102 @@ static void benchStartup(Bench *p, const char *zScenario){
 }
 
 /*
+** check: SELECT * FROM migrate_check() over N registered revisions, each
+** creating a table (up) and dropping it (down), vs running every up script
+** and then every down script, newest first, directly in one transaction
+** (rolled back: the check writes nothing either). The check runs each up
+** twice and each down once, and compares before and after.
+*/
+static void benchCheck(Bench *p, const char *zScenario){
+  double *aMig = sqlite3_malloc64(sizeof(double)*4*(size_t)p->nRep);
+  double *aBase = aMig + p->nRep;
+  double *aMigCpu = aBase + p->nRep;
+  double *aBaseCpu = aMigCpu + p->nRep;
+  char zLabel[200];
+  RevSet set;
+  sqlite3 *dbMig, *dbBase;
+  int r, k, i;
+  if( aMig==0 ) fatal(0, "out of memory");
+  revSetCreate(&set, p->nRev);
+  dbMig = openDb(p, "check_mig.db", 1);
+  revSetInsertRows(dbMig, &set, "INSERT", "migrations", 1);
+  dbBase = openDb(p, "check_base.db", 1);
+  for(r=0; r<p->nRep; r++){
+    for(k=0; k<2; k++){
+      double t0, c0 = cpuMs();
+      t0 = nowMs();
+      if( (k+r)%2==0 ){
+        if( queryInt(dbMig, "SELECT count(*) FROM migrate_check()")!=0 ){
+          fatal(0, "migrate_check() found problems in a clean history");
+        }
+        aMig[r] = nowMs() - t0;
+        aMigCpu[r] = cpuMs() - c0;
+      }else{
+        execOrDie(dbBase, "BEGIN");
+        for(i=0; i<set.n; i++) execOrDie(dbBase, set.azUp[i]);
+        for(i=set.n-1; i>=0; i--) execOrDie(dbBase, set.azDown[i]);
+        execOrDie(dbBase, "ROLLBACK");
+        aBase[r] = nowMs() - t0;
+        aBaseCpu[r] = cpuMs() - c0;
+      }
+    }
+  }
+  sqlite3_close(dbMig);
+  sqlite3_close(dbBase);
+  snprintf(zLabel, sizeof(zLabel), "%s: migrate_check() of %d revisions vs "
+           "running their up and down scripts directly", zScenario, set.n);
+  report(zLabel, aMig, aBase, p->nRep, "3.00");
+  reportCpu(zScenario, aMigCpu, aBaseCpu, p->nRep);
+  revSetFree(&set);
+  sqlite3_free(aMig);
+}
+
+/*
+** record: what recording the schema for migrate_drift() adds to migrate()
+** of N revisions each creating a table: the statements migrate() runs at
+** its end (sqlmigSchemaRecord in ext/drift.c; the same text here), timed
+** alone on the schema that migrate() left, against that migrate() whole.
+*/
+static void benchRecord(Bench *p, const char *zScenario){
+  double *aMig = sqlite3_malloc64(sizeof(double)*2*(size_t)p->nRep);
+  double *aRec = aMig + p->nRep;
+  char zLabel[200];
+  RevSet set;
+  int r;
+  if( aMig==0 ) fatal(0, "out of memory");
+  revSetCreate(&set, p->nRev);
+  for(r=0; r<p->nRep; r++){
+    sqlite3 *db = openDb(p, "record.db", 1);
+    double t0;
+    revSetInsertRows(db, &set, "INSERT", "migrations", 1);
+    t0 = nowMs();
+    runMigrate(db, set.n);
+    aMig[r] = nowMs() - t0;
+    if( queryInt(db, "SELECT count(*) FROM sqlmig_schema")!=set.n ){
+      fatal(0, "migrate() did not record the schema");
+    }
+    t0 = nowMs();
+    execOrDie(db, "BEGIN;"
+        "CREATE TABLE IF NOT EXISTS main.sqlmig_schema(type TEXT, name TEXT,"
+        " tbl_name TEXT, sql TEXT);"
+        "DELETE FROM main.sqlmig_schema;"
+        "INSERT INTO main.sqlmig_schema SELECT type, name, tbl_name, sql"
+        " FROM main.sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE"
+        " 'sqlite\\_%' ESCAPE '\\' AND name<>'sqlmig' AND name NOT LIKE"
+        " 'sqlmig\\_%' ESCAPE '\\';"
+        "ROLLBACK");
+    aRec[r] = nowMs() - t0;
+    sqlite3_close(db);
+  }
+  snprintf(zLabel, sizeof(zLabel), "%s: recording the schema for "
+           "migrate_drift() vs migrate() of %d revisions that includes it",
+           zScenario, set.n);
+  report(zLabel, aRec, aMig, p->nRep, "0.05");
+  revSetFree(&set);
+  sqlite3_free(aMig);
+}
+
+/*
 ** Every scenario, in the order of the table. An issue-3 scenario that
 ** needs C rather than a bench/diff_*.sh script gets a row here.
 */
@@ -484,6 +580,8 @@ static const struct {
   { "apply-insert", benchApplyInsert },
   { "apply-alter",  benchApplyAlter },
   { "startup",      benchStartup },
+  { "check",        benchCheck },
+  { "record",       benchRecord },
 };
 
 static void usage(void){

@@ -36,6 +36,17 @@ struct CheckRev {
   int bApplied;
 };
 
+/* The copy's schema, kept current (see "the schema" below). */
+typedef struct SchemaCache SchemaCache;
+struct SchemaCache {
+  SqlmigSnap *pSnap;       /* every row, sorted as snapshots are */
+  SqlmigNames events;      /* objects named by DDL since the last refresh */
+  int bFull;               /* the next refresh reads everything */
+  int bOom;                /* an event could not be noted: read everything */
+  sqlite3_stmt *pByRowid;
+  sqlite3_stmt *pAfter;
+};
+
 /* One problem found. */
 typedef struct CheckRow CheckRow;
 struct CheckRow {
@@ -186,22 +197,6 @@ static int tableSum(sqlite3 *db, const char *zTab, TableSum *pSum){
   return rc;
 }
 
-/* The checksums of the rows of tables azTab[0..nTab). */
-static int sumsTake(sqlite3 *db, char **azTab, int nTab, TableSum **paSum){
-  TableSum *a = sqlite3_malloc64(sizeof(TableSum)*(nTab+1));
-  int i, rc = SQLITE_OK;
-  *paSum = 0;
-  if( a==0 ) return SQLITE_NOMEM;
-  memset(a, 0, sizeof(TableSum)*(nTab+1));
-  for(i=0; rc==SQLITE_OK && i<nTab; i++) rc = tableSum(db, azTab[i], &a[i]);
-  if( rc!=SQLITE_OK ){
-    sumsFree(a, nTab);
-    return rc;
-  }
-  *paSum = a;
-  return SQLITE_OK;
-}
-
 /*
 ** Compares the rows of the tables in both aBefore and aAfter (columns in
 ** both). Adds a `down loses rows` or `down changes rows` row.
@@ -246,13 +241,19 @@ static int sumsCompare(CheckState *p, const CheckRev *pRev,
 
 /* ------------------------------------------------------------- the check */
 
-/* Runs zSql in a savepoint of db: a failure leaves db as it was. */
+/*
+** Runs zSql in a savepoint of db: a failure leaves db as it was (and the
+** schema cache, which a rollback bypasses, is read again next time).
+*/
 static int runScript(sqlite3 *db, const char *zSql, SqlmigFk *pFk,
-                     char **pzErr){
+                     SchemaCache *pCache, char **pzErr){
   int rc = sqlite3_exec(db, "SAVEPOINT sqlmig_check", 0, 0, 0);
   if( rc==SQLITE_OK ){
     rc = sqlmigRunStep(db, zSql, 1, pFk, pzErr);
-    if( rc!=SQLITE_OK ) sqlite3_exec(db, "ROLLBACK TO sqlmig_check", 0, 0, 0);
+    if( rc!=SQLITE_OK ){
+      sqlite3_exec(db, "ROLLBACK TO sqlmig_check", 0, 0, 0);
+      pCache->bFull = 1;
+    }
     sqlite3_exec(db, "RELEASE sqlmig_check", 0, 0, 0);
   }
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
@@ -294,49 +295,241 @@ static int revNames(const CheckRev *pRev, SqlmigNames *pNames, int *pbAll){
   return rc;
 }
 
-/* The tables of main named in pNames (all when bAll), for the row sums. */
-static int snapTables(sqlite3 *db, const SqlmigNames *pNames, int bAll,
-                      SqlmigNames *pTabs){
-  sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT name FROM main.sqlite_master WHERE "
-      "type='table' AND sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE "
-      "'\\' AND name<>'sqlmig' AND name NOT LIKE 'sqlmig\\_%' ESCAPE '\\' "
-      "AND sql NOT LIKE 'CREATE VIRTUAL%'", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
-    rc = SQLITE_OK;
-    if( zName && (bAll || sqlmigNamesHas(pNames, zName)) ){
-      rc = sqlmigNamesAdd(pTabs, zName, -1);
+/* ---------------------------------------------------------- the schema */
+
+/*
+** The copy's schema, every row of its sqlite_master, kept current without
+** reading the whole table after every script: the copy's authorizer notes
+** the objects each statement creates, drops or alters, and a refresh reads
+** again only their rows (by rowid) and the rows added after the last one
+** known. A rename (which rewrites other objects' texts), a virtual table
+** (shadow tables) or many events read everything again.
+*/
+
+#define CACHE_MAX_EVENTS 64
+
+static int cacheAuth(void *pArg, int eCode, const char *z1, const char *z2,
+                     const char *zDb, const char *zTrigger){
+  SchemaCache *p = (SchemaCache*)pArg;
+  const char *a[2] = {0, 0};
+  int i;
+  (void)zTrigger;
+  switch( eCode ){
+    case SQLITE_CREATE_INDEX: case SQLITE_DROP_INDEX:
+    case SQLITE_CREATE_TRIGGER: case SQLITE_DROP_TRIGGER:
+      a[0] = z1; a[1] = z2; break;
+    case SQLITE_CREATE_TABLE: case SQLITE_DROP_TABLE:
+    case SQLITE_CREATE_VIEW: case SQLITE_DROP_VIEW:
+      a[0] = z1; break;
+    case SQLITE_ALTER_TABLE:
+      a[0] = z2; zDb = z1; break;
+    case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE:
+      p->bFull = 1; break;
+    default:
+      return SQLITE_OK;
+  }
+  if( zDb && sqlite3_stricmp(zDb, "main")!=0 ) return SQLITE_OK;
+  for(i=0; i<2; i++){
+    if( a[i] && sqlmigNamesAdd(&p->events, a[i], -1)!=SQLITE_OK ) p->bOom = 1;
+  }
+  return SQLITE_OK;
+}
+
+static void cacheFree(SchemaCache *p){
+  sqlmigSnapFree(p->pSnap);
+  sqlmigNamesFree(&p->events);
+  sqlite3_finalize(p->pByRowid);
+  sqlite3_finalize(p->pAfter);
+}
+
+/* Inserts o into the sorted snapshot p. */
+static int snapInsert(SqlmigSnap *p, SqlmigObj *o){
+  int lo = 0, hi = p->n;
+  while( lo<hi ){
+    int mid = (lo+hi)/2;
+    if( sqlmigObjCmp(p->ap[mid], o)<0 ) lo = mid+1; else hi = mid;
+  }
+  return sqlmigSnapAdd(p, lo, o);
+}
+
+/* Adds the object of pStmt's current row to the list pNew. */
+static int newObj(sqlite3_stmt *pStmt, SqlmigSnap *pNew){
+  SqlmigObj *o = sqlmigObjNew(pStmt);
+  int rc;
+  if( o==0 ) return SQLITE_NOMEM;
+  rc = sqlmigSnapAdd(pNew, pNew->n, o);
+  if( rc!=SQLITE_OK ){
+    o->nRef = 1;
+    sqlmigObjUnref(o);
+  }
+  return rc;
+}
+
+/* Brings the cache up to the copy's schema. */
+static int cacheRefresh(sqlite3 *db, SchemaCache *p){
+  SqlmigSnap added;
+  sqlite3_int64 iMax = 0;
+  int i, rc = SQLITE_OK;
+  if( p->pSnap==0 || p->bFull || p->bOom || p->events.n>CACHE_MAX_EVENTS ){
+    sqlmigSnapFree(p->pSnap);
+    p->pSnap = 0;
+    sqlmigNamesFree(&p->events);
+    p->bFull = p->bOom = 0;
+    return sqlmigSnapTake(db, 1, &p->pSnap);
+  }
+  if( p->events.n==0 ) return SQLITE_OK;
+  memset(&added, 0, sizeof(added));
+  if( p->pByRowid==0 ){
+    rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql, rowid "
+        "FROM main.sqlite_master WHERE rowid=?1", -1, &p->pByRowid, 0);
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql, rowid "
+          "FROM main.sqlite_master WHERE rowid>?1", -1, &p->pAfter, 0);
+    }
+    if( rc!=SQLITE_OK ) return rc;
+  }
+  for(i=0; i<p->pSnap->n; i++){
+    if( p->pSnap->ap[i]->iRowid>iMax ) iMax = p->pSnap->ap[i]->iRowid;
+  }
+  /* 1. The rows of the objects named (or on tables named) by the events */
+  for(i=0; rc==SQLITE_OK && i<p->pSnap->n; ){
+    SqlmigObj *o = p->pSnap->ap[i];
+    sqlite3_stmt *q = p->pByRowid;
+    int bSame = 0;
+    if( !sqlmigNamesHas(&p->events, o->zName)
+     && !sqlmigNamesHas(&p->events, o->zTbl) ){
+      i++;
+      continue;
+    }
+    sqlite3_bind_int64(q, 1, o->iRowid);
+    rc = sqlite3_step(q);
+    if( rc==SQLITE_ROW ){
+      const char *zType = (const char*)sqlite3_column_text(q, 0);
+      const char *zName = (const char*)sqlite3_column_text(q, 1);
+      const char *zSql = (const char*)sqlite3_column_text(q, 3);
+      bSame = zType && zName && strcmp(zType, o->zType)==0
+           && sqlite3_stricmp(zName, o->zName)==0
+           && strcmp(zSql ? zSql : "", o->zSql)==0;
+      rc = bSame ? SQLITE_OK : newObj(q, &added);
+    }else if( rc==SQLITE_DONE ){
+      rc = SQLITE_OK;
+    }
+    sqlite3_reset(q);
+    if( bSame || rc!=SQLITE_OK ){
+      i++;
+    }else{
+      /* gone or replaced: out of the snapshot */
+      memmove(&p->pSnap->ap[i], &p->pSnap->ap[i+1],
+              (p->pSnap->n-i-1)*sizeof(SqlmigObj*));
+      p->pSnap->n--;
+      sqlmigObjUnref(o);
     }
   }
-  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  sqlite3_finalize(pStmt);
+  /* 2. Rows added after the last one known */
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_int64(p->pAfter, 1, iMax);
+    while( (rc = sqlite3_step(p->pAfter))==SQLITE_ROW ){
+      rc = newObj(p->pAfter, &added);
+      if( rc!=SQLITE_OK ) break;
+    }
+    if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+    sqlite3_reset(p->pAfter);
+  }
+  for(i=0; rc==SQLITE_OK && i<added.n; i++){
+    rc = snapInsert(p->pSnap, added.ap[i]);
+  }
+  for(i=0; i<added.n; i++) sqlmigObjUnref(added.ap[i]);
+  sqlite3_free(added.ap);
+  sqlmigNamesFree(&p->events);
+  if( rc!=SQLITE_OK ) p->bFull = 1;
   return rc;
+}
+
+/* A copy of the cache's snapshot (the objects shared). */
+static int cacheSnap(sqlite3 *db, SchemaCache *p, SqlmigSnap **ppOut){
+  SqlmigSnap *pOut;
+  int i, rc = cacheRefresh(db, p);
+  *ppOut = 0;
+  if( rc!=SQLITE_OK ) return rc;
+  pOut = sqlite3_malloc64(sizeof(*pOut));
+  if( pOut==0 ) return SQLITE_NOMEM;
+  memset(pOut, 0, sizeof(*pOut));
+  pOut->ap = sqlite3_malloc64(sizeof(SqlmigObj*)*(p->pSnap->n+1));
+  if( pOut->ap==0 ){
+    sqlite3_free(pOut);
+    return SQLITE_NOMEM;
+  }
+  for(i=0; i<p->pSnap->n; i++){
+    pOut->ap[i] = p->pSnap->ap[i];
+    pOut->ap[i]->nRef++;
+  }
+  pOut->n = pOut->nAlloc = p->pSnap->n;
+  *ppOut = pOut;
+  return SQLITE_OK;
+}
+
+/* The ordinary table zName of snapshot p, or NULL. */
+static const SqlmigObj *snapTable(const SqlmigSnap *p, const char *zName){
+  SqlmigObj probe;
+  int lo = 0, hi = p->n;
+  memset(&probe, 0, sizeof(probe));
+  probe.zType = (char*)"table";
+  probe.zName = (char*)zName;
+  while( lo<hi ){
+    int mid = (lo+hi)/2;
+    int c = sqlmigObjCmp(p->ap[mid], &probe);
+    if( c==0 ){
+      const SqlmigObj *o = p->ap[mid];
+      return o->bSkip || sqlite3_strnicmp(o->zSql, "CREATE VIRTUAL", 14)==0
+           ? 0 : o;
+    }
+    if( c<0 ) lo = mid+1; else hi = mid;
+  }
+  return 0;
+}
+
+/* The row sums of the tables of pSnap named in pNames (a slot each). */
+static int sumsOf(sqlite3 *db, const SqlmigSnap *pSnap,
+                  const SqlmigNames *pNames, TableSum **paSum){
+  TableSum *a = sqlite3_malloc64(sizeof(TableSum)*(pNames->n+1));
+  int i, rc = SQLITE_OK;
+  *paSum = 0;
+  if( a==0 ) return SQLITE_NOMEM;
+  memset(a, 0, sizeof(TableSum)*(pNames->n+1));
+  for(i=0; rc==SQLITE_OK && i<pNames->n; i++){
+    const SqlmigObj *o = snapTable(pSnap, pNames->az[i]);
+    if( o ) rc = tableSum(db, o->zName, &a[i]);
+  }
+  if( rc!=SQLITE_OK ){
+    sumsFree(a, pNames->n);
+    return rc;
+  }
+  *paSum = a;
+  return SQLITE_OK;
 }
 
 /*
 ** Up, down, compare, up again for one revision (phase 2). Sets *pbStop
-** when the copy is no longer where the next revision should start.
+** when up fails: the copy is then not where the next revision starts.
 */
 static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
-                    SqlmigFk *pFk, int *pbStop){
-  SqlmigNames names, tabs;
+                    SqlmigFk *pFk, SchemaCache *pCache, int *pbStop){
+  SqlmigNames names;
   SqlmigSnap *pBefore = 0, *pAfter = 0;
   TableSum *aBefore = 0, *aAfter = 0;
   SqlmigDeltas d;
   char *zErr = 0;
-  int bAll = 0, bProbe = 0, nRowBefore = p->n, rc, i;
+  int bRename = 0, bProbe = 0, nRowBefore = p->n, rc, i;
   memset(&names, 0, sizeof(names));
-  memset(&tabs, 0, sizeof(tabs));
   memset(&d, 0, sizeof(d));
   *pbStop = 0;
-  rc = revNames(pRev, &names, &bAll);
-  if( rc==SQLITE_OK ) rc = sqlmigSnapTake(db, bAll ? 0 : &names, &pBefore);
-  if( rc==SQLITE_OK ) rc = snapTables(db, &names, bAll, &tabs);
-  if( rc==SQLITE_OK ) rc = sumsTake(db, tabs.az, tabs.n, &aBefore);
+  rc = revNames(pRev, &names, &bRename);
+  if( rc==SQLITE_OK ) rc = cacheSnap(db, pCache, &pBefore);
+  if( rc==SQLITE_OK ) rc = sumsOf(db, pBefore, &names, &aBefore);
   if( rc!=SQLITE_OK ) goto done;
 
-  rc = runScript(db, pRev->zUp, pFk, &zErr);
+  pCache->bFull |= bRename;
+  rc = runScript(db, pRev->zUp, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK ){
     *pbStop = 1;
     if( rc!=SQLITE_NOMEM ){
@@ -350,12 +543,13 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
                 "the way back is not checked"));
     goto done;
   }
-  /* Down and up again are a probe: when up again fails, the copy goes
-  ** back to where up left it, for the next revision */
+  /* Down and up again are a probe: when the round trip goes wrong, the
+  ** copy goes back to where up left it, for the next revision */
   rc = sqlite3_exec(db, "SAVEPOINT sqlmig_probe", 0, 0, 0);
   if( rc!=SQLITE_OK ) goto done;
   bProbe = 1;
-  rc = runScript(db, pRev->zDown, pFk, &zErr);
+  pCache->bFull |= bRename;
+  rc = runScript(db, pRev->zDown, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK ){
     /* rolled back: the copy is after up, where the next one starts */
     if( rc!=SQLITE_NOMEM ) rc = rowAdd(p, pRev, "down fails", zErr);
@@ -363,7 +557,7 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
     goto done;
   }
 
-  rc = sqlmigSnapTake(db, bAll ? 0 : &names, &pAfter);
+  rc = cacheSnap(db, pCache, &pAfter);
   if( rc==SQLITE_OK && !sqlmigSnapEqual(pBefore, pAfter) ){
     rc = sqlmigSnapCompare(db, pBefore, pAfter, 0, &d);
     if( rc==SQLITE_OK && d.n>0 ){
@@ -375,22 +569,13 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
                   sqlite3_str_finish(pDetail));
     }
   }
-  if( rc==SQLITE_OK ){
-    /* The same tables, now: a table gone or new has no sums to compare */
-    aAfter = sqlite3_malloc64(sizeof(TableSum)*(tabs.n+1));
-    if( aAfter==0 ) rc = SQLITE_NOMEM;
-    else memset(aAfter, 0, sizeof(TableSum)*(tabs.n+1));
-    for(i=0; rc==SQLITE_OK && i<tabs.n; i++){
-      rc = sqlmigTableExists(db, tabs.az[i]);
-      if( rc==1 ) rc = tableSum(db, tabs.az[i], &aAfter[i]);
-      else if( rc==0 ) rc = SQLITE_OK;
-      else rc = -rc;
-    }
-  }
-  if( rc==SQLITE_OK ) rc = sumsCompare(p, pRev, aBefore, aAfter, tabs.n);
+  /* Rows of the tables there before up and after down */
+  if( rc==SQLITE_OK ) rc = sumsOf(db, pAfter, &names, &aAfter);
+  if( rc==SQLITE_OK ) rc = sumsCompare(p, pRev, aBefore, aAfter, names.n);
   if( rc!=SQLITE_OK ) goto done;
 
-  rc = runScript(db, pRev->zUp, pFk, &zErr);
+  pCache->bFull |= bRename;
+  rc = runScript(db, pRev->zUp, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     rc = rowAdd(p, pRev, "up again fails", zErr);
     zErr = 0;
@@ -400,8 +585,11 @@ done:
   if( bProbe ){
     /* A round trip that went wrong may have left the copy elsewhere (rows
     ** lost, a column left behind): back to where up left it */
-    int rc2 = p->n>nRowBefore ? sqlite3_exec(db, "ROLLBACK TO sqlmig_probe",
-                                             0, 0, 0) : SQLITE_OK;
+    int rc2 = SQLITE_OK;
+    if( p->n>nRowBefore ){
+      rc2 = sqlite3_exec(db, "ROLLBACK TO sqlmig_probe", 0, 0, 0);
+      pCache->bFull = 1;
+    }
     if( rc2==SQLITE_OK ) rc2 = sqlite3_exec(db, "RELEASE sqlmig_probe", 0, 0, 0);
     if( rc==SQLITE_OK ) rc = rc2;
   }
@@ -409,10 +597,9 @@ done:
   sqlmigDeltasFree(&d);
   sqlmigSnapFree(pBefore);
   sqlmigSnapFree(pAfter);
-  sumsFree(aBefore, aBefore ? tabs.n : 0);
-  sumsFree(aAfter, aAfter ? tabs.n : 0);
+  sumsFree(aBefore, aBefore ? names.n : 0);
+  sumsFree(aAfter, aAfter ? names.n : 0);
   sqlmigNamesFree(&names);
-  sqlmigNamesFree(&tabs);
   return rc;
 }
 
@@ -502,8 +689,11 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
   sqlite3 *db = pConn->db, *pCopy = 0;
   CheckRev *aRev = 0;
   SqlmigFk *pFk = 0;
+  SchemaCache cache;
   sqlite3_int64 iOnly = 0;
   int nRev = 0, iFloor, i, rc, bFk = 0, bStop = 0;
+
+  memset(&cache, 0, sizeof(cache));
 
   if( argc>0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER
@@ -516,7 +706,10 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
     }
   }
   rc = copyOpen(db, &pCopy);
-  if( rc==SQLITE_OK ) rc = checkRevsRead(pCopy, &aRev, &nRev);
+  if( rc==SQLITE_OK ){
+    sqlite3_set_authorizer(pCopy, cacheAuth, &cache);
+    rc = checkRevsRead(pCopy, &aRev, &nRev);
+  }
   if( rc==SQLITE_OK && iOnly ){
     for(i=0; i<nRev && aRev[i].iVersion!=iOnly; i++){}
     if( i==nRev ){
@@ -541,7 +734,7 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
       iFloor = i;
       break;
     }
-    rc = runScript(pCopy, aRev[i].zDown, pFk, &zErr);
+    rc = runScript(pCopy, aRev[i].zDown, pFk, &cache, &zErr);
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
       rc = rowAdd(p, &aRev[i], "down fails", sqlite3_mprintf("%s (it and "
           "the revisions below it are not checked)", zErr));
@@ -559,7 +752,7 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
       /* Below the one to check: bring the copy up to it */
       char *zErr = 0;
       if( aRev[i].bApplied ) continue;          /* never reverted */
-      rc = runScript(pCopy, aRev[i].zUp, pFk, &zErr);
+      rc = runScript(pCopy, aRev[i].zUp, pFk, &cache, &zErr);
       if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
         rc = rowAdd(p, &aRev[i], "up fails", sqlite3_mprintf("%s (revision "
             "%lld was not checked)", zErr, iOnly));
@@ -568,7 +761,7 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
       sqlite3_free(zErr);
       continue;
     }
-    rc = checkOne(pCopy, p, &aRev[i], pFk, &bStop);
+    rc = checkOne(pCopy, p, &aRev[i], pFk, &cache, &bStop);
   }
 
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
@@ -578,6 +771,7 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
   }
   sqlmigFkFree(pFk);
   checkRevsFree(aRev, nRev);
+  cacheFree(&cache);
   sqlite3_close(pCopy);
   /* Rows in version order (the descent added its own first) */
   for(i=1; i<p->n; i++){

@@ -4,7 +4,9 @@
 **   SELECT * FROM migrate_drift();
 **
 ** A snapshot is the objects of main's sqlite_master (type, name, tbl_name,
-** sql), sqlmig's own and SQLite's internal tables left out, each with a
+** sql), sorted, sqlmig's own and SQLite's internal ones marked to be left
+** out of comparisons (bSkip). Objects are shared and counted, so that a
+** copy of a snapshot costs one pointer per object; each has a
 ** canonical text of its sql: tokens (token.c) one space apart, comments
 ** dropped, bare and quoted names unquoted and folded to lower case, so that
 ** `CREATE TABLE "notes"` (what SQLite writes after a RENAME) equals
@@ -26,29 +28,38 @@
   "sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " \
   "AND name<>'sqlmig' AND name NOT LIKE 'sqlmig\\_%' ESCAPE '\\'"
 
-typedef struct SnapObj SnapObj;
-struct SnapObj {
-  char *zType, *zName, *zTbl, *zSql;
-  char *zCanon;            /* canonical text of zSql */
-};
-
-struct SqlmigSnap {
-  SnapObj *a;
-  int n;
-};
+void sqlmigObjUnref(SqlmigObj *o){
+  if( o && --o->nRef==0 ){
+    sqlite3_free(o->zType);
+    sqlite3_free(o->zName);
+    sqlite3_free(o->zTbl);
+    sqlite3_free(o->zSql);
+    sqlite3_free(o->zCanon);
+    sqlite3_free(o);
+  }
+}
 
 void sqlmigSnapFree(SqlmigSnap *p){
   int i;
   if( p==0 ) return;
-  for(i=0; i<p->n; i++){
-    sqlite3_free(p->a[i].zType);
-    sqlite3_free(p->a[i].zName);
-    sqlite3_free(p->a[i].zTbl);
-    sqlite3_free(p->a[i].zSql);
-    sqlite3_free(p->a[i].zCanon);
-  }
-  sqlite3_free(p->a);
+  for(i=0; i<p->n; i++) sqlmigObjUnref(p->ap[i]);
+  sqlite3_free(p->ap);
   sqlite3_free(p);
+}
+
+int sqlmigSnapAdd(SqlmigSnap *p, int i, SqlmigObj *o){
+  if( p->n==p->nAlloc ){
+    int nNew = p->nAlloc ? p->nAlloc*2 : 32;
+    SqlmigObj **apNew = sqlite3_realloc64(p->ap, nNew*sizeof(SqlmigObj*));
+    if( apNew==0 ) return SQLITE_NOMEM;
+    p->ap = apNew;
+    p->nAlloc = nNew;
+  }
+  memmove(&p->ap[i+1], &p->ap[i], (p->n-i)*sizeof(SqlmigObj*));
+  p->ap[i] = o;
+  o->nRef++;
+  p->n++;
+  return SQLITE_OK;
 }
 
 /*
@@ -101,45 +112,67 @@ static char *colDup(sqlite3_stmt *pStmt, int i){
   return sqlite3_mprintf("%s", z ? z : "");
 }
 
+/* 1 for an object snapshots leave out: SQLite's own, sqlmig's, no sql. */
+static int objSkipped(const char *zName, const char *zSql){
+  return zSql==0 || sqlite3_strnicmp(zName, "sqlite_", 7)==0
+      || sqlite3_stricmp(zName, "sqlmig")==0
+      || sqlite3_strnicmp(zName, "sqlmig_", 7)==0;
+}
+
+SqlmigObj *sqlmigObjNew(sqlite3_stmt *pStmt){
+  SqlmigObj *o = sqlite3_malloc64(sizeof(*o));
+  const char *zName = (const char*)sqlite3_column_text(pStmt, 1);
+  const char *zSql = (const char*)sqlite3_column_text(pStmt, 3);
+  if( o==0 ) return 0;
+  memset(o, 0, sizeof(*o));
+  o->nRef = 0;
+  o->iRowid = sqlite3_column_int64(pStmt, 4);
+  o->bSkip = objSkipped(zName ? zName : "", zSql);
+  o->zType = colDup(pStmt, 0);
+  o->zName = colDup(pStmt, 1);
+  o->zTbl = colDup(pStmt, 2);
+  o->zSql = colDup(pStmt, 3);
+  o->zCanon = o->zSql ? canonText(o->zSql) : 0;
+  if( !o->zType || !o->zName || !o->zTbl || !o->zSql || !o->zCanon ){
+    o->nRef = 1;
+    sqlmigObjUnref(o);
+    return 0;
+  }
+  return o;
+}
+
+int sqlmigObjCmp(const SqlmigObj *a, const SqlmigObj *b){
+  int c = strcmp(a->zType, b->zType);
+  return c ? c : sqlite3_stricmp(a->zName, b->zName);
+}
+
 /*
-** Runs zSql (rows type, name, tbl_name, sql, sorted by type then name
-** ignoring case) and keeps the objects whose name or table is in pOnly
-** (all when pOnly is NULL).
+** Runs zSql (rows type, name, tbl_name, sql, rowid, sorted by type then
+** name ignoring case) into a new snapshot; objects snapshots leave out are
+** kept only when bAll.
 */
-static int snapRead(sqlite3 *db, const char *zSql, const SqlmigNames *pOnly,
+static int snapRead(sqlite3 *db, const char *zSql, int bAll,
                     SqlmigSnap **ppSnap){
   SqlmigSnap *p = sqlite3_malloc64(sizeof(*p));
   sqlite3_stmt *pStmt = 0;
-  int nAlloc = 0, rc;
+  int rc;
   *ppSnap = 0;
   if( p==0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
   while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pStmt, 1);
-    const char *zTbl = (const char*)sqlite3_column_text(pStmt, 2);
-    SnapObj *o;
+    SqlmigObj *o = sqlmigObjNew(pStmt);
     rc = SQLITE_OK;
-    if( pOnly && !(zName && sqlmigNamesHas(pOnly, zName))
-     && !(zTbl && sqlmigNamesHas(pOnly, zTbl)) ){
+    if( o==0 ){ rc = SQLITE_NOMEM; break; }
+    if( o->bSkip && !bAll ){
+      o->nRef = 1;
+      sqlmigObjUnref(o);
       continue;
     }
-    if( p->n==nAlloc ){
-      SnapObj *aNew;
-      nAlloc = nAlloc ? nAlloc*2 : 32;
-      aNew = sqlite3_realloc64(p->a, nAlloc*sizeof(SnapObj));
-      if( aNew==0 ){ rc = SQLITE_NOMEM; break; }
-      p->a = aNew;
-    }
-    o = &p->a[p->n++];
-    memset(o, 0, sizeof(*o));
-    o->zType = colDup(pStmt, 0);
-    o->zName = colDup(pStmt, 1);
-    o->zTbl = colDup(pStmt, 2);
-    o->zSql = colDup(pStmt, 3);
-    o->zCanon = o->zSql ? canonText(o->zSql) : 0;
-    if( !o->zType || !o->zName || !o->zTbl || !o->zSql || !o->zCanon ){
-      rc = SQLITE_NOMEM;
+    rc = sqlmigSnapAdd(p, p->n, o);
+    if( rc!=SQLITE_OK ){
+      o->nRef = 1;
+      sqlmigObjUnref(o);
     }
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
@@ -153,37 +186,22 @@ static int snapRead(sqlite3 *db, const char *zSql, const SqlmigNames *pOnly,
   return SQLITE_OK;
 }
 
-int sqlmigSnapTake(sqlite3 *db, const SqlmigNames *pOnly, SqlmigSnap **pp){
-  sqlite3_str *pSql;
-  char *zSql;
-  int i, rc;
-  if( pOnly==0 ){
-    return snapRead(db, "SELECT type, name, tbl_name, sql FROM main."
-        "sqlite_master WHERE " OBJECTS_WHERE " ORDER BY type, name COLLATE "
-        "NOCASE", 0, pp);
-  }
-  /* The names in the statement: SQLite skips the other rows itself */
-  pSql = sqlite3_str_new(db);
-  sqlite3_str_appendall(pSql, "WITH n(x) AS (VALUES(NULL)");
-  for(i=0; i<pOnly->n; i++) sqlite3_str_appendf(pSql, ",(%Q)", pOnly->az[i]);
-  sqlite3_str_appendall(pSql, ") SELECT type, name, tbl_name, sql FROM main."
-      "sqlite_master WHERE " OBJECTS_WHERE " AND (name COLLATE NOCASE IN "
-      "n OR tbl_name COLLATE NOCASE IN n) ORDER BY type, name COLLATE NOCASE");
-  rc = sqlite3_str_errcode(pSql);
-  zSql = sqlite3_str_finish(pSql);
-  if( rc==SQLITE_OK && zSql ) rc = snapRead(db, zSql, 0, pp);
-  else rc = SQLITE_NOMEM;
-  sqlite3_free(zSql);
-  return rc;
+int sqlmigSnapTake(sqlite3 *db, int bAll, SqlmigSnap **pp){
+  return snapRead(db, "SELECT type, name, tbl_name, sql, rowid FROM main."
+      "sqlite_master ORDER BY type, name COLLATE NOCASE", bAll, pp);
 }
 
 int sqlmigSnapEqual(const SqlmigSnap *a, const SqlmigSnap *b){
-  int i;
-  if( a->n!=b->n ) return 0;
-  for(i=0; i<a->n; i++){
-    if( strcmp(a->a[i].zType, b->a[i].zType)
-     || sqlite3_stricmp(a->a[i].zName, b->a[i].zName)
-     || strcmp(a->a[i].zCanon, b->a[i].zCanon) ){
+  int i, j;
+  for(i=0, j=0; i<a->n || j<b->n; i++, j++){
+    while( i<a->n && a->ap[i]->bSkip ) i++;
+    while( j<b->n && b->ap[j]->bSkip ) j++;
+    if( i>=a->n || j>=b->n ){
+      if( i<a->n || j<b->n ) return 0;
+      break;
+    }
+    if( a->ap[i]!=b->ap[j] && (sqlmigObjCmp(a->ap[i], b->ap[j])
+        || strcmp(a->ap[i]->zCanon, b->ap[j]->zCanon)) ){
       return 0;
     }
   }
@@ -310,7 +328,8 @@ static const Words aWords[2] = {
 ** the scratch database) against the live one's.
 */
 static int tableDeltas(sqlite3 *dbLive, sqlite3 **pdbScratch,
-                       const SnapObj *pRef, const SnapObj *pLive, int eWords,
+                       const SqlmigObj *pRef, const SqlmigObj *pLive,
+                       int eWords,
                        SqlmigDeltas *pOut){
   const Words *w = &aWords[eWords];
   SnapCol *aRef = 0, *aLive = 0;
@@ -369,12 +388,6 @@ done:
   return rc;
 }
 
-/* Order of objects in a snapshot: type, then name ignoring case. */
-static int objCmp(const SnapObj *a, const SnapObj *b){
-  int c = strcmp(a->zType, b->zType);
-  return c ? c : sqlite3_stricmp(a->zName, b->zName);
-}
-
 int sqlmigSnapCompare(sqlite3 *dbLive, const SqlmigSnap *pRef,
                       const SqlmigSnap *pLive, int eWords,
                       SqlmigDeltas *pOut){
@@ -382,9 +395,12 @@ int sqlmigSnapCompare(sqlite3 *dbLive, const SqlmigSnap *pRef,
   sqlite3 *dbScratch = 0;
   int i = 0, j = 0, rc = SQLITE_OK;
   while( rc==SQLITE_OK && (i<pRef->n || j<pLive->n) ){
-    const SnapObj *r = i<pRef->n ? &pRef->a[i] : 0;
-    const SnapObj *l = j<pLive->n ? &pLive->a[j] : 0;
-    int c = r==0 ? 1 : l==0 ? -1 : objCmp(r, l);
+    const SqlmigObj *r = i<pRef->n ? pRef->ap[i] : 0;
+    const SqlmigObj *l = j<pLive->n ? pLive->ap[j] : 0;
+    int c;
+    if( r && r->bSkip ){ i++; continue; }
+    if( l && l->bSkip ){ j++; continue; }
+    c = r==0 ? 1 : l==0 ? -1 : sqlmigObjCmp(r, l);
     if( c<0 ){
       rc = deltaAdd(pOut, r->zType, sqlite3_mprintf("%s", r->zName),
           eWords ? "drop" : "missing", sqlite3_mprintf("%s \"%w\" %s",
@@ -396,7 +412,7 @@ int sqlmigSnapCompare(sqlite3 *dbLive, const SqlmigSnap *pRef,
           l->zType, l->zName, w->zExtra));
       j++;
     }else{
-      if( strcmp(r->zCanon, l->zCanon)!=0 ){
+      if( r!=l && strcmp(r->zCanon, l->zCanon)!=0 ){
         if( strcmp(r->zType, "table")==0 ){
           rc = tableDeltas(dbLive, &dbScratch, r, l, eWords, pOut);
         }else{
@@ -446,7 +462,7 @@ static int driftFilter(SqlmigConn *pConn, void *pState, int argc,
   }
   rc = rc<0 ? -rc : SQLITE_OK;
   if( rc==SQLITE_OK ){
-    rc = snapRead(db, "SELECT type, name, tbl_name, sql FROM main."
+    rc = snapRead(db, "SELECT type, name, tbl_name, sql, 0 FROM main."
         SCHEMA_TABLE " ORDER BY type, name COLLATE NOCASE", 0, &pRef);
   }
   if( rc==SQLITE_OK ) rc = sqlmigSnapTake(db, 0, &pLive);

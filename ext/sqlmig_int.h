@@ -401,8 +401,28 @@ SQLMIG_PRIVATE void sqlmigWritesFree(SqlmigWrites *p);
 /* Where migrate() records the schema it leaves: a table of the store. */
 #define SQLMIG_SCHEMA "sqlmig_schema"
 
-/* A snapshot of main's schema (see drift.c). */
+/* One object of sqlite_master, shared by the snapshots that hold it. */
+typedef struct SqlmigObj SqlmigObj;
+struct SqlmigObj {
+  int nRef;
+  int bSkip;               /* SQLite's or sqlmig's own, or no sql */
+  sqlite3_int64 iRowid;    /* its row in sqlite_master */
+  char *zType, *zName, *zTbl, *zSql;
+  char *zCanon;            /* canonical text of zSql (drift.c) */
+};
+/* A snapshot of main's schema: objects sorted by type, then name. */
 typedef struct SqlmigSnap SqlmigSnap;
+struct SqlmigSnap {
+  SqlmigObj **ap;
+  int n, nAlloc;
+};
+/* A new object from a row (type, name, tbl_name, sql, rowid), nRef 0. */
+SQLMIG_PRIVATE SqlmigObj *sqlmigObjNew(sqlite3_stmt *pStmt);
+SQLMIG_PRIVATE void sqlmigObjUnref(SqlmigObj *o);
+/* Snapshot order: type, then name ignoring case. */
+SQLMIG_PRIVATE int sqlmigObjCmp(const SqlmigObj *a, const SqlmigObj *b);
+/* Inserts o at index i of p (o->nRef counts it). */
+SQLMIG_PRIVATE int sqlmigSnapAdd(SqlmigSnap *p, int i, SqlmigObj *o);
 /* One difference between two snapshots, in migrate_changes' words. */
 typedef struct SqlmigDelta SqlmigDelta;
 struct SqlmigDelta {
@@ -418,9 +438,8 @@ struct SqlmigDeltas {
   int n, nAlloc;
 };
 
-/* The objects of main whose name or table is in pOnly (all: NULL). */
-SQLMIG_PRIVATE int sqlmigSnapTake(sqlite3 *db, const SqlmigNames *pOnly,
-                                  SqlmigSnap **pp);
+/* main's objects (with those comparisons leave out when bAll). */
+SQLMIG_PRIVATE int sqlmigSnapTake(sqlite3 *db, int bAll, SqlmigSnap **pp);
 SQLMIG_PRIVATE void sqlmigSnapFree(SqlmigSnap *p);
 /* 1 when a and b hold the same objects with the same canonical texts. */
 SQLMIG_PRIVATE int sqlmigSnapEqual(const SqlmigSnap *a, const SqlmigSnap *b);
