@@ -220,6 +220,16 @@ void sqlmigDeltasFree(SqlmigDeltas *p){
   memset(p, 0, sizeof(*p));
 }
 
+/* The kind of a difference, as a static string (objects do not last). */
+static const char *kindOf(const char *zType){
+  static const char *const az[] = { "table", "index", "view", "trigger" };
+  size_t i;
+  for(i=0; i<sizeof(az)/sizeof(az[0]); i++){
+    if( strcmp(zType, az[i])==0 ) return az[i];
+  }
+  return "object";
+}
+
 /* Adds one difference; takes zObject and zDetail (NULL: out of memory). */
 static int deltaAdd(SqlmigDeltas *p, const char *zKind, char *zObject,
                     const char *zChange, char *zDetail){
@@ -241,7 +251,7 @@ static int deltaAdd(SqlmigDeltas *p, const char *zKind, char *zObject,
     p->nAlloc = nNew;
   }
   d = &p->a[p->n++];
-  d->zKind = zKind;
+  d->zKind = kindOf(zKind);
   d->zObject = zObject;
   d->zChange = zChange;
   d->zDetail = zDetail;

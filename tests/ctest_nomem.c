@@ -181,6 +181,17 @@ static const Op aOp[] = {
   { "migrate(0) of a baselined revision", FK,
     INS R1 "; CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);"
     " SELECT migrate_baseline(1);", "SELECT migrate(0)", 0, 0 },
+  { "migrate_check() from applied and pending", FK,
+    INS R1 "; SELECT migrate();" INS R2 ";",
+    "SELECT * FROM migrate_check()", 0, 0 },
+  { "migrate_check() of a broken down", "", S_TWO
+    INS "(9, 'x', 'ALTER TABLE users ADD COLUMN x TEXT; UPDATE users SET"
+    " name = upper(name)', 'CREATE TABLE t9(a)');",
+    "SELECT * FROM migrate_check(9)", 0, 0 },
+  { "migrate_drift() after hand changes", "", S_ALL
+    "CREATE INDEX users_name ON users(name); DROP VIEW v_names;"
+    " ALTER TABLE posts ADD COLUMN extra INT DEFAULT 1;",
+    "SELECT * FROM migrate_drift()", 0, 0 },
   { "load, then insert creating the store", "", S_EMPTY, INS R1, 0, 1 },
   { "load, then migrate() with nothing to do", FK, S_TWO,
     "SELECT migrate()", 0, 1 },
