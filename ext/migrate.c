@@ -640,11 +640,15 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
         "datetime('now') WHERE applied_at IS NULL AND version<=%lld;",
         iLastUp);
   }
-  if( (bForget || bPend) && sqlmigTableExists(db, SQLMIG_BASELINE)!=0 ){
-    /* A reverted revision is no longer baselined (an error shows here) */
+  rc = (bForget || bPend) ? sqlmigTableExists(db, SQLMIG_BASELINE) : 0;
+  if( rc==1 ){
+    /* A reverted revision is no longer baselined */
     sqlite3_str_appendf(pSql, "DELETE FROM main." SQLMIG_BASELINE " WHERE "
         "version NOT IN (SELECT version FROM main." SQLMIG_STORE " WHERE "
         "applied_at IS NOT NULL);");
+  }else if( rc<0 ){
+    sqlite3_free(sqlite3_str_finish(pSql));
+    return -rc;
   }
   rc = sqlite3_str_errcode(pSql);
   zSql = sqlite3_str_finish(pSql);    /* NULL also when nothing to record */

@@ -132,20 +132,22 @@ int sqlmigStoreExists(sqlite3 *db){
   return sqlmigTableExists(db, SQLMIG_STORE);
 }
 
+/*
+** By preparing a statement that names the table: SQLite finds it in its
+** schema hash, where a query of sqlite_master would read every row (a
+** cost the start-up idiom would pay on a schema of 1000 tables).
+*/
 int sqlmigTableExists(sqlite3 *db, const char *zName){
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db,
-      "SELECT 1 FROM main.sqlite_master WHERE type='table' AND name=?1", -1,
-      &pStmt, 0);
-  if( rc==SQLITE_OK ) rc = sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
-  if( rc==SQLITE_OK ){
-    rc = sqlite3_step(pStmt);
-    rc = rc==SQLITE_ROW ? 1 : rc==SQLITE_DONE ? 0 : -sqlite3_errcode(db);
-  }else{
-    rc = -rc;
-  }
+  char *zSql = sqlite3_mprintf("SELECT 1 FROM main.\"%w\"", zName);
+  int rc;
+  if( zSql==0 ) return -SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
   sqlite3_finalize(pStmt);
-  return rc;
+  if( rc==SQLITE_OK ) return 1;
+  if( rc==SQLITE_ERROR ) return 0;       /* no such table */
+  return -sqlmigErrcode(db, rc);
 }
 
 static int migConnect(sqlite3 *db, void *pAux, int argc,

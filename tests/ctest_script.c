@@ -13,6 +13,7 @@
 #define SQLITE_CORE 1
 #include "../ext/token.c"
 #include "../ext/script.c"
+#include "../ext/checksum.c"
 
 #include <stdio.h>
 #include <stdlib.h>

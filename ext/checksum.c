@@ -1,0 +1,149 @@
+/*
+** sqlmig: the checksum of an up script.
+**
+** A 64-bit hash of a script, written as hex digits. It detects drift (an
+** up script changed after it was applied), not an adversary: whoever can
+** rewrite `up` in the store can rewrite `checksum` too, so a cryptographic
+** hash would buy nothing and cost every migrate() a few microseconds per
+** revision. Eight bytes at a time: each word is multiplied into the state,
+** rotated and offset; the length is folded in and the end avalanched so
+** that every input bit reaches every output bit.
+**
+** Version 2 (stored as "v2:" and 16 digits) hashes the script's tokens,
+** one space between two, with white space, comments and empty statements
+** left out and no ';' at the end: a cosmetic edit of a shipped revision
+** keeps its checksum, any token change does not. Version 1 (sqlmig 0.1,
+** 16 bare digits) hashed the raw bytes; databases keep such checksums,
+** so both are verified and neither may ever change.
+**
+** The start-up idiom computes one per revision and migrate() verifies one
+** per applied revision, so this file (with token.c) is compiled for speed
+** where the rest of the library is compiled for size (Makefile, HOT).
+*/
+#include "sqlmig_int.h"
+#include <stdint.h>
+#define SCRIPT_K1 0x9e3779b97f4a7c15ULL
+#define SCRIPT_K2 0xc2b2ae3d27d4eb4fULL
+#define SCRIPT_K3 0xff51afd7ed558ccdULL
+#define SCRIPT_K4 0xc4ceb9fe1a85ec53ULL
+
+/* The 64-bit little-endian word at p (whatever the host's byte order). */
+static uint64_t scriptWord(const unsigned char *p, size_t n){
+  uint64_t w = 0;
+  size_t i;
+  for(i=n; i>0; i--) w = (w<<8) | p[i-1];
+  return w;
+}
+
+static uint64_t scriptMix(uint64_t h, uint64_t w){
+  h ^= w * SCRIPT_K2;
+  h = (h<<31) | (h>>33);
+  return h * SCRIPT_K1 + SCRIPT_K4;
+}
+
+/* The final avalanche, written as 16 hex digits and a NUL at zHex. */
+static void scriptHex(uint64_t h, char *zHex){
+  static const char zDigit[] = "0123456789abcdef";
+  int i;
+  h ^= h>>33;
+  h *= SCRIPT_K3;
+  h ^= h>>29;
+  h *= SCRIPT_K4;
+  h ^= h>>32;
+  for(i=15; i>=0; i--){
+    zHex[i] = zDigit[h & 15];
+    h >>= 4;
+  }
+  zHex[16] = 0;
+}
+
+/* Version 1: the raw bytes p[0..n), 16 hex digits into zHex[17]. */
+static void scriptChecksumV1(const void *pIn, size_t n, char *zHex){
+  const unsigned char *p = (const unsigned char*)pIn;
+  uint64_t h = SCRIPT_K3 ^ ((uint64_t)n * SCRIPT_K1);
+  size_t k;
+  for(k=0; k+8<=n; k+=8) h = scriptMix(h, scriptWord(p+k, 8));
+  if( k<n ) h = scriptMix(h, scriptWord(p+k, n-k) ^ ((uint64_t)(n-k)<<59));
+  scriptHex(h, zHex);
+}
+
+/* Version 2's hash state: bytes are fed in pieces. */
+typedef struct ScriptHash ScriptHash;
+struct ScriptHash {
+  uint64_t h;
+  uint64_t nTotal;
+  unsigned char aBuf[8];
+  int nBuf;
+};
+
+static void scriptHashFeed(ScriptHash *p, const unsigned char *z, int n){
+  int i = 0;
+  p->nTotal += (uint64_t)n;
+  if( p->nBuf>0 ){
+    while( i<n && p->nBuf<8 ) p->aBuf[p->nBuf++] = z[i++];
+    if( p->nBuf<8 ) return;
+    p->h = scriptMix(p->h, scriptWord(p->aBuf, 8));
+    p->nBuf = 0;
+  }
+  for(; i+8<=n; i+=8) p->h = scriptMix(p->h, scriptWord(z+i, 8));
+  while( i<n ) p->aBuf[p->nBuf++] = z[i++];
+}
+
+void sqlmigChecksum(const char *zIn, int n, char *zOut){
+  const unsigned char *z = (const unsigned char*)zIn;
+  ScriptHash hash;
+  unsigned char aOut[256];   /* canonical text not yet hashed */
+  int nOut = 0;
+  int i = 0, bFirst = 1, bSemi = 0;
+  memset(&hash, 0, sizeof(hash));
+  hash.h = SCRIPT_K3 ^ SCRIPT_K2;
+  while( z && i<n ){
+    int eType, eOpen;
+    int nTok = sqlmigToken(z+i, n-i, &eType, &eOpen);
+    if( eType==SQLMIG_TK_SEMI ){
+      bSemi = !bFirst;
+    }else if( eType!=SQLMIG_TK_SPACE && eType!=SQLMIG_TK_COMMENT ){
+      if( nOut+nTok+3>(int)sizeof(aOut) ){
+        scriptHashFeed(&hash, aOut, nOut);
+        nOut = 0;
+      }
+      if( bSemi ){ aOut[nOut++] = ' '; aOut[nOut++] = ';'; }
+      if( !bFirst ) aOut[nOut++] = ' ';
+      if( nOut+nTok<=(int)sizeof(aOut) ){
+        memcpy(aOut+nOut, z+i, (size_t)nTok);
+        nOut += nTok;
+      }else{
+        scriptHashFeed(&hash, aOut, nOut);
+        scriptHashFeed(&hash, z+i, nTok);
+        nOut = 0;
+      }
+      bFirst = 0;
+      bSemi = 0;
+    }
+    i += nTok;
+  }
+  scriptHashFeed(&hash, aOut, nOut);
+  if( hash.nBuf>0 ){
+    hash.h = scriptMix(hash.h, scriptWord(hash.aBuf, (size_t)hash.nBuf)
+                               ^ ((uint64_t)hash.nBuf<<59));
+  }
+  hash.h ^= hash.nTotal * SCRIPT_K1;
+  memcpy(zOut, "v2:", 3);
+  scriptHex(hash.h, zOut+3);
+}
+
+int sqlmigChecksumMatches(const char *z, int n, const char *zStored){
+  char zHex[SQLMIG_CHECKSUM_LEN+1];
+  if( zStored==0 ) return 0;
+  if( strlen(zStored)==16 ){
+    scriptChecksumV1(z ? z : "", (size_t)(n>0 ? n : 0), zHex);
+  }else{
+    sqlmigChecksum(z, n, zHex);
+  }
+  return strcmp(zHex, zStored)==0;
+}
+
+#undef SCRIPT_K1
+#undef SCRIPT_K2
+#undef SCRIPT_K3
+#undef SCRIPT_K4
