@@ -292,6 +292,16 @@ def wall(cmd):
     return (time.perf_counter() - t0) * 1000
 
 
+def race(label, ours, theirs):
+    """REPS alternate runs of two commands; a RESULT line (budget 1.0)."""
+    res = {"ours": [], "theirs": []}
+    for _ in range(REPS):
+        res["ours"].append(wall(ours))
+        res["theirs"].append(wall(theirs))
+    print("RESULT|%s|%.1f|%.1f|1.0" % (label, statistics.median(res["ours"]),
+                                       statistics.median(res["theirs"])))
+
+
 def bench_schema():
     sqldiff = shutil.which("sqldiff")
     shell = shutil.which("sqlite3")
@@ -305,14 +315,8 @@ def bench_schema():
     ours = [shell, a, "-cmd", ".load " + lib, "ATTACH '%s' AS b" % b,
             "SELECT length(migrate_diff('main', 'b'))"]
     theirs = [sqldiff, "--schema", a, b]
-    res = {"ours": [], "theirs": []}
-    for _ in range(REPS):
-        res["ours"].append(wall(ours))
-        res["theirs"].append(wall(theirs))
-    print("RESULT|schema diff of two %d-table databases vs sqldiff --schema,"
-          " whole process (ms)|%.1f|%.1f|1.0"
-          % (NTABLES, statistics.median(res["ours"]),
-             statistics.median(res["theirs"])))
+    race("schema diff of two %d-table databases vs sqldiff --schema,"
+         " whole process (ms)" % NTABLES, ours, theirs)
 
     # migrate_drift() on the first database after migrate() recorded it
     # and a tenth of its tables got a column by hand, against the same
@@ -334,14 +338,8 @@ def bench_schema():
         print("RESULT|migrate_drift() found %s changes, expected %d|-|-|failed"
               % (out.stdout.strip(), NTABLES // 10))
         return
-    res = {"ours": [], "theirs": []}
-    for _ in range(REPS):
-        res["ours"].append(wall(mine))
-        res["theirs"].append(wall(theirs))
-    print("RESULT|migrate_drift() on a %d-table database vs sqldiff --schema"
-          " of two, whole process (ms)|%.1f|%.1f|1.0"
-          % (NTABLES, statistics.median(res["ours"]),
-             statistics.median(res["theirs"])))
+    race("migrate_drift() on a %d-table database vs sqldiff --schema of"
+         " two, whole process (ms)" % NTABLES, mine, theirs)
 
 
 # ------------------------------------------------------------ comparison
