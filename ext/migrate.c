@@ -660,10 +660,13 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
 /*
 ** Sets *pbRecord when there is nothing to run but the schema was never
 ** recorded (a database migrated before migrate_drift existed): migrate()
-** then records it, once.
+** then records it, once. A read-only database is left as it is.
 */
 static int recordMissing(sqlite3 *db, int *pbRecord){
-  int rc = sqlmigStoreExists(db);
+  int rc;
+  *pbRecord = 0;
+  if( sqlite3_db_readonly(db, "main")!=0 ) return SQLITE_OK;  /* cannot */
+  rc = sqlmigStoreExists(db);
   if( rc==1 ) rc = sqlmigTableExists(db, SQLMIG_SCHEMA);
   else if( rc==0 ) rc = 1;               /* no store: nothing to record */
   if( rc<0 ) return -rc;

@@ -6,7 +6,8 @@ Run by tests/run.sh (Debian's /usr/bin/python3: its sqlite3 module can
 load extensions). Checks that the extension loads through the binding's
 own load_extension(), that sqlmig_version() agrees with ext/sqlmig.h, and
 that a revision inserted into `migrations` is applied by migrate() and
-reverted by migrate(0). Prints one `ok - ` / `not ok - ` line per check;
+reverted by migrate(0), and that a no-op migrate() on a read-only database
+writes nothing and fails nothing. Prints one `ok - ` / `not ok - ` line per check;
 exits 1 when any failed.
 """
 import os
@@ -83,6 +84,32 @@ def main():
                   % (at, table_exists(db, "py_t")))
         except sqlite3.Error as e:
             check("migrations table and migrate()", False, e)
+
+        # A database migrated before migrate_drift() existed has no schema
+        # record; the next migrate() writes one, but not on a read-only
+        # database, where a no-op migrate() must still answer.
+        try:
+            db.execute("SELECT migrate()")
+            db.execute("DROP TABLE sqlmig_schema")
+            db.close()
+            path = os.path.join(tmp, "test.db")
+            ro = sqlite3.connect("file:%s?mode=ro" % path, uri=True,
+                                 isolation_level=None)
+            ro.enable_load_extension(True)
+            ro.load_extension(os.path.abspath(lib))
+            at = ro.execute("SELECT migrate()").fetchone()[0]
+            check("no-op migrate() on a read-only database",
+                  at == 1 and not table_exists(ro, "sqlmig_schema"),
+                  "returned %r" % (at,))
+            ro.close()
+            db = sqlite3.connect(path, isolation_level=None)
+            db.enable_load_extension(True)
+            db.load_extension(os.path.abspath(lib))
+            db.execute("SELECT migrate()")
+            check("the next writable migrate() records the schema",
+                  table_exists(db, "sqlmig_schema"))
+        except sqlite3.Error as e:
+            check("no-op migrate() on a read-only database", False, e)
         db.close()
 
 
