@@ -660,7 +660,8 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
 /*
 ** Sets *pbRecord when there is nothing to run but the schema was never
 ** recorded (a database migrated before migrate_drift existed): migrate()
-** then records it, once. A read-only database is left as it is.
+** then records it, once. A read-only database (or connection, PRAGMA
+** query_only) is left as it is.
 */
 static int recordMissing(sqlite3 *db, int *pbRecord){
   int rc;
@@ -670,8 +671,16 @@ static int recordMissing(sqlite3 *db, int *pbRecord){
   if( rc==1 ) rc = sqlmigTableExists(db, SQLMIG_SCHEMA);
   else if( rc==0 ) rc = 1;               /* no store: nothing to record */
   if( rc<0 ) return -rc;
-  *pbRecord = rc==0;
-  return SQLITE_OK;
+  if( rc==0 ){
+    /* Missing: record it, unless the connection may not write */
+    sqlite3_stmt *pStmt = 0;
+    rc = sqlite3_prepare_v2(db, "PRAGMA query_only", -1, &pStmt, 0);
+    if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      *pbRecord = sqlite3_column_int(pStmt, 0)==0;
+    }
+    rc = sqlite3_finalize(pStmt);
+  }
+  return rc;
 }
 
 /*
