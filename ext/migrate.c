@@ -671,7 +671,8 @@ static int recordMissing(sqlite3 *db, int *pbRecord){
   if( rc==1 ) rc = sqlmigTableExists(db, SQLMIG_SCHEMA);
   else if( rc==0 ) rc = 1;               /* no store: nothing to record */
   if( rc<0 ) return -rc;
-  if( rc==0 ){
+  if( rc==1 ) return SQLITE_OK;          /* there is one */
+  {
     /* Missing: record it, unless the connection may not write */
     sqlite3_stmt *pStmt = 0;
     rc = sqlite3_prepare_v2(db, "PRAGMA query_only", -1, &pStmt, 0);
