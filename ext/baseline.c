@@ -199,12 +199,22 @@ static sqlite3_int64 oldVersion(const char *z){
 ** a set sqlmig cannot take over: a dirty or failed migration, a version
 ** that is not a whole number or not registered.
 */
+/* An SQLite failure rc reading pTool's table, as an error naming it. */
+static int toolError(sqlite3 *db, int rc, const OldTool *pTool,
+                     char **pzErr){
+  if( rc==SQLITE_NOMEM ) return rc;
+  rc = sqlmigErrcode(db, rc);
+  *pzErr = sqlite3_mprintf("migrate_baseline: cannot read %s, the table of "
+      "%s: %s", pTool->zTable, pTool->zTool, sqlite3_errmsg(db));
+  return *pzErr ? rc : SQLITE_NOMEM;
+}
+
 static int oldSetRead(sqlite3 *db, const OldTool *pTool, StoreRows *pRows,
                       OldSet *pSet, char **pzErr){
   sqlite3_stmt *pStmt = 0;
   const char *zF = "migrate_baseline";
   int rc = sqlite3_prepare_v2(db, pTool->zSql, -1, &pStmt, 0);
-  if( rc!=SQLITE_OK ) return readError(db, rc, zF, pzErr);
+  if( rc!=SQLITE_OK ) return toolError(db, rc, pTool, pzErr);
   while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     const char *zV = (const char*)sqlite3_column_text(pStmt, 0);
     int bFlag = sqlite3_column_int(pStmt, 1);
@@ -260,7 +270,8 @@ static int oldSetRead(sqlite3 *db, const OldTool *pTool, StoreRows *pRows,
     pSet->aApplied[pRow-pRows->a] = (unsigned char)bApply;
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  if( rc!=SQLITE_OK && rc!=SQLITE_ERROR ) rc = readError(db, rc, zF, pzErr);
+  /* a refusal above has its message; a failed step has not */
+  if( rc!=SQLITE_OK && *pzErr==0 ) rc = toolError(db, rc, pTool, pzErr);
   sqlite3_finalize(pStmt);
   return rc;
 }
