@@ -190,10 +190,10 @@ static int diffFkOrder(DiffCtx *p, DiffSchema *pS, const int *aIdx, int n,
   rc = sqlmigDiffHashInit(&h, n);
   for(i=0; rc==SQLITE_OK && i<n; i++) sqlmigDiffHashSet(&h, pS->a[aIdx[i]].zName, i);
   if( rc==SQLITE_OK && pS->pFk==0 ){
-    rc = sqlite3_prepare_v2(p->db,
+    rc = sqlite3_prepare_v2(pS->db,
         "SELECT \"table\" FROM pragma_foreign_key_list(?1, ?2)", -1,
         &pS->pFk, 0);
-    if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS->zSchema);
+    if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS);
   }
   for(i=0; rc==SQLITE_OK && i<n; i++){
     sqlite3_bind_text(pS->pFk, 1, pS->a[aIdx[i]].zName, -1, SQLITE_STATIC);
@@ -205,7 +205,7 @@ static int diffFkOrder(DiffCtx *p, DiffSchema *pS, const int *aIdx, int n,
     }
     if( rc==SQLITE_OK ){
       rc = sqlite3_reset(pS->pFk);
-      if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS->zSchema);
+      if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS);
     }else{
       sqlite3_reset(pS->pFk);
     }
@@ -316,6 +316,7 @@ static int diffCompute(DiffCtx *p){
   aD = &aF[pF->n];
   aTmp = &aD[pD->n];
   rc = sqlmigDiffHashInit(&hTouched, pF->n + pD->n);
+  if( rc==SQLITE_OK ) rc = sqlmigDiffApplyHints(p);
 
   /* Tables: decide the fate of each. */
   for(i=0; rc==SQLITE_OK && i<pD->n; i++){
@@ -365,7 +366,10 @@ static int diffCompute(DiffCtx *p){
     if( f->eType!=DO_TRIGGER && f->eType!=DO_INDEX ) continue;
     bDrop = f->iPeer<0 || strcmp(f->zCanon, pD->a[f->iPeer].zCanon)!=0;
     if( f->eType==DO_INDEX ){
-      int iT = sqlmigDiffHashFind(&pD->hName, f->zTbl, -1);
+      /* the table's counterpart in to: by name, or by a rename hint */
+      int iT = sqlmigDiffHashFind(&pF->hName, f->zTbl, -1);
+      iT = iT>=0 && pF->a[iT].eType==DO_TABLE ? pF->a[iT].iPeer
+         : sqlmigDiffHashFind(&pD->hName, f->zTbl, -1);
       if( iT<0 || pD->a[iT].eType!=DO_TABLE
        || pD->a[iT].eState==DS_REBUILD || pD->a[iT].eState==DS_CREATE ){
         bDrop = 2;            /* goes with its table */
@@ -445,6 +449,18 @@ static int diffCompute(DiffCtx *p){
   for(k=0; rc==SQLITE_OK && k<nD; k++){
     DiffObj *d = &pD->a[aD[k]];
     DiffObj *f = d->iPeer>=0 ? &pF->a[d->iPeer] : 0;
+    if( f && sqlite3_stricmp(f->zName, d->zName)!=0
+     && !f->bVirtual && !d->bVirtual ){
+      /* a hinted rename, in legacy mode like the rebuild's: its children
+      ** are rebuilt below (their REFERENCES name it) */
+      rc = sqlmigDiffAdd(p, "table", d->zName, "rename table", 0,
+          sqlite3_mprintf("renames table \"%w\" to \"%w\"", f->zName,
+                          d->zName),
+          sqlite3_mprintf("PRAGMA legacy_alter_table = ON;\n"
+              "ALTER TABLE \"%w\" RENAME TO \"%w\";\n"
+              "PRAGMA legacy_alter_table = OFF;\n", f->zName, d->zName));
+      if( rc ) break;
+    }
     if( d->eState==DS_CREATE || (f && (f->bVirtual || d->bVirtual)) ){
       rc = sqlmigDiffAdd(p, "table", d->zName, "create", 0,
           sqlite3_mprintf("%s", d->eState==DS_CREATE ? "a new table"
@@ -553,18 +569,16 @@ int sqlmigSchemaArg(sqlite3 *db, const char *zFunc, sqlite3_value *pVal,
 ** Runs the whole diff for the two schema arguments into p. On error
 ** returns the code with p->zErr set (unless SQLITE_NOMEM).
 */
-static int diffRun(DiffCtx *p, sqlite3 *db, const char *zFunc,
-                   sqlite3_value *pFrom, sqlite3_value *pTo){
-  const char *zFrom = 0, *zTo = 0;
+static int diffRun(DiffCtx *p, sqlite3 *db, const char *zFunc, int argc,
+                   sqlite3_value **argv){
   int rc;
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->zFunc = zFunc;
   p->eSound = -1;
-  rc = sqlmigSchemaArg(db, zFunc, pFrom, 1, &zFrom, &p->zErr);
-  if( rc==SQLITE_OK ) rc = sqlmigSchemaArg(db, zFunc, pTo, 2, &zTo, &p->zErr);
-  if( rc==SQLITE_OK ) rc = sqlmigDiffReadSchema(p, &p->aS[0], zFrom);
-  if( rc==SQLITE_OK ) rc = sqlmigDiffReadSchema(p, &p->aS[1], zTo);
+  rc = sqlmigDiffSchemaArg(p, argv[0], 1);
+  if( rc==SQLITE_OK ) rc = sqlmigDiffSchemaArg(p, argv[1], 2);
+  if( rc==SQLITE_OK && argc>2 ) rc = sqlmigDiffHints(p, argv[2]);
   if( rc==SQLITE_OK ) rc = diffCompute(p);
   return rc;
 }
@@ -573,9 +587,8 @@ static int diffRun(DiffCtx *p, sqlite3 *db, const char *zFunc,
 static void diffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   DiffCtx d;
   int rc;
-  (void)argc;
   rc = diffRun(&d, sqlite3_context_db_handle(ctx), "migrate_diff",
-               argv[0], argv[1]);
+               argc, argv);
   if( rc==SQLITE_OK ){
     sqlite3_str *p = sqlite3_str_new(0);
     char *z;
@@ -605,7 +618,7 @@ int sqlmigTableList(sqlite3 *db, const char *zFunc, const char *zSchema,
   d.zFunc = zFunc;
   *pazName = 0;
   *pnName = 0;
-  rc = sqlmigDiffReadSchema(&d, &d.aS[0], zSchema);
+  rc = sqlmigDiffReadSchema(&d, &d.aS[0], db, zSchema);
   if( rc==SQLITE_OK ){
     aIdx = sqlite3_malloc64(sizeof(int)*(d.aS[0].n+1)*2);
     az = sqlite3_malloc64(sizeof(char*)*(d.aS[0].n+1));
@@ -658,8 +671,7 @@ static int changesFilter(SqlmigConn *pConn, void *pState, int argc,
   sqlite3 *db = pConn->db;
   DiffCtx *pD = (DiffCtx*)pState;
   int rc;
-  (void)argc;
-  rc = diffRun(pD, db, "migrate_changes", argv[0], argv[1]);
+  rc = diffRun(pD, db, "migrate_changes", argc, argv);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     *pzErr = pD->zErr;
     pD->zErr = 0;
@@ -691,8 +703,8 @@ static const SqlmigTvf changesTvf = {
   "migrate_changes",
   "CREATE TABLE x(seq INTEGER, kind TEXT, object TEXT, change TEXT,"
   " destructive INTEGER, detail TEXT, sql TEXT,"
-  " from_schema HIDDEN, to_schema HIDDEN)",
-  7, 2, 2, "needs two arguments, from and to",
+  " from_schema HIDDEN, to_schema HIDDEN, renames HIDDEN)",
+  7, 3, 2, "needs two arguments, from and to (and rename hints)",
   sizeof(DiffCtx), changesFilter, changesColumn, changesFree
 };
 
@@ -701,6 +713,11 @@ int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn){
   int rc = sqlite3_create_function_v2(db, "migrate_diff", 2,
       SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), diffFunc, 0, 0,
       sqlmigConnUnref);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function_v2(db, "migrate_diff", 3,
+        SQLITE_UTF8|SQLITE_DIRECTONLY, sqlmigConnRef(pConn), diffFunc, 0, 0,
+        sqlmigConnUnref);
+  }
   if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &changesTvf, pConn);
   return rc;
 }

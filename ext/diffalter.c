@@ -67,9 +67,8 @@ static int diffColIndex(const DiffTable *t, const char *zName){
 }
 
 /* Said of a dropped column when the table also gains one. */
-#define DIFF_RENAME_HINT " (if it was renamed, write that ALTER TABLE ..." \
-  " RENAME COLUMN as a revision of its own first: the diff never guesses" \
-  " renames)"
+#define DIFF_RENAME_HINT " (if it was renamed, name it in the third" \
+  " argument, as 'table.old -> table.new': the diff never guesses renames)"
 
 /* Type affinity of a declared type, as SQLite derives it: 'i' INTEGER,
 ** 't' TEXT, 'b' BLOB, 'r' REAL, 'n' NUMERIC. */
@@ -111,8 +110,18 @@ static int diffColRisk(sqlite3_str *pStr, const DiffCol *c, const DiffCol *d){
     bRisk = 1;
   }
   if( d->bNotNull && !c->bNotNull ){
-    sqlite3_str_appendf(pStr, "; column \"%w\" becomes NOT NULL:"
-        " rows holding NULL make it fail", d->zName);
+    if( d->zDflt && d->eHidden<2 ){
+      sqlite3_str_appendf(pStr, "; column \"%w\" becomes NOT NULL:"
+          " its NULLs are replaced by its DEFAULT %s", d->zName, d->zDflt);
+    }else{
+      sqlite3_str_appendf(pStr, "; column \"%w\" becomes NOT NULL:"
+          " rows holding NULL make it fail", d->zName);
+    }
+    bRisk = 1;
+  }
+  if( d->zFk && (c->zFk==0 || strcmp(c->zFk, d->zFk)!=0) ){
+    sqlite3_str_appendf(pStr, "; column \"%w\" gets a new REFERENCES: with"
+        " foreign keys on, existing rows may violate it", d->zName);
     bRisk = 1;
   }
   if( (d->flags & DC_UNIQUE) && !(c->flags & DC_UNIQUE) ){
@@ -154,7 +163,7 @@ static int diffSound(DiffCtx *p, int *pRc){
                                    pS->zSchema, o->zName);
       int rc;
       if( zSql==0 ){ *pRc = SQLITE_NOMEM; return 0; }
-      rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+      rc = sqlite3_prepare_v2(pS->db, zSql, -1, &pStmt, 0);
       sqlite3_finalize(pStmt);
       sqlite3_free(zSql);
       if( rc==SQLITE_NOMEM ){ *pRc = rc; return 0; }
@@ -214,7 +223,8 @@ int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
   /* Kept columns in order (drops in between), then the added ones. */
   for(i=0; i<ft->nCol; i++){
     const DiffCol *c = &ft->aCol[i];
-    if( j<dt->nCol && sqlite3_stricmp(c->zName, dt->aCol[j].zName)==0 ){
+    const char *zTo = sqlmigDiffColTo(p, f, c->zName);
+    if( j<dt->nCol && sqlite3_stricmp(zTo, dt->aCol[j].zName)==0 ){
       if( strcmp(c->zCanon, dt->aCol[j].zCanon)!=0 ) return 0;
       if( strcmp(c->zName, dt->aCol[j].zName)!=0 && !diffSound(p, pRc) ){
         return 0;                 /* RENAME COLUMN re-checks every view */
@@ -222,7 +232,7 @@ int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
       j++;
       continue;
     }
-    if( diffColIndex(dt, c->zName)>=0 ) return 0;       /* moved */
+    if( diffColIndex(dt, zTo)>=0 ) return 0;            /* moved */
     /* DROP COLUMN: 3.35+, a plain column nothing else names, in a schema
     ** whose views and triggers all resolve (it re-checks them). */
     if( sqlite3_libversion_number()<3035000 ) return 0;
@@ -247,7 +257,8 @@ int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
   }
   for(k=j; k<dt->nCol; k++){
     const DiffCol *c = &dt->aCol[k];
-    if( diffColIndex(ft, c->zName)>=0 ) return 0;
+    const char *zFrom = sqlmigDiffColFrom(p, f, d, c->zName);
+    if( zFrom && diffColIndex(ft, zFrom)>=0 ) return 0;
     if( c->flags & (DC_PK|DC_UNIQUE|DC_DFLT_EXPR|DC_STORED) ) return 0;
     if( c->iPk || c->eHidden==3 ) return 0;
     if( (c->flags & DC_NOTNULL) && !(c->flags & DC_DEFAULT) ) return 0;
@@ -256,19 +267,21 @@ int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
   }
   if( !bEmit ) return 1;
 
-  /* Emit: renames (case only), then adds, then drops (adding first, so the
-  ** table never runs out of columns; the end result is the same). */
+  /* Emit: renames, then adds, then drops (adding first, so the table
+  ** never runs out of columns; the end result is the same). A renamed
+  ** table already has its new name. */
   j = 0;
   for(i=0; *pRc==SQLITE_OK && i<ft->nCol; i++){
     const DiffCol *c = &ft->aCol[i];
-    if( j<dt->nCol && sqlite3_stricmp(c->zName, dt->aCol[j].zName)==0 ){
+    const char *zTo = sqlmigDiffColTo(p, f, c->zName);
+    if( j<dt->nCol && sqlite3_stricmp(zTo, dt->aCol[j].zName)==0 ){
       const DiffCol *e = &dt->aCol[j++];
       if( strcmp(c->zName, e->zName)!=0 ){
         *pRc = sqlmigDiffAdd(p, "table", d->zName, "rename column", 0,
             sqlite3_mprintf("renames column \"%w\" to \"%w\"",
                             c->zName, e->zName),
             sqlite3_mprintf("ALTER TABLE \"%w\" RENAME COLUMN \"%w\" TO"
-                            " \"%w\";\n", f->zName, c->zName, e->zName));
+                            " \"%w\";\n", d->zName, c->zName, e->zName));
       }
     }
   }
@@ -280,18 +293,18 @@ int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
         sqlite3_mprintf("adds column \"%w\"%s", c->zName,
             bRisk ? ", whose CHECK existing rows may violate" : ""),
         zDef ? sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\"%s%s;\n",
-                               f->zName, c->zName, zDef[0] ? " " : "", zDef)
+                               d->zName, c->zName, zDef[0] ? " " : "", zDef)
              : 0);
     sqlite3_free(zDef);
   }
   for(i=0; *pRc==SQLITE_OK && i<ft->nCol; i++){
     const DiffCol *c = &ft->aCol[i];
-    if( diffColIndex(dt, c->zName)>=0 ) continue;
+    if( diffColIndex(dt, sqlmigDiffColTo(p, f, c->zName))>=0 ) continue;
     *pRc = sqlmigDiffAdd(p, "table", d->zName, "drop column", 1,
         sqlite3_mprintf("drops column \"%w\": its values are lost%s",
                         c->zName, j<dt->nCol ? DIFF_RENAME_HINT : ""),
         sqlite3_mprintf("ALTER TABLE \"%w\" DROP COLUMN \"%w\";\n",
-                        f->zName, c->zName));
+                        d->zName, c->zName));
   }
   return 1;
 }
@@ -305,10 +318,13 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   sqlite3_str *pSql = sqlite3_str_new(0);
   sqlite3_str *pWhy = sqlite3_str_new(0);
   sqlite3_str *pCols = sqlite3_str_new(0);
+  sqlite3_str *pSel = sqlite3_str_new(0);
   int rc = SQLITE_OK, i, nCommon = 0, bRisk = 0, bIpkCommon = 0;
   int bReorder = 0, iLast = -1, nNew = 0;
-  char *zNew, *zWhy, *zCols;
+  char *zNew, *zWhy, *zCols, *zSel;
   const char *zRowid = 0;
+  /* a renamed table already has its new name */
+  const char *zSrc = sqlite3_stricmp(f->zName, d->zName) ? d->zName : f->zName;
 
   zNew = sqlite3_mprintf("sqlmig_new_%s", d->zName);
   if( zNew==0 ) rc = SQLITE_NOMEM;
@@ -322,7 +338,8 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   /* Columns present in both (not generated in the new table), and why. */
   for(i=0; i<dt->nCol; i++){
     const DiffCol *e = &dt->aCol[i];
-    int k = diffColIndex(ft, e->zName);
+    const char *zFrom = sqlmigDiffColFrom(p, f, d, e->zName);
+    int k = zFrom ? diffColIndex(ft, zFrom) : -1, bFill = 0;
     if( k<0 ){
       int bFail = e->bNotNull && !(e->flags & DC_DEFAULT) && e->eHidden<2;
       sqlite3_str_appendf(pWhy, "; adds column \"%w\"%s", e->zName,
@@ -348,6 +365,8 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
           " \"%s\"", e->zName, zA ? zA : "", zB ? zB : "");
       sqlite3_free(zA);
       sqlite3_free(zB);
+      bFill = e->bNotNull && !ft->aCol[k].bNotNull && e->zDflt
+           && e->eHidden<2;
       bRisk |= diffColRisk(pWhy, &ft->aCol[k], e);
     }
     if( e->eHidden>=2 ) continue;
@@ -358,10 +377,17 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
       if( nPk==1 ) bIpkCommon = 1;
     }
     sqlite3_str_appendf(pCols, "%s\"%w\"", nCommon ? ", " : "", e->zName);
+    if( bFill ){
+      sqlite3_str_appendf(pSel, "%scoalesce(\"%w\", (%s))",
+          nCommon ? ", " : "", ft->aCol[k].zName, e->zDflt);
+    }else{
+      sqlite3_str_appendf(pSel, "%s\"%w\"", nCommon ? ", " : "",
+                          ft->aCol[k].zName);
+    }
     nCommon++;
   }
   for(i=0; i<ft->nCol; i++){
-    if( diffColIndex(dt, ft->aCol[i].zName)<0 ){
+    if( diffColIndex(dt, sqlmigDiffColTo(p, f, ft->aCol[i].zName))<0 ){
       sqlite3_str_appendf(pWhy, "; drops column \"%w\": its values are lost%s",
                           ft->aCol[i].zName,
                           nNew>0 ? DIFF_RENAME_HINT : "");
@@ -379,11 +405,10 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
         const char *zFirst = &d->zSql[dt->aTok[dt->aCons0[m]].iOff];
         int bFk = sqlite3_strnicmp(zFirst, "foreign", 7)==0;
         if( zC==0 ) rc = SQLITE_NOMEM;
-        sqlite3_str_appendf(pWhy, "; adds %s", zC ? zC : "");
-        if( !bFk ){
-          sqlite3_str_appendf(pWhy, ": existing rows may violate it");
-          bRisk = 1;
-        }
+        sqlite3_str_appendf(pWhy, "; adds %s: %sexisting rows may violate"
+                            " it", zC ? zC : "",
+                            bFk ? "with foreign keys on, " : "");
+        bRisk = 1;
         sqlite3_free(zC);
       }
     }
@@ -423,6 +448,7 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   }
 
   zCols = sqlmigDiffFinish(pCols, &rc);
+  zSel = sqlmigDiffFinish(pSel, &rc);
   zWhy = sqlmigDiffFinish(pWhy, &rc);
   if( rc==SQLITE_OK ){
     int iName = dt->iNameTok;
@@ -432,17 +458,17 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
       sqlite3_str_appendf(pSql, "INSERT INTO \"%w\"(%s%s%s) SELECT %s%s%s"
           " FROM \"%w\";\n", zNew, zRowid ? zRowid : "",
           zRowid && nCommon ? ", " : "", zCols,
-          zRowid ? zRowid : "", zRowid && nCommon ? ", " : "", zCols,
-          f->zName);
+          zRowid ? zRowid : "", zRowid && nCommon ? ", " : "", zSel,
+          zSrc);
     }
     if( ft->bAutoinc && dt->bAutoinc ){
       sqlite3_str_appendf(pSql,
           "DELETE FROM sqlite_sequence WHERE name = %Q;\n"
           "INSERT INTO sqlite_sequence(name, seq)"
           " SELECT %Q, seq FROM sqlite_sequence WHERE name = %Q;\n",
-          zNew, zNew, f->zName);
+          zNew, zNew, zSrc);
     }
-    sqlite3_str_appendf(pSql, "DROP TABLE \"%w\";\n", f->zName);
+    sqlite3_str_appendf(pSql, "DROP TABLE \"%w\";\n", zSrc);
     /* Legacy mode: the rename checks no view or trigger (one naming a
     ** table that no longer exists would fail it) and rewrites no
     ** reference; migrate() restores the setting after every script. */
@@ -456,6 +482,7 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   }
   if( pSql ) sqlite3_free(sqlite3_str_finish(pSql));
   sqlite3_free(zCols);
+  sqlite3_free(zSel);
   sqlite3_free(zWhy);
   sqlite3_free(zNew);
   return rc;

@@ -225,6 +225,8 @@ static void diffTableFree(DiffTable *p){
     sqlite3_free(p->aCol[i].zName);
     sqlite3_free(p->aCol[i].zType);
     sqlite3_free(p->aCol[i].zCanon);
+    sqlite3_free(p->aCol[i].zDflt);
+    sqlite3_free(p->aCol[i].zFk);
   }
   for(i=0; i<p->nCons; i++) sqlite3_free(p->azCons[i]);
   sqlite3_free(p->aCol);
@@ -267,16 +269,25 @@ void sqlmigDiffCtxFree(DiffCtx *p){
   }
   sqlite3_free(p->aCh);
   sqlite3_free(p->zErr);
+  sqlmigDiffHintsFree(p);
   memset(p, 0, sizeof(*p));
 }
 
-/* Sets the context's error from the connection's, for schema zSchema. */
-int sqlmigDiffDbError(DiffCtx *p, int rc, const char *zSchema){
+/* Replaces the context's error with zErr (sqlite3_malloc, may be NULL
+** after OOM); returns SQLITE_ERROR, or SQLITE_NOMEM when zErr is NULL. */
+int sqlmigDiffSetError(DiffCtx *p, char *zErr){
+  sqlite3_free(p->zErr);
+  p->zErr = zErr;
+  return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Sets the context's error from the connection's, for schema pS. */
+int sqlmigDiffDbError(DiffCtx *p, int rc, const DiffSchema *pS){
   if( rc==SQLITE_NOMEM ) return rc;
-  rc = sqlmigErrcode(p->db, rc);
+  rc = sqlmigErrcode(pS->db, rc);
   sqlite3_free(p->zErr);
   p->zErr = sqlite3_mprintf("%s: cannot read schema \"%w\": %s",
-                            p->zFunc, zSchema, sqlite3_errmsg(p->db));
+                            p->zFunc, pS->zSchema, sqlite3_errmsg(pS->db));
   return p->zErr ? rc : SQLITE_NOMEM;
 }
 
@@ -323,12 +334,14 @@ static int diffIsVirtualSql(const char *zSql){
 ** canonical texts and name maps. SQLITE_OK, SQLITE_NOMEM or SQLITE_ERROR
 ** (p->zErr set).
 */
-int sqlmigDiffReadSchema(DiffCtx *p, DiffSchema *pS, const char *zSchema){
+int sqlmigDiffReadSchema(DiffCtx *p, DiffSchema *pS, sqlite3 *db,
+                         const char *zSchema){
   sqlite3_stmt *pStmt = 0;
   char *zSql;
   int rc = SQLITE_OK, nAlloc = 0, i, j;
 
   memset(pS, 0, sizeof(*pS));
+  pS->db = db;
   pS->zSchema = zSchema;
   zSql = sqlite3_mprintf(
       "SELECT type, name, tbl_name, sql FROM \"%w\".sqlite_master"
@@ -338,9 +351,9 @@ int sqlmigDiffReadSchema(DiffCtx *p, DiffSchema *pS, const char *zSchema){
       " AND tbl_name NOT LIKE 'sqlmig\\_%%' ESCAPE '\\'"
       " AND tbl_name NOT LIKE 'sqlmig'", zSchema);
   if( zSql==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
-  if( rc!=SQLITE_OK ) return sqlmigDiffDbError(p, rc, zSchema);
+  if( rc!=SQLITE_OK ) return sqlmigDiffDbError(p, rc, pS);
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     const char *zType = (const char*)sqlite3_column_text(pStmt, 0);
     DiffObj *o;
@@ -367,7 +380,7 @@ int sqlmigDiffReadSchema(DiffCtx *p, DiffSchema *pS, const char *zSchema){
   if( rc==SQLITE_OK ){
     rc = sqlite3_finalize(pStmt);
     pStmt = 0;
-    if( rc!=SQLITE_OK ) return sqlmigDiffDbError(p, rc, zSchema);
+    if( rc!=SQLITE_OK ) return sqlmigDiffDbError(p, rc, pS);
   }
   sqlite3_finalize(pStmt);
   if( rc!=SQLITE_OK ) return rc;
@@ -484,10 +497,10 @@ int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
 
   /* Columns, from SQLite itself. */
   if( pS->pXinfo==0 ){
-    rc = sqlite3_prepare_v2(p->db,
-        "SELECT name, type, \"notnull\", pk, hidden"
+    rc = sqlite3_prepare_v2(pS->db,
+        "SELECT name, type, \"notnull\", pk, hidden, dflt_value"
         " FROM pragma_table_xinfo(?1, ?2)", -1, &pS->pXinfo, 0);
-    if( rc!=SQLITE_OK ) return sqlmigDiffDbError(p, rc, pS->zSchema);
+    if( rc!=SQLITE_OK ) return sqlmigDiffDbError(p, rc, pS);
   }
   sqlite3_bind_text(pS->pXinfo, 1, o->zName, -1, SQLITE_STATIC);
   sqlite3_bind_text(pS->pXinfo, 2, pS->zSchema, -1, SQLITE_STATIC);
@@ -507,11 +520,15 @@ int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
     c->bNotNull = sqlite3_column_int(pS->pXinfo, 2);
     c->iPk = sqlite3_column_int(pS->pXinfo, 3);
     c->eHidden = sqlite3_column_int(pS->pXinfo, 4);
+    if( sqlite3_column_type(pS->pXinfo, 5)!=SQLITE_NULL ){
+      c->zDflt = sqlite3_mprintf("%s", sqlite3_column_text(pS->pXinfo, 5));
+      if( c->zDflt==0 ) rc = SQLITE_NOMEM;
+    }
     if( c->zName==0 || c->zType==0 ) rc = SQLITE_NOMEM;
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_reset(pS->pXinfo);
-    if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS->zSchema);
+    if( rc!=SQLITE_OK ) rc = sqlmigDiffDbError(p, rc, pS);
   }else{
     sqlite3_reset(pS->pXinfo);
   }
@@ -591,6 +608,12 @@ int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
       c->zCanon = diffCanon(z, t->aTok, s+1, i, &rc);
       if( rc ) return rc;
       c->flags = diffColFlags(z, t->aTok, s+1, i);
+      if( c->flags & DC_FK ){
+        int m = s+1;
+        while( !sqlmigDiffIsWord(z, &t->aTok[m], "references") ) m++;
+        c->zFk = diffCanon(z, t->aTok, m, i, &rc);
+        if( rc ) return rc;
+      }
     }
     if( sqlmigDiffIsPunct(z, &t->aTok[i], ')') ){ i++; break; }
     i++;

@@ -243,7 +243,7 @@ SQLMIG_PRIVATE int sqlmigChecksumMatches(const char *z, int n,
 ** releases what xFilter kept in pState, also after a failure. The hidden
 ** argument columns echo the arguments.
 */
-#define SQLMIG_TVF_MAXARG 2
+#define SQLMIG_TVF_MAXARG 3
 typedef struct SqlmigTvf SqlmigTvf;
 struct SqlmigTvf {
   const char *zName;       /* the function's name */
@@ -588,6 +588,8 @@ struct DiffCol {
   int eHidden;          /* 2, 3: generated */
   int iTok0, iTok1;     /* definition after the name: tokens [iTok0,iTok1) */
   char *zCanon;         /* canonical text of that definition */
+  char *zDflt;          /* DEFAULT as pragma_table_xinfo shows it, or NULL */
+  char *zFk;            /* canonical text from its REFERENCES on, or NULL */
   unsigned flags;
 };
 
@@ -633,6 +635,7 @@ struct DiffObj {
 
 typedef struct DiffSchema DiffSchema;
 struct DiffSchema {
+  sqlite3 *db;          /* the caller's, or a private one (a script) */
   const char *zSchema;
   DiffObj *a;
   int n;
@@ -652,12 +655,24 @@ struct DiffChange {
   char *zSql;
 };
 
+/* A rename hint: table zTbl[0] of from is zTbl[1] of to; with zCol[0]
+** set, column zCol[0] of that table is column zCol[1]. */
+typedef struct DiffRename DiffRename;
+struct DiffRename {
+  char *zTbl[2];
+  char *zCol[2];
+  char *zText;          /* the hint as written, for errors */
+};
+
 typedef struct DiffCtx DiffCtx;
 struct DiffCtx {
   sqlite3 *db;
   const char *zFunc;
   char *zErr;
   DiffSchema aS[2];     /* 0: from, 1: to */
+  sqlite3 *aPriv[2];    /* private databases of schema scripts */
+  DiffRename *aRen;     /* rename hints */
+  int nRen;
   DiffChange *aCh;
   int nCh;
   int nChAlloc;
@@ -672,7 +687,8 @@ struct DiffCtx {
 ** context's cleanup and error. Contracts at the definitions.
 */
 SQLMIG_PRIVATE void sqlmigDiffCtxFree(DiffCtx *p);
-SQLMIG_PRIVATE int sqlmigDiffDbError(DiffCtx *p, int rc, const char *zSchema);
+SQLMIG_PRIVATE int sqlmigDiffDbError(DiffCtx *p, int rc,
+    const DiffSchema *pS);
 SQLMIG_PRIVATE char *sqlmigDiffFinish(sqlite3_str *p, int *pRc);
 SQLMIG_PRIVATE int sqlmigDiffHashFind(DiffHash *pH, const char *z, int n);
 SQLMIG_PRIVATE void sqlmigDiffHashFree(DiffHash *pH);
@@ -684,7 +700,8 @@ SQLMIG_PRIVATE int sqlmigDiffIsWord(const char *z, const DiffTok *t,
 SQLMIG_PRIVATE int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS,
     DiffObj *o);
 SQLMIG_PRIVATE int sqlmigDiffReadSchema(DiffCtx *p, DiffSchema *pS,
-    const char *zSchema);
+    sqlite3 *db, const char *zSchema);
+SQLMIG_PRIVATE int sqlmigDiffSetError(DiffCtx *p, char *zErr);
 SQLMIG_PRIVATE char *sqlmigDiffTokName(const char *z, const DiffTok *t,
     int *pRc);
 SQLMIG_PRIVATE int sqlmigDiffTokenize(const char *zSql, DiffTok **paTok,
@@ -701,6 +718,24 @@ SQLMIG_PRIVATE int sqlmigDiffAdd(DiffCtx *p, const char *zKind,
 SQLMIG_PRIVATE int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d);
 SQLMIG_PRIVATE int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d,
     int bEmit, int *pRc);
+
+/*
+** diffinput.c: the arguments. sqlmigDiffSchemaArg reads argument iArg
+** (1: from, 2: to) into p->aS[iArg-1]: an attached schema, or a schema
+** script loaded into a private database. sqlmigDiffHints reads the rename
+** hints; sqlmigDiffApplyHints checks them against the schemas and pairs
+** renamed tables. sqlmigDiffColTo/From map a column name of table f
+** (from) to d (to) and back, NULL when it has no counterpart by hint.
+*/
+SQLMIG_PRIVATE int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal,
+    int iArg);
+SQLMIG_PRIVATE int sqlmigDiffHints(DiffCtx *p, sqlite3_value *pVal);
+SQLMIG_PRIVATE int sqlmigDiffApplyHints(DiffCtx *p);
+SQLMIG_PRIVATE const char *sqlmigDiffColTo(const DiffCtx *p,
+    const DiffObj *f, const char *zCol);
+SQLMIG_PRIVATE const char *sqlmigDiffColFrom(const DiffCtx *p,
+    const DiffObj *f, const DiffObj *d, const char *zCol);
+SQLMIG_PRIVATE void sqlmigDiffHintsFree(DiffCtx *p);
 
 /* ---------------------------------------------------------------- copy.c */
 
