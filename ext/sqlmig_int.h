@@ -737,6 +737,11 @@ SQLMIG_PRIVATE const char *sqlmigDiffColFrom(const DiffCtx *p,
     const DiffObj *f, const DiffObj *d, const char *zCol);
 SQLMIG_PRIVATE void sqlmigDiffHintsFree(DiffCtx *p);
 
+/* ------------------------------------------------------------ datadiff.c */
+
+/* Registers migrate_data_diff(). */
+SQLMIG_PRIVATE int sqlmigDataDiffRegister(sqlite3 *db, SqlmigConn *pConn);
+
 /* ---------------------------------------------------------------- copy.c */
 
 /* Registers migrate_copy() and the migrate_copy_report table function. */
