@@ -48,6 +48,8 @@ struct DdTable {
   char *aLoose;                 /* 1: may hold mixed types (BLOB affinity) */
   int nCol;
   int nKey;                     /* azCol[0..nKey) are the key */
+  const char *azMark[2];        /* never NULL in a row of from / to: the
+                                ** rowid, or a WITHOUT ROWID key column */
 };
 
 #define DD_POW60 "1152921504606846976"
@@ -252,11 +254,10 @@ static int ddTable(DataDiff *p, const DdTable *t, sqlite3_str *pDel){
   for(i=0; i<t->nKey; i++){
     sqlite3_str_appendf(pSql, "%sa.\"%w\"", i ? ", " : "", t->azCol[i]);
   }
-  sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS a WHERE NOT EXISTS"
-      " (SELECT 1 FROM \"%w\".\"%w\" AS b WHERE ", p->zFrom, t->zName,
-      p->zTo, t->zName);
+  sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS a LEFT JOIN"
+      " \"%w\".\"%w\" AS b ON ", p->zFrom, t->zName, p->zTo, t->zName);
   ddMatch(pSql, t, 'b', 'a');
-  sqlite3_str_appendchar(pSql, 1, ')');
+  sqlite3_str_appendf(pSql, " WHERE b.\"%w\" IS NULL", t->azMark[1]);
   ddOrder(pSql, t, 'a');
   rc = ddPrepare(p, pSql, &pStmt);
   while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
@@ -314,11 +315,10 @@ static int ddTable(DataDiff *p, const DdTable *t, sqlite3_str *pDel){
   for(i=0; i<n; i++){
     sqlite3_str_appendf(pSql, "%sb.\"%w\"", i ? ", " : "", t->azCol[i]);
   }
-  sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS b WHERE NOT EXISTS"
-      " (SELECT 1 FROM \"%w\".\"%w\" AS a WHERE ", p->zTo, t->zName,
-      p->zFrom, t->zName);
+  sqlite3_str_appendf(pSql, " FROM \"%w\".\"%w\" AS b LEFT JOIN"
+      " \"%w\".\"%w\" AS a ON ", p->zTo, t->zName, p->zFrom, t->zName);
   ddMatch(pSql, t, 'a', 'b');
-  sqlite3_str_appendchar(pSql, 1, ')');
+  sqlite3_str_appendf(pSql, " WHERE a.\"%w\" IS NULL", t->azMark[0]);
   ddOrder(pSql, t, 'b');
   rc = ddPrepare(p, pSql, &pStmt);
   while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
@@ -406,6 +406,8 @@ static int ddColumns(DataDiff *p, const char *zTab, int iSide,
 static int ddTableInit(DataDiff *p, const char *zTab, int bRowid, DdTable *t){
   char **az[2] = {0, 0}, *zAff[2] = {0, 0};
   int *aPk[2] = {0, 0}, n[2] = {0, 0}, nKey[2] = {0, 0};
+  int abRowid[2] = {0, 0};
+  const char *zRowid = 0;
   int rc, i, j, k, s;
   memset(t, 0, sizeof(*t));
   t->zName = zTab;
@@ -419,17 +421,36 @@ static int ddTableInit(DataDiff *p, const char *zTab, int bRowid, DdTable *t){
     t->aLoose = sqlite3_malloc64(n[0]+1);
     if( t->azCol==0 || t->aLoose==0 ) rc = SQLITE_NOMEM;
   }
-  if( rc==SQLITE_OK && bRowid ){
+  if( rc==SQLITE_OK ){
+    /* a name for the rowid that no column of either table takes */
     static const char *const azAlias[] = { "rowid", "_rowid_", "oid" };
     for(k=0; k<3; k++){
       for(i=0; i<n[0] && sqlite3_stricmp(az[0][i], azAlias[k]); i++){}
       for(j=0; j<n[1] && sqlite3_stricmp(az[1][j], azAlias[k]); j++){}
       if( i==n[0] && j==n[1] ) break;
     }
-    t->azCol[0] = k<3 ? sqlite3_mprintf("%s", azAlias[k]) : 0;
-    if( k<3 && t->azCol[0]==0 ) rc = SQLITE_NOMEM;
-    else if( k==3 ) rc = ddTableError(p, zTab, "has columns named rowid,"
-                                      " _rowid_ and oid: no rowid to use");
+    zRowid = k<3 ? azAlias[k] : 0;
+    for(s=0; s<2; s++){
+      /* does this side have a rowid? (not WITHOUT ROWID) */
+      sqlite3_stmt *pProbe = 0;
+      char *zSql = zRowid ? sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\"",
+          zRowid, s ? p->zTo : p->zFrom, zTab) : 0;
+      if( zRowid && zSql==0 ){ rc = SQLITE_NOMEM; break; }
+      abRowid[s] = zSql && sqlite3_prepare_v2(p->db, zSql, -1, &pProbe, 0)==SQLITE_OK;
+      sqlite3_finalize(pProbe);
+      sqlite3_free(zSql);
+    }
+  }
+  if( rc==SQLITE_OK && bRowid ){
+    if( zRowid==0 ){
+      rc = ddTableError(p, zTab, "has columns named rowid, _rowid_ and oid:"
+                        " no rowid to use");
+    }else if( !abRowid[0] || !abRowid[1] ){
+      rc = ddTableError(p, zTab, "has no rowid (WITHOUT ROWID)");
+    }else{
+      t->azCol[0] = sqlite3_mprintf("%s", zRowid);
+      if( t->azCol[0]==0 ) rc = SQLITE_NOMEM;
+    }
     t->aLoose[0] = 0;
     t->nCol = t->nKey = 1;
   }else if( rc==SQLITE_OK ){
@@ -464,6 +485,7 @@ static int ddTableInit(DataDiff *p, const char *zTab, int bRowid, DdTable *t){
     az[0][i] = 0;
   }
   for(s=0; s<2; s++){
+    t->azMark[s] = abRowid[s] ? zRowid : t->nKey ? t->azCol[0] : "";
     sqlmigFreeNames(az[s], n[s]);
     sqlite3_free(aPk[s]);
     sqlite3_free(zAff[s]);
