@@ -72,6 +72,7 @@ static int diffLoadScript(DiffCtx *p, const char *z, int n, int iArg,
       sqlite3_free(zEx);
       return rc;
     }
+    if( zTail==z ) break;       /* cannot happen: UTF-8 without NUL */
     n -= (int)(zTail - z);
     z = zTail;
   }
@@ -83,10 +84,10 @@ int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal, int iArg){
   DiffSchema *pS = &p->aS[iArg-1];
   const char *zName = 0;
   int eType = sqlite3_value_type(pVal);
-  int rc = SQLITE_OK;
+  int rc = SQLITE_OK, i;
   if( eType==SQLITE_TEXT ){
     const unsigned char *z = sqlite3_value_text(pVal);
-    int n = sqlite3_value_bytes(pVal), i, nTok;
+    int n = sqlite3_value_bytes(pVal), nTok;
     if( z==0 ) return SQLITE_NOMEM;
     i = sqlmigNextToken(z, n, 0, 0, &eType, &nTok);
     if( memchr(z, ';', n)==0 && !(eType==SQLMIG_TK_WORD
@@ -104,7 +105,15 @@ int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal, int iArg){
     eType = SQLITE_BLOB;
   }
   if( eType!=SQLITE_BLOB ){
-    return sqlmigSchemaArg(p->db, p->zFunc, pVal, iArg, &zName, &p->zErr);
+    return sqlmigDiffSetError(p, sqlite3_mprintf("%s: argument %d must be a"
+        " schema name or a schema script, not %s", p->zFunc, iArg,
+        eType==SQLITE_INTEGER ? "an integer" : eType==SQLITE_FLOAT ? "a real"
+        : "null"));
+  }
+  i = sqlmigUtf8Invalid(sqlite3_value_blob(pVal), sqlite3_value_bytes(pVal));
+  if( i>=0 ){
+    return sqlmigDiffSetError(p, sqlite3_mprintf("%s: the schema script"
+        " (argument %d) is not UTF-8 text: byte %d", p->zFunc, iArg, i+1));
   }
   rc = diffLoadScript(p, (const char*)sqlite3_value_blob(pVal),
                       sqlite3_value_bytes(pVal), iArg, &p->aPriv[iArg-1]);
