@@ -433,7 +433,7 @@ static int ddTableInit(DataDiff *p, const char *zTab, int bRowid, DdTable *t){
     for(s=0; s<2; s++){
       /* does this side have a rowid? (not WITHOUT ROWID) */
       sqlite3_stmt *pProbe = 0;
-      char *zSql = zRowid ? sqlite3_mprintf("SELECT \"%w\" FROM \"%w\".\"%w\"",
+      char *zSql = zRowid ? sqlite3_mprintf("SELECT %s FROM \"%w\".\"%w\"",
           zRowid, s ? p->zTo : p->zFrom, zTab) : 0;
       if( zRowid && zSql==0 ){ rc = SQLITE_NOMEM; break; }
       abRowid[s] = zSql && sqlite3_prepare_v2(p->db, zSql, -1, &pProbe, 0)==SQLITE_OK;
@@ -521,7 +521,7 @@ static int ddTablesArg(DataDiff *p, const char *z, char **azTab, int n,
       sqlite3_free(zName);
       sqlite3_free(p->zErr);
       p->zErr = sqlite3_mprintf("migrate_data_diff: cannot read the table"
-          " list at \"%s\": expected 'table, table(rowid), ...'",
+          " list at '%s': expected 'table, table(rowid), ...'",
           &z[a[i0].iOff]);
       rc = p->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;

@@ -185,7 +185,7 @@ int sqlmigDiffHints(DiffCtx *p, sqlite3_value *pVal){
     if( rc==SQLITE_OK && !bOk ){
       char *zEx = sqlmigExcerpt(&z[a[i0].iOff], (int)strlen(&z[a[i0].iOff]));
       rc = sqlmigDiffSetError(p, zEx==0 ? 0 : sqlite3_mprintf(
-          "%s: cannot read the rename hint at \"%s\": expected"
+          "%s: cannot read the rename hint at '%s': expected"
           " 'old -> new' or 'table.old -> table.new'", p->zFunc, zEx));
       sqlite3_free(zEx);
     }
@@ -283,7 +283,7 @@ int sqlmigDiffApplyHints(DiffCtx *p){
       if( zWhy ){
         char *zWhat = sqlite3_mprintf(zWhy, zArg);
         rc = sqlmigDiffSetError(p, zWhat==0 ? 0 : sqlite3_mprintf(
-            "%s: rename hint \"%s\": %s", p->zFunc, r->zText, zWhat));
+            "%s: rename hint '%s': %s", p->zFunc, r->zText, zWhat));
         sqlite3_free(zWhat);
       }
     }
