@@ -22,6 +22,9 @@
 **   - deleting the revision and migrate() again brings A back, compared
 **     the same way with a pristine copy of A;
 **   - the output is deterministic and equals migrate_changes' sql column.
+** Then N/3 seeds of the data diff property (see dataPair below): random
+** rows with REAL edge values moved up and back by migrate_data_diff,
+** compared bit for bit.
 ** A failure prints the seed of the pair, to rerun it alone with --seed.
 */
 #include <sqlite3.h>
@@ -856,6 +859,244 @@ done:
   sqlite3_close(db);
 }
 
+/* ------------------------------------------------------------ data diff */
+
+/*
+** migrate_data_diff property: three tables (rowid with INTEGER PRIMARY
+** KEY, WITHOUT ROWID with a two-column key, keyless compared by rowid)
+** filled with values bound from bit patterns (REAL edge values: -0.0,
+** subnormals, 1e308, DBL_MAX, infinities, neighbours one bit apart; text
+** with NUL and invalid UTF-8; blobs; integers at the extremes), a copy
+** "ref" changed at random (updated values, deleted and new rows). The
+** diff registered as a revision with its reverse as the down must make
+** main equal to ref, then bring the original back, compared here value by
+** value (type and bytes, REAL bits), independently of the extension.
+*/
+static const char *const azDataTab[] = { "t1", "t2", "t3" };
+static const char *const azDataDdl =
+  "CREATE TABLE %s.t1(id INTEGER PRIMARY KEY, a, b REAL, c TEXT, d BLOB);"
+  "CREATE TABLE %s.t2(k TEXT, n INTEGER, v, w NUMERIC, PRIMARY KEY (k, n))"
+  " WITHOUT ROWID;"
+  "CREATE TABLE %s.t3(x, y);";
+
+static void bindRandom(Rng *r, sqlite3_stmt *p, int i){
+  static const unsigned long long aBits[] = {
+    0x8000000000000000ULL,            /* -0.0 */
+    0x0000000000000000ULL,            /* 0.0 */
+    0x0000000000000001ULL,            /* smallest subnormal */
+    0x000fffffffffffffULL,            /* largest subnormal */
+    0x7fefffffffffffffULL,            /* DBL_MAX */
+    0x7fe1ccf385ebc8a0ULL,            /* 1e308 */
+    0x7ff0000000000000ULL,            /* +inf */
+    0xfff0000000000000ULL,            /* -inf */
+    0x3fb999999999999aULL,            /* 0.1 */
+    0x3fd3333333333334ULL,            /* 0.30000000000000004 */
+    0x3fd3333333333333ULL,            /* 0.3: one bit apart */
+  };
+  double d;
+  unsigned long long u;
+  char z[8];
+  switch( rnd(r, 9) ){
+    case 0: sqlite3_bind_null(p, i); break;
+    case 1:
+      u = aBits[rnd(r, sizeof(aBits)/sizeof(aBits[0]))];
+      if( rnd(r, 3)==0 ) u ^= 1;                      /* last bit */
+      memcpy(&d, &u, 8);
+      sqlite3_bind_double(p, i, d);
+      break;
+    case 2:
+      do{
+        u = ((unsigned long long)rnd(r, 0x10000)<<48)
+          ^ ((unsigned long long)rnd(r, 0x10000)<<32)
+          ^ ((unsigned long long)rnd(r, 0x10000)<<16) ^ rnd(r, 0x10000);
+      }while( (u & 0x7ff0000000000000ULL)==0x7ff0000000000000ULL );
+      memcpy(&d, &u, 8);                              /* any finite double */
+      sqlite3_bind_double(p, i, d);
+      break;
+    case 3:
+      sqlite3_bind_int64(p, i, rnd(r, 2) ? (sqlite3_int64)rnd(r, 100)
+                         : (sqlite3_int64)(0x8000000000000000ULL + rnd(r, 2)));
+      break;
+    case 4:
+      z[0] = 'a' + rnd(r, 3); z[1] = 0; z[2] = (char)(0x80 + rnd(r, 0x7f));
+      sqlite3_bind_text(p, i, z, 1 + (int)rnd(r, 3), SQLITE_TRANSIENT);
+      break;
+    case 5:
+      z[0] = (char)rnd(r, 256); z[1] = 0;
+      sqlite3_bind_blob(p, i, z, (int)rnd(r, 3), SQLITE_TRANSIENT);
+      break;
+    case 6: sqlite3_bind_text(p, i, "same", -1, SQLITE_STATIC); break;
+    case 7: sqlite3_bind_blob(p, i, "same", 4, SQLITE_STATIC); break;
+    default: sqlite3_bind_double(p, i, (double)rnd(r, 3)); break;
+  }
+}
+
+/* Fills zSchema's tables with n rows each, or changes them at random. */
+static int dataFill(sqlite3 *db, Rng *r, const char *zSchema, int bChange){
+  int i, k, rc = SQLITE_OK;
+  for(i=0; rc==SQLITE_OK && i<3; i++){
+    static const char *const azIns[] = {
+      "INSERT OR REPLACE INTO %s.t1(id, a, b, c, d) VALUES (?1, ?2, ?3, ?4, ?5)",
+      "INSERT OR REPLACE INTO %s.t2(k, n, v, w) VALUES ('k' || (?1 %% 4), ?1 / 4, ?2, ?3)",
+      "INSERT INTO %s.t3(rowid, x, y) VALUES (?1, ?2, ?3)",
+    };
+    char *zSql = sqlite3_mprintf(azIns[i], zSchema);
+    sqlite3_stmt *p = 0;
+    int nRow = 10 + (int)rnd(r, 20);
+    rc = sqlite3_prepare_v2(db, zSql, -1, &p, 0);
+    sqlite3_free(zSql);
+    for(k=1; rc==SQLITE_OK && k<=nRow; k++){
+      int j;
+      if( bChange && rnd(r, 3) ) continue;            /* a third changes */
+      sqlite3_bind_int(p, 1, bChange ? (int)rnd(r, 40) + 1 : k);
+      for(j=2; j<=sqlite3_bind_parameter_count(p); j++) bindRandom(r, p, j);
+      sqlite3_step(p);
+      rc = sqlite3_reset(p);
+      if( rc==SQLITE_CONSTRAINT ) rc = SQLITE_OK;     /* t3: rowid taken */
+    }
+    sqlite3_finalize(p);
+    if( rc==SQLITE_OK && bChange && i<2 ){
+      /* zeros change sign: equal to = and IS, not to the bit */
+      zSql = sqlite3_mprintf("UPDATE %s.%s SET %s = -%s WHERE typeof(%s) = 'real'"
+          " AND %s = 0", zSchema, azDataTab[i], i ? "v" : "a", i ? "v" : "a",
+          i ? "v" : "a", i ? "v" : "a");
+      rc = sqlite3_exec(db, zSql, 0, 0, 0);
+      sqlite3_free(zSql);
+    }
+    if( rc==SQLITE_OK && bChange ){
+      zSql = sqlite3_mprintf("DELETE FROM %s.%s WHERE abs(random()) %% 5 = 0",
+                             zSchema, azDataTab[i]);
+      rc = sqlite3_exec(db, zSql, 0, 0, 0);
+      sqlite3_free(zSql);
+    }
+  }
+  return rc;
+}
+
+/* NULL if every table of schemas zA and zB holds the same rows exactly. */
+static char *dataSame(sqlite3 *db, const char *zA, const char *zB){
+  int i;
+  for(i=0; i<3; i++){
+    static const char *const azOrder[] = { "id", "k, n", "rowid" };
+    sqlite3_stmt *p[2] = {0, 0};
+    const char *az[2];
+    int s, rc[2] = {0, 0}, nRow = 0;
+    az[0] = zA; az[1] = zB;
+    for(s=0; s<2; s++){
+      char *zSql = sqlite3_mprintf("SELECT rowid IS NULL, * FROM %s.%s ORDER BY %s",
+          az[s], azDataTab[i], azOrder[i]);
+      if( i==1 ) sqlite3_free(zSql), zSql = sqlite3_mprintf(
+          "SELECT 0, * FROM %s.%s ORDER BY %s", az[s], azDataTab[i], azOrder[i]);
+      if( i==2 ) sqlite3_free(zSql), zSql = sqlite3_mprintf(
+          "SELECT rowid, * FROM %s.%s ORDER BY %s", az[s], azDataTab[i], azOrder[i]);
+      sqlite3_prepare_v2(db, zSql, -1, &p[s], 0);
+      sqlite3_free(zSql);
+    }
+    for(;;){
+      int c, n;
+      rc[0] = sqlite3_step(p[0]);
+      rc[1] = sqlite3_step(p[1]);
+      if( rc[0]!=rc[1] ) break;
+      if( rc[0]!=SQLITE_ROW ) break;
+      nRow++;
+      n = sqlite3_column_count(p[0]);
+      for(c=0; c<n; c++){
+        int t = sqlite3_column_type(p[0], c), m = sqlite3_column_bytes(p[0], c);
+        int bSame = t==sqlite3_column_type(p[1], c);
+        if( bSame && t==SQLITE_FLOAT ){
+          double x = sqlite3_column_double(p[0], c), y = sqlite3_column_double(p[1], c);
+          bSame = memcmp(&x, &y, 8)==0;
+        }else if( bSame && t==SQLITE_INTEGER ){
+          bSame = sqlite3_column_int64(p[0], c)==sqlite3_column_int64(p[1], c);
+        }else if( bSame && t!=SQLITE_NULL ){
+          bSame = m==sqlite3_column_bytes(p[1], c)
+               && (m==0 || memcmp(sqlite3_column_blob(p[0], c),
+                                  sqlite3_column_blob(p[1], c), m)==0);
+        }
+        if( !bSame ){
+          char *z = sqlite3_mprintf("%s.%s row %d column %d differs from %s",
+                                    zA, azDataTab[i], nRow, c, zB);
+          sqlite3_finalize(p[0]); sqlite3_finalize(p[1]);
+          return z;
+        }
+      }
+    }
+    sqlite3_finalize(p[0]);
+    sqlite3_finalize(p[1]);
+    if( rc[0]!=rc[1] || rc[0]!=SQLITE_DONE ){
+      return sqlite3_mprintf("%s.%s and %s differ in rows (%d, %d)", zA,
+                             azDataTab[i], zB, rc[0], rc[1]);
+    }
+  }
+  return 0;
+}
+
+/* One seed. NULL on success, else why. */
+static char *dataPair(unsigned long long seed){
+  Rng r;
+  sqlite3 *db = 0;
+  char *zErr = 0, *zWhy = 0, *zUp = 0, *zDown = 0, *zT = 0;
+  int rc;
+  r.s = seed;
+  rc = sqlite3_open(":memory:", &db);
+  if( rc==SQLITE_OK ) sqlite3_enable_load_extension(db, 1);
+  if( rc==SQLITE_OK ) rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
+  if( rc ){ zWhy = sqlite3_mprintf("cannot load: %s", zErr); goto data_done; }
+  {
+    char *zDdl = sqlite3_mprintf("ATTACH ':memory:' AS ref; ATTACH ':memory:' AS orig;"
+        "%z%z%z", sqlite3_mprintf(azDataDdl, "main", "main", "main"),
+        sqlite3_mprintf(azDataDdl, "ref", "ref", "ref"),
+        sqlite3_mprintf(azDataDdl, "orig", "orig", "orig"));
+    rc = exec(db, zDdl, &zErr);
+    sqlite3_free(zDdl);
+  }
+  if( rc==SQLITE_OK ){
+    unsigned long long s2 = r.s;
+    rc = dataFill(db, &r, "main", 0);
+    r.s = s2;
+    if( rc==SQLITE_OK ) rc = dataFill(db, &r, "orig", 0);
+    r.s = s2;
+    if( rc==SQLITE_OK ) rc = dataFill(db, &r, "ref", 0);
+    if( rc==SQLITE_OK ) rc = dataFill(db, &r, "ref", 1);
+  }
+  if( rc ){ zWhy = sqlite3_mprintf("fill: %s", sqlite3_errmsg(db)); goto data_done; }
+  zUp = query1(db, "SELECT migrate_data_diff('main', 'ref', 't1, t2, t3(rowid)')");
+  zDown = query1(db, "SELECT migrate_data_diff('ref', 'main', 't1, t2, t3(rowid)')");
+  if( zUp==0 || zDown==0 || strncmp(zUp, "error:", 6)==0 || strncmp(zDown, "error:", 6)==0 ){
+    zWhy = sqlite3_mprintf("diff: %s / %s", zUp, zDown);
+    goto data_done;
+  }
+  {
+    char *zIns = sqlite3_mprintf("INSERT INTO migrations(version, name, up, down)"
+                                 " VALUES (1, 'data', %Q, %Q)", zUp, zDown);
+    rc = exec(db, zIns, &zErr);
+    sqlite3_free(zIns);
+    if( rc ){ zWhy = sqlite3_mprintf("insert revision: %s", zErr); goto data_done; }
+  }
+  zT = query1(db, "SELECT migrate()");
+  if( !streq(zT, "1") ){ zWhy = sqlite3_mprintf("migrate up: %s", zT); goto data_done; }
+  zWhy = dataSame(db, "main", "ref");
+  if( zWhy ) goto data_done;
+  sqlite3_free(zT);
+  zT = query1(db, "SELECT migrate_data_diff('main', 'ref', 't1, t2, t3(rowid)')");
+  if( !streq(zT, "") ){ zWhy = sqlite3_mprintf("after up, not empty: %s", zT); goto data_done; }
+  sqlite3_free(zT);
+  if( exec(db, "DELETE FROM migrations", &zErr) ){ zWhy = sqlite3_mprintf("%s", zErr); goto data_done; }
+  zT = query1(db, "SELECT migrate()");
+  if( !streq(zT, "NULL") ){ zWhy = sqlite3_mprintf("migrate down: %s", zT); goto data_done; }
+  zWhy = dataSame(db, "main", "orig");
+
+data_done:
+  if( zWhy && bVerbose ){
+    char *z = zWhy;
+    zWhy = sqlite3_mprintf("%s\n# up:\n%s# down:\n%s", z, zUp ? zUp : "", zDown ? zDown : "");
+    sqlite3_free(z);
+  }
+  sqlite3_free(zErr); sqlite3_free(zUp); sqlite3_free(zDown); sqlite3_free(zT);
+  sqlite3_close(db);
+  return zWhy;
+}
+
 int main(int argc, char **argv){
   int nPairs = -1, i, nBad = 0, nChange = 0;
   unsigned long long seed = 20261122;
@@ -887,6 +1128,29 @@ int main(int argc, char **argv){
         check(zName, 0, zWhy);
       }
       sqlite3_free(zWhy);
+    }
+  }
+  {
+    int nDataBad = 0;
+    for(i=0; i<nPairs/3; i++){
+      unsigned long long s = seed + (unsigned long long)i;
+      char *zWhy = dataPair(s);
+      if( zWhy ){
+        char zName[64];
+        nDataBad++;
+        if( nDataBad<=5 ){
+          snprintf(zName, sizeof(zName), "datadiff seed %llu", s);
+          check(zName, 0, zWhy);
+        }
+        sqlite3_free(zWhy);
+      }
+    }
+    if( nPairs/3>0 ){
+      char zName[160], zWhy[64];
+      snprintf(zName, sizeof(zName), "datadiff: %d random table sets with REAL edge"
+               " values round-trip up and down, bit for bit", nPairs/3);
+      snprintf(zWhy, sizeof(zWhy), "%d sets failed", nDataBad);
+      check(zName, nDataBad==0, zWhy);
     }
   }
   {
