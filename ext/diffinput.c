@@ -189,27 +189,28 @@ int sqlmigDiffHints(DiffCtx *p, sqlite3_value *pVal){
           " 'old -> new' or 'table.old -> table.new'", p->zFunc, zEx));
       sqlite3_free(zEx);
     }
+    r.zTbl[0] = azL[0]; r.zTbl[1] = azR[0];
+    r.zCol[0] = azL[1]; r.zCol[1] = azR[1];
+    if( rc==SQLITE_OK ){
+      /* the hint as written, without trailing blanks, for errors */
+      int iEnd = i<n ? a[i].iOff : (int)strlen(z);
+      while( iEnd>a[i0].iOff && sqlmigIsSpace((unsigned char)z[iEnd-1]) ) iEnd--;
+      r.zText = sqlite3_mprintf("%.*s", iEnd - a[i0].iOff, &z[a[i0].iOff]);
+      if( r.zText==0 ) rc = SQLITE_NOMEM;
+    }
     if( rc==SQLITE_OK ){
       DiffRename *aNew = sqlite3_realloc64(p->aRen,
                                            sizeof(DiffRename)*(p->nRen+1));
-      int iEnd = i<n ? a[i].iOff : (int)strlen(z);
       if( aNew==0 ) rc = SQLITE_NOMEM;
       else{
         p->aRen = aNew;
-        r.zText = sqlite3_mprintf("%.*s", iEnd - a[i0].iOff, &z[a[i0].iOff]);
-        if( r.zText==0 ) rc = SQLITE_NOMEM;
-        while( r.zText && iEnd>a[i0].iOff && sqlmigIsSpace(r.zText[iEnd-a[i0].iOff-1]) ){
-          r.zText[--iEnd - a[i0].iOff] = 0;
-        }
+        p->aRen[p->nRen++] = r;
+        memset(&r, 0, sizeof(r));
       }
     }
-    r.zTbl[0] = azL[0]; r.zTbl[1] = azR[0];
-    r.zCol[0] = azL[1]; r.zCol[1] = azR[1];
-    if( p->aRen ) p->aRen[p->nRen++] = r;
-    else{
-      sqlite3_free(azL[0]); sqlite3_free(azL[1]);
-      sqlite3_free(azR[0]); sqlite3_free(azR[1]);
-    }
+    sqlite3_free(r.zTbl[0]); sqlite3_free(r.zTbl[1]);
+    sqlite3_free(r.zCol[0]); sqlite3_free(r.zCol[1]);
+    sqlite3_free(r.zText);
     i++;
   }
   sqlite3_free(a);

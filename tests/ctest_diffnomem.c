@@ -1,6 +1,7 @@
 /*
-** ctest_diffnomem: allocation failure at every point of migrate_diff,
-** migrate_changes, migrate_copy and migrate_copy_report.
+** ctest_diffnomem: allocation failure at every point of migrate_diff
+** (schemas, a schema script, rename hints), migrate_changes,
+** migrate_data_diff, migrate_copy and migrate_copy_report.
 **
 **   make build/ctest_diffnomem && LIB=./libsqlmig.so ./build/ctest_diffnomem
 **
@@ -42,12 +43,21 @@ static const char *zSetup =
   "CREATE UNIQUE INDEX desired.c_pid ON c(pid, \"v w\") WHERE pid IS NOT NULL;"
   "CREATE VIEW desired.pv AS SELECT name, born FROM p;"
   "CREATE VIEW desired.pv2 AS SELECT * FROM pv;"
-  "CREATE TRIGGER desired.c_t AFTER INSERT ON c BEGIN UPDATE p SET name = name WHERE 0; END;";
+  "CREATE TRIGGER desired.c_t AFTER INSERT ON c BEGIN UPDATE p SET name = name WHERE 0; END;"
+  "CREATE TABLE r(id INTEGER PRIMARY KEY, x REAL, y);"
+  "INSERT INTO r VALUES (1, 0.1, -0.0), (2, 5e-324, 'a'), (3, 1e308, x'00');"
+  "CREATE TEMP TABLE r(id INTEGER PRIMARY KEY, x REAL, y);"
+  "INSERT INTO temp.r VALUES (1, 0.30000000000000004, 0.0), (3, 1e308, 'a' || char(0)), (4, 7e-310, 1);";
 
 static const struct Op { const char *zName; const char *zSql; } aOp[] = {
   { "migrate_diff", "SELECT migrate_diff('main', 'desired')" },
   { "migrate_diff back", "SELECT migrate_diff('desired', 'main')" },
   { "migrate_changes", "SELECT group_concat(seq||kind||object||change||destructive||detail||sql, '|') FROM migrate_changes('main', 'desired')" },
+  { "migrate_diff with a script and hints", "SELECT migrate_diff('main',"
+    " 'CREATE TABLE person(id INTEGER PRIMARY KEY, fullname TEXT NOT NULL DEFAULT ''-'');"
+    " CREATE TABLE c(id INTEGER PRIMARY KEY AUTOINCREMENT, pid REFERENCES person(id));"
+    " CREATE INDEX c_pid ON c(pid);', 'p -> person, p.name -> person.fullname')" },
+  { "migrate_data_diff", "SELECT migrate_data_diff('main', 'temp', 'r')" },
   { "migrate_copy", "SELECT migrate_copy('main', 'desired')" },
   /* count(*): the copy is done (and kept) in xFilter, so a failure of the
   ** caller's own work on the rows afterwards would be no failure of ours */
