@@ -38,9 +38,11 @@
 ** migrate(), which pauses foreign-key enforcement around it; run by hand,
 ** do it with PRAGMA foreign_keys=OFF.
 **
-** Files: diffschema.c reads the schemas, diffalter.c decides ALTER or
-** rebuild for one table, this file orders the changes, assembles them and
-** registers the functions.
+** Files: diffschema.c reads the schemas, diffinput.c the arguments (a
+** schema script loaded into a private database, rename hints),
+** diffalter.c decides ALTER or rebuild for one table, this file orders
+** the changes (a hinted table rename first), assembles them and registers
+** the functions; datadiff.c is the row-level migrate_data_diff().
 */
 #include "sqlmig_int.h"
 #include <stdlib.h>
