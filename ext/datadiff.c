@@ -424,6 +424,7 @@ static int ddTableInit(DataDiff *p, const char *zTab, int bRowid, DdTable *t){
     t->azCol = sqlite3_malloc64(sizeof(char*)*(n[0]+1));
     t->aLoose = sqlite3_malloc64(n[0]+1);
     if( t->azCol==0 || t->aLoose==0 ) rc = SQLITE_NOMEM;
+    else memset(t->azCol, 0, sizeof(char*)*(n[0]+1));
   }
   if( rc==SQLITE_OK ){
     /* a name for the rowid that no column of either table takes */
@@ -577,11 +578,11 @@ static void dataDiffFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     abUse = sqlite3_malloc64(nFrom+1);
     azDel = sqlite3_malloc64(sizeof(char*)*(nFrom+1));
     d.pUp = sqlite3_str_new(0);
+    if( azDel ) memset(azDel, 0, sizeof(char*)*(nFrom+1));
     if( abUse==0 || azDel==0 ) rc = SQLITE_NOMEM;
     else{
       memset(abUse, argc>2 && sqlite3_value_type(argv[2])!=SQLITE_NULL
                     ? 0 : 1, nFrom+1);
-      memset(azDel, 0, sizeof(char*)*(nFrom+1));
     }
   }
   if( rc==SQLITE_OK && argc>2 && sqlite3_value_type(argv[2])!=SQLITE_NULL ){
