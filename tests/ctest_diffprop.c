@@ -22,6 +22,8 @@
 **   - deleting the revision and migrate() again brings A back, compared
 **     the same way with a pristine copy of A;
 **   - the output is deterministic and equals migrate_changes' sql column.
+** Rows hold REAL edge values (-0.0, subnormals, 1e308, DBL_MAX, -inf,
+** neighbours one bit apart), compared by their bits, not by quote().
 ** Then N/3 seeds of the data diff property (see dataPair below): random
 ** rows with REAL edge values moved up and back by migrate_data_diff,
 ** compared bit for bit.
@@ -500,10 +502,21 @@ static char *schemaSql(PSchema *s, const char *zSchema){
   return sqlite3_str_finish(p);
 }
 
+/* REAL values a copy must keep bit for bit (as SQL literals). */
+static const char *const azEdgeReal[] = {
+  "-0.0", "5e-324", "2.2250738585072009e-308", "1e308",
+  "1.7976931348623157e308", "0.30000000000000004", "0.3", "-1e999"
+};
+
 /* The value of column c at row iRow, as an SQL literal. */
-static void appendValue(sqlite3_str *p, PCol *c, int iRow, int bNullable){
+static void appendValue(sqlite3_str *p, PCol *c, int iRow, int bNullable,
+                        int bEdge){
   int k = c->iId;
   if( bNullable && (iRow+k)%5==0 ){ sqlite3_str_appendf(p, "NULL"); return; }
+  if( bEdge && (c->eType==3 || c->eType==0 || c->eType==6) && (iRow+k)%4==1 ){
+    sqlite3_str_appendf(p, "%s", azEdgeReal[(iRow*7+k)%8]);
+    return;
+  }
   switch( c->eType ){
     case 1: case 5: sqlite3_str_appendf(p, "%d", iRow*1000+k); break;
     case 2: sqlite3_str_appendf(p, "'v%d_%d'", iRow, k); break;
@@ -549,7 +562,10 @@ static char *dataSql(Rng *r, PSchema *a, PSchema *b, int *aRows){
           else sqlite3_str_appendf(p, "NULL");
           continue;
         }
-        appendValue(p, c, n, !c->bNotNull && !(cb && cb->bNotNull));
+        appendValue(p, c, n, !c->bNotNull && !(cb && cb->bNotNull),
+                    /* repeated values: not where they must be unique */
+                    !c->bUnique && !(cb && cb->bUnique)
+                    && !inUniqueIndex(a, c->iId) && !inUniqueIndex(b, c->iId));
       }
       sqlite3_str_appendf(p, ");\n");
     }
@@ -647,6 +663,17 @@ static char *schemaSig(sqlite3 *db, const char *zSchema){
   return sqlite3_str_finish(p);
 }
 
+/* realbits(x): the 8 bytes of REAL x in hex (quote() is not exact). */
+static void realbitsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  double d = sqlite3_value_double(argv[0]);
+  unsigned long long u;
+  char z[24];
+  (void)argc;
+  memcpy(&u, &d, 8);
+  snprintf(z, sizeof(z), "r%016llx", u);
+  sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+}
+
 /* Values of columns of t present in both a and b (same type), keyed by id,
 ** plus rowids and sqlite_sequence, read from zSchema with a's names if
 ** bUseA else b's. */
@@ -660,7 +687,8 @@ static char *dataSig(sqlite3 *db, PSchema *a, PSchema *b, int bUseA){
       PCol *ca = &ta->aCol[k], *cb = findCol(tb, ca->iId), *c = bUseA ? ca : cb;
       char *zQ, *zR;
       if( cb==0 || ca->eGen || cb->eGen || ca->eType!=cb->eType ) continue;
-      zQ = sqlite3_mprintf("SELECT group_concat(id||':'||quote(v), ',') FROM"
+      zQ = sqlite3_mprintf("SELECT group_concat(id||':'||(CASE WHEN typeof(v)"
+          " = 'real' THEN realbits(v) ELSE quote(v) END), ',') FROM"
           " (SELECT id, \"%w\" AS v FROM main.\"%w\" ORDER BY id)", c->zName, t->zName);
       zR = query1(db, zQ);
       sqlite3_str_appendf(p, "%s.%s: %s\n", ta->zName, ca->zName, zR);
@@ -722,6 +750,7 @@ static char *runPair(unsigned long long seed, int *pnChange){
   if( rc==SQLITE_OK ) sqlite3_enable_load_extension(db, 1);
   if( rc==SQLITE_OK ) rc = sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init", &zErr);
   if( rc ){ zWhy = sqlite3_mprintf("cannot load: %s", zErr); goto done; }
+  sqlite3_create_function(db, "realbits", 1, SQLITE_UTF8, 0, realbitsFunc, 0, 0);
 #define STEP(sql, what) \
   if( exec(db, sql, &zErr) ){ zWhy = sqlite3_mprintf("%s: %s", what, zErr); goto done; }
   STEP("ATTACH ':memory:' AS desired; ATTACH ':memory:' AS orig;", "attach");
