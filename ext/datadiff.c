@@ -83,8 +83,11 @@ static int ddReal(DataDiff *p, sqlite3_str *pOut, double d){
     sqlite3_bind_text(p->pReal, 1, z, -1, SQLITE_STATIC);
     rc = sqlite3_step(p->pReal);
     back = sqlite3_column_double(p->pReal, 0);
+    if( rc!=SQLITE_ROW ){
+      rc = sqlite3_reset(p->pReal);
+      return sqlmigErrcode(p->db, rc ? rc : SQLITE_ERROR);
+    }
     sqlite3_reset(p->pReal);
-    if( rc!=SQLITE_ROW ) return sqlmigErrcode(p->db, sqlite3_reset(p->pReal));
     if( memcmp(&back, &mag, 8)==0 ){
       sqlite3_str_appendall(pOut, z);
       return SQLITE_OK;
@@ -196,7 +199,8 @@ static int ddWhere(DataDiff *p, sqlite3_str *pOut, const DdTable *t,
   return rc;
 }
 
-/* Steps pStmt to the end; error from the connection. */
+/* Finalizes pStmt after a step loop that ended with rc; on an error, sets
+** p->zErr from the connection (once). Returns SQLITE_OK or the error. */
 static int ddDone(DataDiff *p, sqlite3_stmt *pStmt, int rc){
   if( rc==SQLITE_DONE || rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
   else sqlite3_finalize(pStmt);
