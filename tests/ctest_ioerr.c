@@ -407,6 +407,15 @@ static const Scenario aScenario[] = {
     " CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);"
     " CREATE TABLE posts(id INTEGER PRIMARY KEY, uid INTEGER, body TEXT);",
     "SELECT migrate(1);" },
+  { "a migrate_data_diff-generated revision, with the caller's writes",
+    APP INS R1 "," R2 "; SELECT migrate(); INSERT INTO app(v) VALUES ('a'), ('b'), (0.1);",
+    "ATTACH ':memory:' AS src;"
+    " CREATE TABLE src.app(k INTEGER PRIMARY KEY, v TEXT);"
+    " INSERT INTO src.app VALUES (1, 'A'), (3, 0.30000000000000004), (4, x'00ff');"
+    " BEGIN; INSERT INTO app(v) VALUES ('before');"
+    " INSERT INTO migrations(version, name, up, down) VALUES (4, 'data',"
+    " migrate_data_diff('main', 'src', 'app'), migrate_data_diff('src', 'main', 'app'));"
+    " SELECT migrate(); COMMIT;" },
   { "migrate_copy into main",
     APP INS R1 "," R2 "; SELECT migrate();",
     "ATTACH ':memory:' AS src;"
