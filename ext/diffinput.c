@@ -41,7 +41,13 @@ static int diffLoadScript(DiffCtx *p, const char *z, int n, int iArg,
                            SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
   int iStmt = 0;
   *pDb = db;
-  if( rc!=SQLITE_OK ) return rc==SQLITE_NOMEM ? rc : SQLITE_CANTOPEN;
+  if( rc==SQLITE_NOMEM ) return rc;
+  if( rc!=SQLITE_OK ){
+    sqlmigDiffSetError(p, sqlite3_mprintf("%s: cannot open a private"
+        " database for the schema script (argument %d): %s", p->zFunc, iArg,
+        db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    return p->zErr ? rc : SQLITE_NOMEM;
+  }
   sqlite3_set_authorizer(db, diffScriptAuth, 0);
   while( rc==SQLITE_OK && n>0 ){
     sqlite3_stmt *pStmt = 0;
