@@ -92,22 +92,20 @@ int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal, int iArg){
   int eType = sqlite3_value_type(pVal);
   int rc = SQLITE_OK, i;
   if( eType==SQLITE_TEXT ){
+    /* the name of an attached schema wins; else text that looks like a
+    ** script (a ';', or CREATE first) is one; else "no such schema" */
     const unsigned char *z = sqlite3_value_text(pVal);
     int n = sqlite3_value_bytes(pVal), nTok;
     if( z==0 ) return SQLITE_NOMEM;
-    i = sqlmigNextToken(z, n, 0, 0, &eType, &nTok);
-    if( memchr(z, ';', n)==0 && !(eType==SQLMIG_TK_WORD
-         && sqlmigWordIs(&z[i], nTok, "CREATE")) ){
-      rc = sqlmigSchemaArg(p->db, p->zFunc, pVal, iArg, &zName, &p->zErr);
-      if( rc!=SQLITE_OK ) return rc;
-      return sqlmigDiffReadSchema(p, pS, p->db, zName);
-    }
-    /* text that may still be a schema's name: that wins */
     rc = sqlmigSchemaArg(p->db, p->zFunc, pVal, iArg, &zName, &p->zErr);
+    if( rc==SQLITE_OK ) return sqlmigDiffReadSchema(p, pS, p->db, zName);
+    i = sqlmigNextToken(z, n, 0, 0, &eType, &nTok);
+    if( rc!=SQLITE_ERROR || (memchr(z, ';', n)==0 && !(eType==SQLMIG_TK_WORD
+         && sqlmigWordIs(&z[i], nTok, "CREATE"))) ){
+      return rc;
+    }
     sqlite3_free(p->zErr);
     p->zErr = 0;
-    if( rc==SQLITE_NOMEM ) return rc;
-    if( rc==SQLITE_OK ) return sqlmigDiffReadSchema(p, pS, p->db, zName);
     eType = SQLITE_BLOB;
   }
   if( eType!=SQLITE_BLOB ){
@@ -131,8 +129,8 @@ int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal, int iArg){
 
 /* ============================================================ hints */
 
-/* Frees the hints (and the private databases). */
-void sqlmigDiffHintsFree(DiffCtx *p){
+/* Frees what the arguments left: hints and private databases. */
+void sqlmigDiffInputFree(DiffCtx *p){
   int i;
   for(i=0; i<p->nRen; i++){
     DiffRename *r = &p->aRen[i];

@@ -269,7 +269,7 @@ void sqlmigDiffCtxFree(DiffCtx *p){
   }
   sqlite3_free(p->aCh);
   sqlite3_free(p->zErr);
-  sqlmigDiffHintsFree(p);
+  sqlmigDiffInputFree(p);
   memset(p, 0, sizeof(*p));
 }
 

@@ -726,6 +726,7 @@ SQLMIG_PRIVATE int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d,
 ** hints; sqlmigDiffApplyHints checks them against the schemas and pairs
 ** renamed tables. sqlmigDiffColTo/From map a column name of table f
 ** (from) to d (to) and back, NULL when it has no counterpart by hint.
+** sqlmigDiffInputFree frees the hints and the private databases.
 */
 SQLMIG_PRIVATE int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal,
     int iArg);
@@ -735,7 +736,7 @@ SQLMIG_PRIVATE const char *sqlmigDiffColTo(const DiffCtx *p,
     const DiffObj *f, const char *zCol);
 SQLMIG_PRIVATE const char *sqlmigDiffColFrom(const DiffCtx *p,
     const DiffObj *f, const DiffObj *d, const char *zCol);
-SQLMIG_PRIVATE void sqlmigDiffHintsFree(DiffCtx *p);
+SQLMIG_PRIVATE void sqlmigDiffInputFree(DiffCtx *p);
 
 /* ------------------------------------------------------------ datadiff.c */
 
