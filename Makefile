@@ -29,7 +29,7 @@ BUILD   := build
 EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-asynchronous-unwind-tables \
              $(SQLITE_CFLAGS) -Iext
 
-.PHONY: all test test-long asan valgrind demo bench amalgamation static test-matrix install clean
+.PHONY: all test test-long asan valgrind demo bench amalgamation static test-matrix install clean dist
 
 all: $(LIB)
 
@@ -121,10 +121,15 @@ bench: $(LIB) $(BUILD)/bench
 	  EXTCFLAGS="$(EXTCFLAGS)" SOFLAGS="$(SOFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	  sh bench/run.sh
 
+# The Python wheel, the npm tarball and the Go module folder in dist/,
+# offline (ext/dist.sh; the README's "Packages" section).
+dist: $(LIB)
+	@LIB=./$(LIB) DIST=dist BUILD=$(BUILD) sh ext/dist.sh
+
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/$(LIB)
 	install -m 644 ext/sqlmig.h $(DESTDIR)$(PREFIX)/include/sqlmig.h
 
 clean:
-	rm -rf $(BUILD) $(LIB) libsqlmig.a tests/out amalgamation/sqlmig.c amalgamation/sqlmig.h
+	rm -rf $(BUILD) $(LIB) libsqlmig.a tests/out amalgamation/sqlmig.c amalgamation/sqlmig.h dist

@@ -1,4 +1,8 @@
 // A program that migrates app.db at start-up with sqlmig.
+//
+// Importing github.com/sqlmig/sqlmig-go (the Go package `make dist` writes
+// to dist/go) registers sqlmig on every connection mattn/go-sqlite3 opens:
+// no shared library, no .load.
 package main
 
 import (
@@ -6,15 +10,8 @@ import (
 	"fmt"
 	"log"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
+	_ "github.com/sqlmig/sqlmig-go"
 )
-
-func init() {
-	// The driver loads the extension on every new connection of the pool.
-	sql.Register("sqlite3_sqlmig", &sqlite3.SQLiteDriver{
-		Extensions: []string{"./libsqlmig"},
-	})
-}
 
 // migrate runs the start-up idiom: register every revision, then migrate(),
 // in one transaction on one connection.
@@ -35,7 +32,7 @@ func migrate(db *sql.DB) (version sql.NullInt64, err error) {
 }
 
 func main() {
-	db, err := sql.Open("sqlite3_sqlmig", "app.db")
+	db, err := sql.Open("sqlite3", "app.db")
 	if err != nil {
 		log.Fatal(err)
 	}
