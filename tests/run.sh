@@ -23,7 +23,8 @@
 # `not ok` line, when it is killed or times out, or when valgrind or a
 # sanitizer reports an error. Failed checks are echoed with the `#` lines
 # that follow them, plus a summary per program. A binding whose optional
-# package is missing (python3, tcl, libsqlite3-tcl, golang-go) is a
+# package is missing (python3, tcl, libsqlite3-tcl, golang-go, python3-venv,
+# python3-setuptools, python3-wheel, python3-sqlalchemy, nodejs, npm) is a
 # `skip - ...` line
 # naming the package, not a failure. The last line is exactly
 # `N passed, M failed` (`, K skipped` after it when K>0); the exit status
@@ -191,6 +192,18 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
     run tests/check_go.sh env LIB="$LIB" sh tests/check_go.sh
   else
     skip tests/check_go.sh "Go is not installed (apt-get install golang-go golang-github-mattn-go-sqlite3-dev)"
+  fi
+  # the packages of `make dist`, each installed from its artifact
+  if [ ! -x /usr/bin/python3 ] ||
+     ! /usr/bin/python3 -c 'import ensurepip, setuptools, wheel, sqlalchemy' >/dev/null 2>&1; then
+    skip tests/check_python.sh "Debian's python3 with venv, setuptools, wheel and SQLAlchemy is not installed (apt-get install python3-venv python3-setuptools python3-wheel python3-sqlalchemy alembic)"
+  else
+    run tests/check_python.sh env LIB="$LIB" sh tests/check_python.sh
+  fi
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    run tests/check_node.sh env LIB="$LIB" sh tests/check_node.sh
+  else
+    skip tests/check_node.sh "Node.js and npm are not installed (apt-get install nodejs npm)"
   fi
 fi
 

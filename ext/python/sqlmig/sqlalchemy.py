@@ -18,7 +18,8 @@ from typing import Iterable, List, Optional
 
 import sqlmig
 
-__all__ = ["Revision", "desired_schema", "revision", "sync", "DestructiveError"]
+__all__ = ["Revision", "desired_schema", "revision", "sync", "load_on_connect",
+           "DestructiveError"]
 
 Revision = namedtuple("Revision", ["up", "down", "destructive"])
 Revision.__doc__ = """The scripts between a database and the models.
@@ -34,6 +35,20 @@ class DestructiveError(sqlmig.Error):
     def __init__(self, message, destructive):
         super().__init__(message)
         self.destructive = destructive
+
+
+def load_on_connect(engine):
+    """Loads sqlmig into every DBAPI connection ``engine`` opens from now on.
+
+    For an app's own queries of ``migrations`` and sqlmig's functions through
+    SQLAlchemy (``revision`` and ``sync`` load it themselves). Returns engine.
+    """
+    import sqlalchemy
+
+    def _load(dbapi_connection, _record):
+        sqlmig.load(dbapi_connection)
+    sqlalchemy.event.listen(engine, "connect", _load)
+    return engine
 
 
 def desired_schema(metadata) -> str:
