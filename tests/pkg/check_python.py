@@ -174,6 +174,27 @@ check("sync(allow_destructive=True) applies it; the app's objects still work",
       v2 == 2 and cols == ["id"] and audit == 1 and fts == "hello", (v2, cols, audit, fts))
 eng.dispose()
 
+hand = sqlite3.connect("hand.db", isolation_level=None)
+hand.executescript("""
+  CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+  CREATE TABLE posts(id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE);
+  INSERT INTO users VALUES (1, 'ann'), (2, 'bob');
+  INSERT INTO posts VALUES (10, 1), (11, 2);
+  PRAGMA foreign_keys = ON;""")
+md_hand = sa.MetaData()
+sa.Table("users", md_hand, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("name", sa.String(50), nullable=False))
+sa.Table("posts", md_hand, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE")))
+err = raises(lambda: bridge.sync(hand, md_hand), bridge.DestructiveError)
+v_hand = bridge.sync(hand, md_hand, allow_destructive=True)
+check("first revision on hand-written tables: a rebuild to SQLAlchemy's types, listed, that keeps every row",
+      err is not None and any(d.startswith("table users: rebuild") for d in err.destructive) and v_hand == 1 and "VARCHAR(50)" in hand.execute("SELECT sql FROM sqlite_master WHERE name = 'users'").fetchone()[0]
+      and hand.execute("SELECT * FROM users ORDER BY id").fetchall() == [(1, "ann"), (2, "bob")]
+      and hand.execute("SELECT count(*) FROM posts").fetchone()[0] == 2,
+      hand.execute("SELECT sql FROM sqlite_master").fetchall())
+hand.close()
+
 raw = sqlite3.connect(":memory:")
 sqlmig.load(raw)
 with sa.create_engine("sqlite://").connect() as sc:
@@ -314,8 +335,13 @@ rc, out, errtext = cli("revision", "--db", "app.db", "--models", "app.models:Bas
                        "-d", "db/migrations", "-m", "drop age", "--allow-destructive")
 check("--allow-destructive writes it", rc == 0 and os.path.exists("db/migrations/000003_drop_age.up.sql"), (rc, errtext))
 
+with open("app/badmodels.py", "w") as f:
+    f.write("import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+            "sa.Table('t', metadata, sa.Column('a', sa.Integer), sa.Column('A', sa.Integer))\n")
 before = snapshot()
 for args, message in [
+        (["--models", "app.badmodels:metadata"],
+         "sqlmig.sqlalchemy: SQLite rejects the models' schema: duplicate column name: A in: CREATE TABLE t"),
         (["--models", "app.nomodels:Base.metadata"],
          'sqlmig revision: models "app.nomodels:Base.metadata": cannot import app.nomodels: ModuleNotFoundError'),
         (["--models", "app.models:Nothing.metadata"],

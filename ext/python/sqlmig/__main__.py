@@ -157,6 +157,7 @@ def write_files(files):
 def cmd_revision(args):
     from sqlmig import sqlalchemy as bridge
     metadata = _import_models(args.models)
+    bridge.desired_schema(metadata)  # the models' own problems first
     conn, _ = _connect(args.db, readonly=True)
     try:
         rows = _folder_rows(conn, args.dir)
