@@ -9,6 +9,7 @@ is SQLMIG_VERSION from ext/sqlmig.h. Prints ok / not ok lines; each check
 says what it guards.
 """
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -334,6 +335,20 @@ check("a destructive revision is printed and refused without --allow-destructive
 rc, out, errtext = cli("revision", "--db", "app.db", "--models", "app.models:Base.metadata",
                        "-d", "db/migrations", "-m", "drop age", "--allow-destructive")
 check("--allow-destructive writes it", rc == 0 and os.path.exists("db/migrations/000003_drop_age.up.sql"), (rc, errtext))
+
+os.makedirs("db/dbmate")
+with open("db/dbmate/20240101120000_create_users.sql", "w") as f:
+    f.write("-- migrate:up\nCREATE TABLE users(id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE users;\n")
+cli("upgrade", "--db", "dbmate.db", "-d", "db/dbmate")
+rc, out, errtext = cli("revision", "--db", "dbmate.db", "--models", "app.models:Base.metadata",
+                       "-d", "db/dbmate", "-m", "name", "--allow-destructive")
+new_files = sorted(set(os.listdir("db/dbmate")) - {"20240101120000_create_users.sql"})
+text = open(os.path.join("db/dbmate", new_files[0])).read() if len(new_files) == 1 else ""
+check("revision in a dbmate folder: one timestamped file with dbmate's markers",
+      rc == 0 and len(new_files) == 1 and re.match(r"^20\d{12}_name\.sql$", new_files[0])
+      and new_files[0] > "20240101120000" and text.startswith("-- migrate:up\n") and "\n-- migrate:down\n" in text
+      and cli("upgrade", "--db", "dbmate.db", "-d", "db/dbmate")[0] == 0, (rc, errtext, new_files, text))
+shutil.rmtree("db/dbmate")
 
 with open("app/badmodels.py", "w") as f:
     f.write("import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
