@@ -202,6 +202,23 @@ with sa.create_engine("sqlite://").connect() as sc:
     r_conn = bridge.revision(sc, md)
 check("revision() takes a sqlite3 connection and a SQLAlchemy Connection",
       bridge.revision(raw, md).up.startswith("CREATE TABLE") and r_conn.up.startswith("CREATE TABLE"), r_conn)
+inside = sqlite3.connect(":memory:")
+inside.execute("CREATE TABLE app(x)")
+inside.execute("INSERT INTO app VALUES (1)")  # opens the caller's transaction
+v_in = bridge.sync(inside, md)
+still = inside.in_transaction
+inside.rollback()
+check("sync() inside the caller's transaction joins it: the caller's ROLLBACK undoes it",
+      v_in == 1 and still and inside.execute("SELECT name FROM sqlite_master WHERE name = 'users'").fetchall() == [],
+      (v_in, still))
+try:
+    import apsw
+    a = apsw.Connection(":memory:")
+    r_apsw = bridge.revision(a, md)
+    check("revision() and sync() take an apsw connection",
+          r_apsw.up.startswith("CREATE TABLE") and bridge.sync(a, md) == 1 and bridge.sync(a, md) == 1, r_apsw)
+except ImportError:
+    pass
 err = raises(lambda: bridge.revision(42, md), TypeError)
 check("revision() on something that is not a connection: TypeError naming it",
       err is not None and "builtins.int is not a SQLite connection" in str(err), err)

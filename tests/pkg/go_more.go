@@ -45,6 +45,16 @@ func main() {
 	err = db.QueryRow(`SELECT migrate_diff('main', 'CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT)')`).Scan(&diff)
 	check("migrate_diff from main to a schema script", err == nil &&
 		diff == "ALTER TABLE \"users\" ADD COLUMN \"name\" TEXT;\n", fmt.Sprintf("%v %q", err, diff))
+	_, err = db.Exec(`INSERT INTO migrations(version, name, up, down) VALUES
+	  (3, 'notes', 'CREATE TABLE notes(id INTEGER PRIMARY KEY)', 'DROP TABLE notes')`)
+	if err == nil {
+		_, err = db.Exec(`SELECT migrate()`)
+	}
+	var n int
+	if err == nil {
+		err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name IN ('notes', 'users')`).Scan(&n)
+	}
+	check("db.Exec(\"SELECT migrate()\") applies what is registered", err == nil && n == 2, fmt.Sprint(err, n))
 	var lib string
 	err = db.QueryRow(`SELECT sqlmig_version()`).Scan(&lib)
 	check("sqlmig.Version is the library's sqlmig_version()", err == nil && lib == sqlmig.Version && lib != "",

@@ -147,6 +147,12 @@ def _renames_text(renames: Optional[Iterable[str]], reverse=False) -> Optional[s
     return ", ".join(pairs) or None
 
 
+# The shadow tables SQLite's FTS3/4, FTS5 and R*Tree modules create as
+# "<vtab>_<suffix>" (the diff leaves the same ones out).
+_SHADOW_SUFFIXES = ("data", "idx", "content", "docsize", "config", "segments",
+                    "segdir", "stat", "node", "rowid", "parent")
+
+
 def _kept_objects(raw, metadata) -> str:
     """The SQL of main's objects the models do not describe (views, triggers,
     virtual tables, tables outside the metadata with their indexes), in the
@@ -155,8 +161,9 @@ def _kept_objects(raw, metadata) -> str:
     modelled = {t.name.lower() for t in metadata.sorted_tables}
     rows = _rows(raw, "SELECT type, name, tbl_name, sql FROM main.sqlite_master "
                       "WHERE sql IS NOT NULL ORDER BY rowid")
-    virtual = [r[1].lower() + "_" for r in rows
-               if r[0] == "table" and r[3].lstrip().upper().startswith("CREATE VIRTUAL")]
+    virtual = {r[1].lower() for r in rows
+               if r[0] == "table" and r[3].lstrip().upper().startswith("CREATE VIRTUAL")}
+    shadows = {"%s_%s" % (v, suffix) for v in virtual for suffix in _SHADOW_SUFFIXES}
     out = []
     for kind, name, tbl, sql in rows:
         lname, ltbl = name.lower(), tbl.lower()
@@ -166,8 +173,7 @@ def _kept_objects(raw, metadata) -> str:
             continue  # the models say what these are
         if kind == "view" and lname in modelled:
             continue  # a model table takes the view's name
-        if kind == "table" and any(lname.startswith(v) and lname != v[:-1]
-                                   for v in virtual):
+        if kind == "table" and lname in shadows:
             continue  # a virtual table's shadow table: created with it
         out.append(sql + ";\n")
     return "".join(out)
@@ -222,7 +228,8 @@ def sync(engine, metadata, renames: Optional[Iterable[str]] = None,
          allow_destructive: bool = False) -> Optional[int]:
     """Brings the database to the models and returns its version.
 
-    In one ``BEGIN IMMEDIATE`` transaction: registers the revision between
+    In one ``BEGIN IMMEDIATE`` transaction (a savepoint of the caller's
+    transaction when the connection is in one): registers the revision between
     the database and the models (version = the newest registered + 1, name
     "sqlalchemy sync") when there is a difference, and runs ``migrate()``
     (which also applies revisions registered before). Returns the version
@@ -232,9 +239,12 @@ def sync(engine, metadata, renames: Optional[Iterable[str]] = None,
     """
     raw, release = _dbapi(engine)
     try:
-        if getattr(raw, "in_transaction", False):
-            raw.commit()
-        _exec(raw, "BEGIN IMMEDIATE")
+        if hasattr(raw, "getautocommit"):  # apsw
+            joined = not raw.getautocommit()
+        else:
+            joined = bool(getattr(raw, "in_transaction", False))
+        # inside the caller's transaction, join it (as migrate() does)
+        _exec(raw, "SAVEPOINT sqlmig_sync" if joined else "BEGIN IMMEDIATE")
         try:
             rev = _revision(raw, metadata, renames)
             if rev.destructive and not allow_destructive:
@@ -247,9 +257,13 @@ def sync(engine, metadata, renames: Optional[Iterable[str]] = None,
                            "SELECT coalesce(max(version), 0) + 1, 'sqlalchemy sync', ?, ? "
                            "FROM migrations", (rev.up, rev.down))
             version = _rows(raw, "SELECT migrate()")[0][0]
-            _exec(raw, "COMMIT")
+            _exec(raw, "RELEASE sqlmig_sync" if joined else "COMMIT")
         except BaseException:
-            _exec(raw, "ROLLBACK")
+            if joined:
+                _exec(raw, "ROLLBACK TO sqlmig_sync")
+                _exec(raw, "RELEASE sqlmig_sync")
+            else:
+                _exec(raw, "ROLLBACK")
             raise
         return version
     finally:
