@@ -28,11 +28,11 @@ stage=$(mktemp -d "$BUILD/dist.XXXXXX")
 stage=$(cd "$stage" && pwd)
 trap 'rm -rf "$stage"' EXIT
 
-# copy_lib DIR: the library, stripped of debug information, into DIR.
+# copy_lib DIR: the library, stripped, into DIR.
 copy_lib() {
   mkdir -p "$1"
   cp "$LIB" "$1/$(basename "$LIB")"
-  if command -v strip >/dev/null 2>&1; then strip --strip-debug "$1/$(basename "$LIB")"; fi
+  if command -v strip >/dev/null 2>&1; then strip --strip-unneeded "$1/$(basename "$LIB")"; fi
 }
 
 build_python() {
@@ -57,6 +57,7 @@ build_python() {
 
 build_node() {
   command -v npm >/dev/null 2>&1 || { echo "dist: node: npm is missing (apt-get install npm)" >&2; return 1; }
+  export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
   cp -R ext/node "$stage/node"
   rm -rf "$stage/node/node_modules"
   copy_lib "$stage/node/lib"
