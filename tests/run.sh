@@ -16,7 +16,9 @@
 # and the demo (`sqlite3 -bail` on sql/demo.sql, compared with
 # tests/demo.expected when that exists). The Python, Tcl and demo runs
 # load LIB into a foreign process, so they are left out (not counted) under
-# VALGRIND or sanitizers.
+# VALGRIND or sanitizers. So are tests/check_*.sh, among them the packages
+# of `make dist` installed from their artifacts (check_python.sh,
+# check_node.sh, check_go.sh).
 #
 # Every program prints `ok - ...` / `not ok - ...` lines; this script counts
 # them. A program also counts one failure when it exits non-zero without a
