@@ -57,7 +57,7 @@ let Database = null;
 try {
   Database = require('better-sqlite3');
 } catch (err) {
-  console.log(`# better-sqlite3 is not available (${err.message.split('\n')[0]}): its checks are left out`);
+  console.log(`skip - node package: better-sqlite3 12.11.1 could not be loaded (${err.message.split('\n')[0]}; tests/check_node.sh installs it from the npm registry)`);
 }
 if (Database) {
   const db = new Database('app.db');
@@ -80,10 +80,10 @@ let nodeSqlite = null;
 try {
   nodeSqlite = require('node:sqlite');
 } catch (err) {
-  console.log(`# node:sqlite: Node ${process.versions.node} does not have it (added in Node 22.5): its checks are left out`);
+  console.log(`skip - node package: node:sqlite: Node ${process.versions.node} does not have it (added in Node 22.5)`);
 }
 if (nodeSqlite && typeof nodeSqlite.DatabaseSync.prototype.enableLoadExtension !== 'function') {
-  console.log(`# node:sqlite: Node ${process.versions.node} cannot load extensions (DatabaseSync.enableLoadExtension is Node 22.13+): its checks are left out`);
+  console.log(`skip - node package: node:sqlite: Node ${process.versions.node} cannot load extensions (DatabaseSync.enableLoadExtension is Node 22.13+)`);
   nodeSqlite = null;
 }
 if (nodeSqlite) {

@@ -218,7 +218,7 @@ try:
     check("revision() and sync() take an apsw connection",
           r_apsw.up.startswith("CREATE TABLE") and bridge.sync(a, md) == 1 and bridge.sync(a, md) == 1, r_apsw)
 except ImportError:
-    pass
+    print("skip - python package: apsw is not installed (apt-get install python3-apsw)")
 err = raises(lambda: bridge.revision(42, md), TypeError)
 check("revision() on something that is not a connection: TypeError naming it",
       err is not None and "builtins.int is not a SQLite connection" in str(err), err)
