@@ -798,6 +798,12 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
     planFree(&plan);
     rc = planBuild(db, &req, &plan, &zErr);
   }
+  if( rc==SQLITE_OK && (rc = sqlmigOwnerDrop(db))!=SQLITE_OK ){
+    /* A database of an earlier sqlmig loses its `sqlmig` table (owner.c) */
+    rc = sqlmigErrcode(db, rc);
+    zErr = sqlite3_mprintf("cannot drop table sqlmig (the owner of "
+                           "the history): %s", sqlite3_errmsg(db));
+  }
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFkOn);
   if( rc==SQLITE_OK && bFkOn && (pFk = sqlmigFkNew())==0 ) rc = SQLITE_NOMEM;
   pConn->bMigrating = 1;

@@ -316,8 +316,16 @@ SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
 
 /* --------------------------------------------------------------- owner.c */
 
-/* Registers the `sqlmig` module, whose table owns the history store. */
+/*
+** Registers the `sqlmig` module, which reads the owner table of databases
+** written by earlier versions of sqlmig.
+*/
 SQLMIG_PRIVATE int sqlmigOwnerRegister(sqlite3 *db, SqlmigConn *pConn);
+/*
+** Drops that owner table from main when it is there (a write: call it
+** only where sqlmig writes anyway). SQLITE_OK or an SQLite error code.
+*/
+SQLMIG_PRIVATE int sqlmigOwnerDrop(sqlite3 *db);
 
 /* ----------------------------------------------------------------- files.c */
 
