@@ -55,6 +55,7 @@ struct MigRequest {
   int bTarget;
   sqlite3_int64 iTarget;
   int nDown;
+  const char *zNow;        /* SQL for the time applied_at gets (sqlmigNow) */
 };
 
 /* What a migrate() call would do. */
@@ -637,7 +638,7 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
   }
   if( iLastUp ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
-        "datetime('now') WHERE applied_at IS NULL AND version<=%lld;",
+        "%s WHERE applied_at IS NULL AND version<=%lld;", pReq->zNow,
         iLastUp);
   }
   rc = (bForget || bPend) ? sqlmigTableExists(db, SQLMIG_BASELINE) : 0;
@@ -767,6 +768,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   memset(&plan, 0, sizeof(plan));
   memset(&req, 0, sizeof(req));
   req.zFunc = bDown ? "migrate_down" : "migrate";
+  req.zNow = sqlmigNow(pConn);
   if( pConn->bMigrating ){
     sqlite3_result_error(ctx, "migrate: already running on this connection "
                               "(a script cannot call migrate())", -1);

@@ -769,8 +769,12 @@ static int migDelete(MigTable *p, sqlite3_int64 iVersion){
   }
   sqlite3_reset(p->pLookup);
   if( rev.bApplied ){
-    return storeExec(p, "UPDATE main." SQLMIG_STORE " SET deleted_at="
-        "datetime('now') WHERE version=?1", 0, 0, iVersion);
+    char *zSql = sqlite3_mprintf("UPDATE main." SQLMIG_STORE " SET "
+        "deleted_at=%s WHERE version=?1", sqlmigNow(p->pConn));
+    if( zSql==0 ) return SQLITE_NOMEM;
+    rc = storeExec(p, zSql, 0, 0, iVersion);
+    sqlite3_free(zSql);
+    return rc;
   }
   return storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
