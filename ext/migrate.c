@@ -686,6 +686,35 @@ static int recordMissing(sqlite3 *db, int *pbRecord){
 }
 
 /*
+** 1 when main cannot be written on this connection: a read-only file or
+** mode=ro (sqlite3_db_readonly) or PRAGMA query_only. 0 otherwise, also
+** when that cannot be read (the write then says why).
+*/
+static int mainReadOnly(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int bQueryOnly = 0;
+  if( sqlite3_db_readonly(db, "main")==1 ) return 1;
+  if( sqlite3_prepare_v2(db, "PRAGMA query_only", -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    bQueryOnly = sqlite3_column_int(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  return bQueryOnly;
+}
+
+/*
+** The failure of a migrate() with work to do on a read-only database (a
+** replica): SQLITE_READONLY, or the extended code the write failed with.
+*/
+static int readOnlyError(int rc, int nStep, char **pzErr){
+  sqlite3_free(*pzErr);
+  *pzErr = sqlite3_mprintf("the database is read-only and %d revision%s "
+      "would change here: migrations run on the primary (or open the "
+      "database read-write)", nStep, nStep==1 ? "" : "s");
+  return *pzErr ? rc : SQLITE_NOMEM;
+}
+
+/*
 ** PRAGMA data_version: changes when another connection commits. Returns
 ** -1 when it cannot be read (the caller then reads the plan again).
 */
@@ -790,7 +819,16 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 
   /* Work to do: take the write lock. The plan stands unless another
   ** connection committed since it was read. */
+  if( plan.nStep>0 && mainReadOnly(db) ){
+    rc = readOnlyError(SQLITE_READONLY, plan.nStep, &zErr);
+    goto done;
+  }
   rc = execSql(db, bOwnTxn ? "BEGIN IMMEDIATE" : "SAVEPOINT sqlmig_migrate");
+  if( (rc & 0xff)==SQLITE_READONLY && plan.nStep>0 ){
+    /* Read-only below SQLite (a LiteFS replica, a read-only mount) */
+    rc = readOnlyError(sqlite3_extended_errcode(db), plan.nStep, &zErr);
+    goto done;
+  }
   if( rc!=SQLITE_OK ){
     zErr = sqlite3_mprintf("cannot start a transaction: %s",
                            sqlite3_errmsg(db));
