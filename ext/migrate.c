@@ -852,7 +852,19 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   }
   pConn->bMigrating = 0;
   sqlmigFkFree(pFk);
-  if( rc==SQLITE_OK ) rc = planRecord(db, &plan, &req);
+  if( rc==SQLITE_OK && (rc = planRecord(db, &plan, &req))!=SQLITE_OK
+   && rc!=SQLITE_NOMEM && plan.nStep>0 ){
+    /* After the last script (dqlite: its spilled pages, SQLITE_IOERR):
+    ** name the revision whose step ran last */
+    MigStep *pLast = &plan.aStep[plan.nStep-1];
+    char *zLabel = sqlmigRevLabel(pLast->zName);
+    rc = sqlmigErrcode(db, rc);
+    zErr = zLabel ? sqlite3_mprintf("revision %lld%s: cannot record it in "
+        SQLMIG_STORE " after its %s script ran: %s", pLast->iVersion, zLabel,
+        pLast->bUp ? "up" : "down", sqlite3_errmsg(db)) : 0;
+    sqlite3_free(zLabel);
+    if( zErr==0 ) rc = SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK ){
     /* The schema left behind, for migrate_drift() */
     rc = sqlmigSchemaRecord(db);

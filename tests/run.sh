@@ -193,6 +193,13 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   else
     skip tests/check_go.sh "Go is not installed (apt-get install golang-go golang-github-mattn-go-sqlite3-dev)"
   fi
+  if command -v go >/dev/null 2>&1 &&
+     [ -d /usr/share/gocode/src/github.com/canonical/go-dqlite/app ] &&
+     [ -f /usr/include/dqlite.h ]; then
+    run tests/check_dqlite.sh env LIB="$LIB" sh tests/check_dqlite.sh
+  else
+    skip tests/check_dqlite.sh "dqlite is not installed (apt-get install golang-go golang-github-canonical-go-dqlite-dev libdqlite-dev)"
+  fi
 fi
 
 if [ "$skipped" -gt 0 ]; then
