@@ -187,6 +187,7 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   run tests/check_amalgamation.sh env BUILD="$BUILD" sh tests/check_amalgamation.sh
   run tests/check_install.sh sh tests/check_install.sh
   run tests/check_plain.sh env LIB="$LIB" sh tests/check_plain.sh
+  run tests/check_hosted.sh env LIB="$LIB" sh tests/check_hosted.sh
   if command -v go >/dev/null 2>&1 &&
      [ -f /usr/share/gocode/src/github.com/mattn/go-sqlite3/go.mod ]; then
     run tests/check_go.sh env LIB="$LIB" sh tests/check_go.sh
