@@ -72,4 +72,18 @@ check "sqlmig uses the restored database as before" "0
 3|0
 4|0
 0" "$got"
+# The README's fleet loop ("Beyond one machine"), on two tenant files, one
+# of them broken (not a database): the other still migrates.
+mkdir "$out/tenants" && cp -R sql/migrations/dbmate "$out/migrations" &&
+sqlmig "$out/tenants/a.db" "SELECT 1" >/dev/null &&
+echo "not a database, but long enough to be read as one: ................................................................................................" >"$out/tenants/b.db"
+got=$(cd "$out" && for db in tenants/*.db; do
+  sqlite3 -bail "$db" ".load $LIB" \
+    "INSERT OR IGNORE INTO migrations SELECT * FROM migration_files('migrations')" \
+    "SELECT 1 WHERE migrate() < 0" 2>/dev/null || echo "failed: $db"
+done)
+check "the fleet loop migrates each file and reports the broken one" \
+  "failed: tenants/b.db" "$got"
+check "... the good one is at the folder's newest revision" "4" \
+  "$(sqlmig "$out/tenants/a.db" "SELECT count(*) FROM migrations WHERE applied_at IS NOT NULL")"
 exit $status

@@ -73,10 +73,9 @@ func registerSqlmig(lib string) error {
 
 // request and reply: the protocol between the test and a node.
 type request struct {
-	Op   string   `json:"op"`   // exec, query, startup, leader, transfer
-	SQL  []string `json:"sql"`  // statements (startup: the revisions' INSERT)
-	ID   uint64   `json:"id"`   // transfer: the node to lead
-	Long bool     `json:"long"` // startup: cache_spill=OFF for big revisions
+	Op  string   `json:"op"`  // exec, query, startup, leader, transfer
+	SQL []string `json:"sql"` // statements (startup: the revisions' INSERT)
+	ID  uint64   `json:"id"`  // transfer: the node to lead
 }
 
 type reply struct {
@@ -99,9 +98,9 @@ func retryable(err error) bool {
 // startup is the recipe: on one connection, in one transaction, register
 // every revision and migrate with the execute form; retried while the
 // database is locked by another migrating client.
-func startup(ctx context.Context, db *sql.DB, inserts []string, long bool) (int, error) {
+func startup(ctx context.Context, db *sql.DB, inserts []string) (int, error) {
 	for retries := 0; ; retries++ {
-		err := startupOnce(ctx, db, inserts, long)
+		err := startupOnce(ctx, db, inserts)
 		if !retryable(err) || retries == 200 {
 			return retries, err
 		}
@@ -109,7 +108,7 @@ func startup(ctx context.Context, db *sql.DB, inserts []string, long bool) (int,
 	}
 }
 
-func startupOnce(ctx context.Context, db *sql.DB, inserts []string, long bool) error {
+func startupOnce(ctx context.Context, db *sql.DB, inserts []string) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
@@ -117,11 +116,7 @@ func startupOnce(ctx context.Context, db *sql.DB, inserts []string, long bool) e
 	defer conn.Close()
 	// Foreign keys on: a rebuild must not fire ON DELETE CASCADE. A big
 	// revision needs cache_spill off (dqlite 1.11 cannot read spilled pages).
-	pragmas := "PRAGMA foreign_keys = ON"
-	if long {
-		pragmas += "; PRAGMA cache_spill = OFF"
-	}
-	if _, err := conn.ExecContext(ctx, pragmas); err != nil {
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON; PRAGMA cache_spill = OFF"); err != nil {
 		return err
 	}
 	tx, err := conn.BeginTx(ctx, nil)
@@ -196,7 +191,7 @@ func nodeMain(args []string) {
 func serve(ctx context.Context, node *app.App, db *sql.DB, req request, rep *reply) error {
 	switch req.Op {
 	case "startup":
-		n, err := startup(ctx, db, req.SQL, req.Long)
+		n, err := startup(ctx, db, req.SQL)
 		rep.Retries = n
 		return err
 	case "exec":
@@ -564,7 +559,7 @@ func testMain(lib string) {
 	}
 	done := make(chan reply)
 	t0 := time.Now()
-	go func() { done <- caller.call(request{Op: "startup", SQL: seven, Long: true}) }()
+	go func() { done <- caller.call(request{Op: "startup", SQL: seven}) }()
 	time.Sleep(150 * time.Millisecond)
 	victim.cmd.Process.Signal(syscall.SIGKILL)
 	victim.cmd.Wait()
@@ -584,7 +579,7 @@ func testMain(lib string) {
 	fmt.Printf("# after the kill the new leader is %s revision 7\n", map[bool]string{true: "after", false: "before"}[after])
 	check("the new leader is before or after the revision, never between", err == nil && (before || after),
 		"%v state:\n%s", err, indent(s))
-	rep = caller.call(request{Op: "startup", SQL: seven, Long: true})
+	rep = caller.call(request{Op: "startup", SQL: seven})
 	check("the next start-up finishes the job", rep.Err == "", "%s", rep.Err)
 	s, _ = state(caller)
 	check("... revision 7 applied", strings.Contains(s, "big 1 1"), "state:\n%s", indent(s))
