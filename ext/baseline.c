@@ -323,20 +323,25 @@ static int oldSetFind(sqlite3 *db, StoreRows *pRows, OldSet *pSet,
 
 /*
 ** Marks pRows' pending revisions flagged in aMark as applied and baselined
-** (source zSource), inside a savepoint.
+** (source zSource), inside a savepoint, at time zNow (sqlmigNow()).
 */
 static int baselineWrite(sqlite3 *db, StoreRows *pRows,
-                         const unsigned char *aMark, const char *zSource){
+                         const unsigned char *aMark, const char *zSource,
+                         const char *zNow){
   sqlite3_stmt *pUp = 0, *pBase = 0;
+  char *zSql;
   int i, rc = sqlite3_exec(db, BASELINE_DDL, 0, 0, 0);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_prepare_v2(db, "UPDATE main." SQLMIG_STORE " SET applied_at="
-        "datetime('now') WHERE version=?1 AND applied_at IS NULL", -1, &pUp,
-        0);
+    zSql = sqlite3_mprintf("UPDATE main." SQLMIG_STORE " SET applied_at=%s "
+        "WHERE version=?1 AND applied_at IS NULL", zNow);
+    rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pUp, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
   }
   if( rc==SQLITE_OK ){
-    rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO main." BASELINE
-        " VALUES (?1, datetime('now'), ?2)", -1, &pBase, 0);
+    zSql = sqlite3_mprintf("INSERT OR REPLACE INTO main." BASELINE
+        " VALUES (?1, %s, ?2)", zNow);
+    rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &pBase, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
   }
   for(i=0; rc==SQLITE_OK && i<pRows->n; i++){
     if( !aMark[i] ) continue;
@@ -434,7 +439,7 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
       rc = sayError(&zErr, "%s: cannot start a transaction: %s", zF,
                     sqlite3_errmsg(db));
     }else{
-      rc = baselineWrite(db, &rows, aMark, zSource);
+      rc = baselineWrite(db, &rows, aMark, zSource, sqlmigNow(pConn));
       if( rc!=SQLITE_OK ){
         zErr = rc==SQLITE_NOMEM ? 0 : sqlite3_mprintf("%s: cannot record the "
             "baseline: %s", zF, sqlite3_errmsg(db));

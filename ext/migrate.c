@@ -55,6 +55,7 @@ struct MigRequest {
   int bTarget;
   sqlite3_int64 iTarget;
   int nDown;
+  const char *zNow;        /* SQL for the time applied_at gets (sqlmigNow) */
 };
 
 /* What a migrate() call would do. */
@@ -637,7 +638,7 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
   }
   if( iLastUp ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
-        "datetime('now') WHERE applied_at IS NULL AND version<=%lld;",
+        "%s WHERE applied_at IS NULL AND version<=%lld;", pReq->zNow,
         iLastUp);
   }
   rc = (bForget || bPend) ? sqlmigTableExists(db, SQLMIG_BASELINE) : 0;
@@ -682,6 +683,35 @@ static int recordMissing(sqlite3 *db, int *pbRecord){
     rc = sqlite3_finalize(pStmt);
   }
   return rc;
+}
+
+/*
+** 1 when main cannot be written on this connection: a read-only file or
+** mode=ro (sqlite3_db_readonly) or PRAGMA query_only. 0 otherwise, also
+** when that cannot be read (the write then says why).
+*/
+static int mainReadOnly(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int bQueryOnly = 0;
+  if( sqlite3_db_readonly(db, "main")==1 ) return 1;
+  if( sqlite3_prepare_v2(db, "PRAGMA query_only", -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    bQueryOnly = sqlite3_column_int(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  return bQueryOnly;
+}
+
+/*
+** The failure of a migrate() with work to do on a read-only database (a
+** replica): SQLITE_READONLY, or the extended code the write failed with.
+*/
+static int readOnlyError(int rc, int nStep, char **pzErr){
+  sqlite3_free(*pzErr);
+  *pzErr = sqlite3_mprintf("the database is read-only and %d revision%s "
+      "would change here: migrations run on the primary (or open the "
+      "database read-write)", nStep, nStep==1 ? "" : "s");
+  return *pzErr ? rc : SQLITE_NOMEM;
 }
 
 /*
@@ -767,6 +797,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   memset(&plan, 0, sizeof(plan));
   memset(&req, 0, sizeof(req));
   req.zFunc = bDown ? "migrate_down" : "migrate";
+  req.zNow = sqlmigNow(pConn);
   if( pConn->bMigrating ){
     sqlite3_result_error(ctx, "migrate: already running on this connection "
                               "(a script cannot call migrate())", -1);
@@ -788,7 +819,16 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 
   /* Work to do: take the write lock. The plan stands unless another
   ** connection committed since it was read. */
+  if( plan.nStep>0 && mainReadOnly(db) ){
+    rc = readOnlyError(SQLITE_READONLY, plan.nStep, &zErr);
+    goto done;
+  }
   rc = execSql(db, bOwnTxn ? "BEGIN IMMEDIATE" : "SAVEPOINT sqlmig_migrate");
+  if( (rc & 0xff)==SQLITE_READONLY && plan.nStep>0 ){
+    /* Read-only below SQLite (a LiteFS replica, a read-only mount) */
+    rc = readOnlyError(sqlite3_extended_errcode(db), plan.nStep, &zErr);
+    goto done;
+  }
   if( rc!=SQLITE_OK ){
     zErr = sqlite3_mprintf("cannot start a transaction: %s",
                            sqlite3_errmsg(db));
@@ -798,6 +838,12 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
     planFree(&plan);
     rc = planBuild(db, &req, &plan, &zErr);
   }
+  if( rc==SQLITE_OK && (rc = sqlmigOwnerDrop(db))!=SQLITE_OK ){
+    /* A database of an earlier sqlmig loses its `sqlmig` table (owner.c) */
+    rc = sqlmigErrcode(db, rc);
+    zErr = sqlite3_mprintf("cannot drop table sqlmig (the owner of "
+                           "the history): %s", sqlite3_errmsg(db));
+  }
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFkOn);
   if( rc==SQLITE_OK && bFkOn && (pFk = sqlmigFkNew())==0 ) rc = SQLITE_NOMEM;
   pConn->bMigrating = 1;
@@ -806,7 +852,19 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   }
   pConn->bMigrating = 0;
   sqlmigFkFree(pFk);
-  if( rc==SQLITE_OK ) rc = planRecord(db, &plan, &req);
+  if( rc==SQLITE_OK && (rc = planRecord(db, &plan, &req))!=SQLITE_OK
+   && rc!=SQLITE_NOMEM && plan.nStep>0 ){
+    /* After the last script (dqlite: its spilled pages, SQLITE_IOERR):
+    ** name the revision whose step ran last */
+    MigStep *pLast = &plan.aStep[plan.nStep-1];
+    char *zLabel = sqlmigRevLabel(pLast->zName);
+    rc = sqlmigErrcode(db, rc);
+    zErr = zLabel ? sqlite3_mprintf("revision %lld%s: cannot record it in "
+        SQLMIG_STORE " after its %s script ran: %s", pLast->iVersion, zLabel,
+        pLast->bUp ? "up" : "down", sqlite3_errmsg(db)) : 0;
+    sqlite3_free(zLabel);
+    if( zErr==0 ) rc = SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK ){
     /* The schema left behind, for migrate_drift() */
     rc = sqlmigSchemaRecord(db);

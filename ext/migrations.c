@@ -34,12 +34,11 @@
 ** checked by input.c.
 **
 ** Also here: the known-revisions cache that keeps the start-up idiom cheap
-** (KnownRev). The `sqlmig` table that owns the store as a shadow table is
-** in owner.c.
+** (KnownRev). The `sqlmig` table that owned the store in databases of
+** earlier versions is dropped at the first write here (owner.c).
 */
 #include "sqlmig_int.h"
 
-#define OWNER_DDL "CREATE VIRTUAL TABLE IF NOT EXISTS main.sqlmig USING sqlmig"
 #define STORE_DDL \
   "CREATE TABLE IF NOT EXISTS main." SQLMIG_STORE "(\n" \
   "  version    INTEGER PRIMARY KEY,\n" \
@@ -120,6 +119,7 @@ struct MigTable {
   int nChangeBase;         /* sqlite3_total_changes() after our last write */
   int nOuter;              /* rows written here, not yet in that count */
   SchemaChecked checked;   /* the statement schemaCheck() last passed */
+  int bWritten;            /* the store was readied to write (storeReady) */
 };
 
 struct MigCursor {
@@ -361,20 +361,21 @@ static void stmtsFinalize(MigTable *p){
 /*
 ** Prepares p->pLookup. Returns SQLITE_OK, SQLITE_DONE when the store does
 ** not exist and bCreate is 0, or an error. With bCreate it creates the
-** store first (the first write): the `sqlmig` owner table first, so that
-** the store is its shadow table from the start.
+** store first (the first write), or drops the owner table of a database
+** written by an earlier sqlmig.
 */
 static int storeReady(MigTable *p, int bCreate){
   int rc;
-  if( p->pLookup ) return SQLITE_OK;
+  if( p->pLookup && (!bCreate || p->bWritten) ) return SQLITE_OK;
   rc = sqlmigStoreExists(p->db);
   if( rc<0 ) return -rc;
   if( rc==0 && !bCreate ) return SQLITE_DONE;
-  /* The owner first, so that a new store is its shadow table from the
-  ** start; a store whose owner was dropped or renamed (DEFENSIVE off) gets
-  ** it back, and with it DEFENSIVE's protection. */
-  rc = sqlite3_exec(p->db, rc ? OWNER_DDL : OWNER_DDL ";" STORE_DDL, 0, 0, 0);
-  if( rc!=SQLITE_OK ) return rc;
+  if( bCreate ){
+    /* Once per transaction (migBegin() clears the flag) */
+    rc = rc ? sqlmigOwnerDrop(p->db) : sqlite3_exec(p->db, STORE_DDL, 0, 0, 0);
+    if( rc!=SQLITE_OK ) return rc;
+    p->bWritten = 1;
+  }
   return cachedStmt(p, &p->pLookup,
       "SELECT name, up, checksum, applied_at IS NOT NULL, "
       "deleted_at IS NOT NULL, down IS NOT NULL, applied_at "
@@ -454,7 +455,8 @@ static int storeError(MigTable *p, int rc){
 static int storeExec(MigTable *p, const char *zSql, sqlite3_value *pName,
                      const SqlmigScript *pDown, sqlite3_int64 iVersion){
   sqlite3_stmt *pS = 0;
-  int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pS, 0);
+  int rc = storeReady(p, 1);
+  if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(p->db, zSql, -1, &pS, 0);
   if( rc==SQLITE_OK && pName ){
     rc = sqlite3_bind_value(pS, 1, pName);
     if( rc==SQLITE_OK ) rc = sqlmigBindScript(pS, 2, pDown);
@@ -767,8 +769,12 @@ static int migDelete(MigTable *p, sqlite3_int64 iVersion){
   }
   sqlite3_reset(p->pLookup);
   if( rev.bApplied ){
-    return storeExec(p, "UPDATE main." SQLMIG_STORE " SET deleted_at="
-        "datetime('now') WHERE version=?1", 0, 0, iVersion);
+    char *zSql = sqlite3_mprintf("UPDATE main." SQLMIG_STORE " SET "
+        "deleted_at=%s WHERE version=?1", sqlmigNow(p->pConn));
+    if( zSql==0 ) return SQLITE_NOMEM;
+    rc = storeExec(p, zSql, 0, 0, iVersion);
+    sqlite3_free(zSql);
+    return rc;
   }
   return storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
@@ -924,6 +930,7 @@ static int migBegin(sqlite3_vtab *pVtab){
   MigTable *p = (MigTable*)pVtab;
   knownClear(p);
   p->nLookup = 0;
+  p->bWritten = 0;
   return SQLITE_OK;
 }
 

@@ -1,31 +1,39 @@
 /*
-** sqlmig: the `sqlmig` virtual table, owner of the history store.
+** sqlmig: the `sqlmig` virtual table of databases written by earlier
+** versions of sqlmig, and its removal.
 **
-** Under SQLITE_DBCONFIG_DEFENSIVE, shadow tables are read-only to ordinary
-** SQL. SQLite names a table "<vtab>_<suffix>" a shadow table when the
-** module of <vtab> says so (xShadowName), so the store main.sqlmig_history
-** is protected by creating `CREATE VIRTUAL TABLE main.sqlmig USING sqlmig`
-** with it at the first write (migrations.c). The protection needs the
-** module registered before the schema is read, i.e. the extension loaded
-** right after opening.
-**
-** Under DEFENSIVE the owner itself cannot be renamed (xRename refuses) or
-** dropped (xDestroy refuses), or the store would lose its protection for
-** good. Without DEFENSIVE both work, as for any table; a store found
-** without its owner gets it back at the next write (migrations.c).
+** Those versions created `CREATE VIRTUAL TABLE main.sqlmig USING sqlmig`
+** with the history store, so that SQLITE_DBCONFIG_DEFENSIVE made the store
+** a read-only shadow table. That entry in sqlite_schema needs the module:
+** without the extension, `PRAGMA table_info(sqlmig)` and every tool that
+** walks the schema fail (`no such module: sqlmig`). sqlmig no longer
+** creates it; the module stays registered so that such a database opens
+** as before, and sqlmigOwnerDrop() removes the table at the database's
+** next write through sqlmig (migrations.c, migrate.c), keeping its history.
+** SQLite protects shadow tables only for a virtual table in the same
+** schema, so the store is now an ordinary table (see the README, "The
+** history store").
 */
 #include "sqlmig_int.h"
 
-/*
-** The table has no rows. Statements that sqlmig runs from inside its own
-** functions can still write the store; an eponymous table such as
-** `migrations` cannot own shadow tables, hence this second module.
-*/
+/* The text SQLite kept for the owner table in sqlite_schema */
+#define OWNER_SQL "CREATE VIRTUAL TABLE sqlmig USING sqlmig"
+
 typedef struct OwnerTable OwnerTable;
 struct OwnerTable {
   sqlite3_vtab base;
-  sqlite3 *db;
 };
+
+/* xConnect only: a new `CREATE VIRTUAL TABLE ... USING sqlmig` is refused */
+static int guardCreate(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, sqlite3_vtab **ppVtab,
+                       char **pzErr){
+  (void)db; (void)pAux; (void)argc; (void)ppVtab;
+  *pzErr = sqlite3_mprintf("table %s: the sqlmig module only reads the "
+      "table that earlier versions of sqlmig created; it creates none",
+      argc>2 ? argv[2] : "?");
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
 
 static int guardConnect(sqlite3 *db, void *pAux, int argc,
                         const char *const *argv, sqlite3_vtab **ppVtab,
@@ -39,41 +47,14 @@ static int guardConnect(sqlite3 *db, void *pAux, int argc,
   p = sqlite3_malloc64(sizeof(*p));
   if( p==0 ) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
-  p->db = db;
   *ppVtab = &p->base;
   return SQLITE_OK;
 }
 
 static int guardDisconnect(sqlite3_vtab *pVtab){
-  /* A refused DROP leaves its message here: SQLite does not take it */
-  sqlite3_free(pVtab->zErrMsg);
   sqlite3_free(pVtab);
   return SQLITE_OK;
 }
-
-/* SQLITE_ERROR with a message when DEFENSIVE is on, else SQLITE_OK. */
-static int guardRefuse(sqlite3_vtab *pVtab, const char *zWhat){
-  int bDefensive = 0;
-  sqlite3_db_config(((OwnerTable*)pVtab)->db, SQLITE_DBCONFIG_DEFENSIVE, -1,
-                    &bDefensive);
-  if( !bDefensive ) return SQLITE_OK;
-  sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = sqlite3_mprintf("table sqlmig protects " SQLMIG_STORE
-      " and cannot be %s while SQLITE_DBCONFIG_DEFENSIVE is on", zWhat);
-  return pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
-}
-
-static int guardDestroy(sqlite3_vtab *pVtab){
-  int rc = guardRefuse(pVtab, "dropped");
-  if( rc==SQLITE_OK ) guardDisconnect(pVtab);
-  return rc;
-}
-
-static int guardRename(sqlite3_vtab *pVtab, const char *zNew){
-  (void)zNew;
-  return guardRefuse(pVtab, "renamed");
-}
-
 static int guardBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   (void)pVtab;
   pInfo->estimatedCost = 1.0;
@@ -121,7 +102,11 @@ static int guardRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   return SQLITE_OK;
 }
 
-/* The store's tables: sqlmig_history, sqlmig_baseline, sqlmig_schema */
+/*
+** The store's tables: sqlmig_history, sqlmig_baseline, sqlmig_schema. A
+** database of an earlier version keeps DEFENSIVE's protection until its
+** table is dropped.
+*/
 static int guardShadowName(const char *zSuffix){
   return sqlite3_stricmp(zSuffix, &SQLMIG_STORE[sizeof("sqlmig")])==0
       || sqlite3_stricmp(zSuffix, &SQLMIG_BASELINE[sizeof("sqlmig")])==0
@@ -130,11 +115,11 @@ static int guardShadowName(const char *zSuffix){
 
 static sqlite3_module guardModule = {
   .iVersion = 3,
-  .xCreate = guardConnect,
+  .xCreate = guardCreate,
   .xConnect = guardConnect,
   .xBestIndex = guardBestIndex,
   .xDisconnect = guardDisconnect,
-  .xDestroy = guardDestroy,
+  .xDestroy = guardDisconnect,
   .xOpen = guardOpen,
   .xClose = guardClose,
   .xFilter = guardFilter,
@@ -142,11 +127,26 @@ static sqlite3_module guardModule = {
   .xEof = guardEof,
   .xColumn = guardColumn,
   .xRowid = guardRowid,
-  .xRename = guardRename,
   .xShadowName = guardShadowName,
 };
 
 int sqlmigOwnerRegister(sqlite3 *db, SqlmigConn *pConn){
   (void)pConn;
   return sqlite3_create_module(db, "sqlmig", &guardModule, 0);
+}
+
+/* See sqlmig_int.h */
+int sqlmigOwnerDrop(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE "
+      "type='table' AND name='sqlmig' AND sql=" "'" OWNER_SQL "'", -1,
+      &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    int bFound = sqlite3_step(pStmt)==SQLITE_ROW;
+    rc = sqlite3_finalize(pStmt);
+    if( rc==SQLITE_OK && bFound ){
+      rc = sqlite3_exec(db, "DROP TABLE main.sqlmig", 0, 0, 0);
+    }
+  }
+  return rc;
 }

@@ -93,6 +93,7 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
     sqlmigBaselineRegister,
     sqlmigDriftRegister,
     sqlmigCheckRegister,
+    sqlmigClockRegister,
   };
   SqlmigConn *pConn;
   size_t i;

@@ -41,6 +41,7 @@ struct SqlmigConn {
   int nRef;          /* registrations still holding this object */
   int bMigrating;    /* migrate() is running scripts on this connection */
   struct SqlmigFileMemo *pFileMemo;  /* the last migration_files() rows */
+  char zNow[24];     /* migrate_clock(): the quoted time, "" = wall clock */
 };
 
 SQLMIG_PRIVATE SqlmigConn *sqlmigConnRef(SqlmigConn *p);
@@ -314,10 +315,29 @@ SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 /* The same for table zName of main. */
 SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
 
+/* --------------------------------------------------------------- clock.c */
+
+/* Registers migrate_clock(). */
+SQLMIG_PRIVATE int sqlmigClockRegister(sqlite3 *db, SqlmigConn *pConn);
+/*
+** The SQL expression sqlmig writes for "now" on this connection: the
+** migrate_clock() time as a literal, else datetime('now'). Static or
+** owned by pConn; valid until the next migrate_clock().
+*/
+SQLMIG_PRIVATE const char *sqlmigNow(SqlmigConn *pConn);
+
 /* --------------------------------------------------------------- owner.c */
 
-/* Registers the `sqlmig` module, whose table owns the history store. */
+/*
+** Registers the `sqlmig` module, which reads the owner table of databases
+** written by earlier versions of sqlmig.
+*/
 SQLMIG_PRIVATE int sqlmigOwnerRegister(sqlite3 *db, SqlmigConn *pConn);
+/*
+** Drops that owner table from main when it is there (a write: call it
+** only where sqlmig writes anyway). SQLITE_OK or an SQLite error code.
+*/
+SQLMIG_PRIVATE int sqlmigOwnerDrop(sqlite3 *db);
 
 /* ----------------------------------------------------------------- files.c */
 

@@ -110,6 +110,24 @@ def main():
                   table_exists(db, "sqlmig_schema"))
         except sqlite3.Error as e:
             check("no-op migrate() on a read-only database", False, e)
+
+        # The README's recipe: executescript() with the execute form.
+        try:
+            db.executescript("""
+              BEGIN;
+              INSERT OR IGNORE INTO migrations(version, name, up, down)
+                VALUES (2, 'users', 'CREATE TABLE users(id INTEGER PRIMARY KEY)', 'DROP TABLE users');
+              SELECT 1 WHERE migrate() < 0;
+              COMMIT;
+            """)
+            applied = table_exists(db, "users")
+            rows = db.execute("SELECT 1 WHERE migrate_down() < 0").fetchall()
+            check("executescript() with SELECT 1 WHERE migrate() < 0",
+                  applied and rows == [] and not table_exists(db, "users")
+                  and table_exists(db, "py_t"),
+                  "applied %r, then rows %r" % (applied, rows))
+        except sqlite3.Error as e:
+            check("executescript() with SELECT 1 WHERE migrate() < 0", False, e)
         db.close()
 
 

@@ -194,6 +194,8 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   run tests/check_symbols.sh env LIB="$LIB" BUILD="$BUILD" sh tests/check_symbols.sh
   run tests/check_amalgamation.sh env BUILD="$BUILD" sh tests/check_amalgamation.sh
   run tests/check_install.sh sh tests/check_install.sh
+  run tests/check_plain.sh env LIB="$LIB" sh tests/check_plain.sh
+  run tests/check_hosted.sh env LIB="$LIB" sh tests/check_hosted.sh
   if command -v go >/dev/null 2>&1 &&
      [ -f /usr/share/gocode/src/github.com/mattn/go-sqlite3/go.mod ]; then
     run tests/check_go.sh env LIB="$LIB" sh tests/check_go.sh
@@ -211,6 +213,13 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
     run tests/check_node.sh env LIB="$LIB" sh tests/check_node.sh
   else
     skip tests/check_node.sh "Node.js and npm are not installed (apt-get install nodejs npm)"
+  fi
+  if command -v go >/dev/null 2>&1 &&
+     [ -d /usr/share/gocode/src/github.com/canonical/go-dqlite/app ] &&
+     [ -f /usr/include/dqlite.h ]; then
+    run tests/check_dqlite.sh env LIB="$LIB" sh tests/check_dqlite.sh
+  else
+    skip tests/check_dqlite.sh "dqlite is not installed (apt-get install golang-go golang-github-canonical-go-dqlite-dev libdqlite-dev)"
   fi
 fi
 
