@@ -23,7 +23,9 @@
 ** PRIMARY KEY get new rowids); tables that only one side has, and virtual,
 ** internal and sqlmig tables, are left out and reported. The
 ** sqlite_sequence value of an AUTOINCREMENT table is raised to the
-** source's, so ids deleted there are not handed out again.
+** source's, so ids deleted there are not handed out again. The target's
+** triggers do not fire: the rows are copied as they are (an app that wants
+** a trigger's effect writes its own INSERT ... SELECT).
 */
 #include "sqlmig_int.h"
 #include <stdlib.h>
@@ -154,6 +156,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
   char **azFrom = 0, **azTo = 0, **azSorted = 0;
   char **azToSorted = 0;
   int nFrom = 0, nTo = 0, i, rc, bSavepoint = 0;
+  int bTrigger = 0;               /* the connection's triggers were on */
   sqlite3_stmt *pXinfo = 0;
   sqlite3_stmt *pRollback = 0, *pRelease = 0;
   sqlite3_stmt *pSeq = 0;         /* carries sqlite_sequence values over */
@@ -208,6 +211,16 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     if( rc==SQLITE_OK ){
       rc = copyExec(db, "SAVEPOINT sqlmig_copy");
       bSavepoint = rc==SQLITE_OK;
+    }
+    if( rc==SQLITE_OK ){
+      /* Rows move as they are: the target's triggers do not fire (a
+      ** counting trigger would count every copied row twice). Turned off
+      ** for the copy's own statements only, and back on after them. */
+      rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1,
+                             &bTrigger);
+      if( rc==SQLITE_OK && bTrigger ){
+        rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, 0);
+      }
     }
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
       rc = sqlmigErrcode(db, rc);
@@ -361,6 +374,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
       sqlite3_reset(pRelease);
     }
   }
+  if( bTrigger ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, 0);
   if( rc!=SQLITE_OK ) pRes->nTotal = 0;
   sqlite3_finalize(pXinfo);
   sqlite3_finalize(pRollback);
