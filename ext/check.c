@@ -654,7 +654,28 @@ static void checkRevsFree(CheckRev *a, int n){
   sqlite3_free(a);
 }
 
-/* A private in-memory copy of db's main, with db's foreign_keys. */
+/*
+** 1 when db's own open transaction has written to main. The backup API
+** refuses to copy such a database (with SQLITE_BUSY, which an app would
+** retry forever), so migrate_check refuses it at once with its own error.
+** sqlite3_txn_state() came in SQLite 3.34; built against older headers, or
+** running on an older library, a SQLITE_BUSY from the backup inside the
+** caller's transaction is taken to mean the same.
+*/
+static int ownWriteTxn(sqlite3 *db, int rcBackup){
+#ifdef SQLITE_TXN_WRITE
+  if( sqlite3_libversion_number()>=3034000 ){
+    return sqlite3_txn_state(db, "main")==SQLITE_TXN_WRITE;
+  }
+#endif
+  return rcBackup==SQLITE_BUSY && !sqlite3_get_autocommit(db);
+}
+
+/* copyOpen()'s answer when ownWriteTxn() (not an SQLite code) */
+#define SQLMIG_IN_WRITE_TXN (-1)
+
+/* A private in-memory copy of db's main, with db's foreign_keys; or
+** SQLMIG_IN_WRITE_TXN. */
 static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
   sqlite3 *pCopy = 0;
   sqlite3_backup *pB;
@@ -669,6 +690,7 @@ static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
       rc = sqlite3_backup_step(pB, -1);
       if( rc==SQLITE_DONE ) rc = SQLITE_OK;
       sqlite3_backup_finish(pB);
+      if( rc!=SQLITE_OK && ownWriteTxn(db, rc) ) rc = SQLMIG_IN_WRITE_TXN;
     }
   }
   if( rc==SQLITE_OK ){
@@ -706,6 +728,11 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
     }
   }
   rc = copyOpen(db, &pCopy);
+  if( rc==SQLMIG_IN_WRITE_TXN ){
+    *pzErr = sqlite3_mprintf("migrate_check: the caller's transaction has "
+        "written to main: call migrate_check() outside a write transaction");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK ){
     sqlite3_set_authorizer(pCopy, cacheAuth, &cache);
     rc = checkRevsRead(pCopy, &aRev, &nRev);
