@@ -556,8 +556,11 @@ int sqlmigSchemaArg(sqlite3 *db, const char *zFunc, sqlite3_value *pVal,
   else sqlite3_finalize(pStmt);
   if( rc==SQLITE_NOMEM ) return rc;
   if( rc!=SQLITE_OK ){
+    /* the I/O or lock code as SQLite gave it, behind sqlmig's words */
+    rc = sqlmigErrcode(db, rc);
     *pzErr = sqlite3_mprintf("%s: cannot list schemas: %s", zFunc,
                              sqlite3_errmsg(db));
+    return *pzErr ? rc : SQLITE_NOMEM;
   }else if( !bFound ){
     *pzErr = sqlite3_mprintf("%s: no such schema: \"%w\"", zFunc, zName);
   }else{
