@@ -28,6 +28,9 @@
 */
 #include "sqlmig_int.h"
 
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
+
 /* A revision of the store, as the check runs it. */
 typedef struct CheckRev CheckRev;
 struct CheckRev {
@@ -838,3 +841,5 @@ static const SqlmigTvf checkTvf = {
 int sqlmigCheckRegister(sqlite3 *db, SqlmigConn *pConn){
   return sqlmigTvfRegister(db, &checkTvf, pConn);
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

@@ -28,6 +28,9 @@
 ** a trigger's effect writes its own INSERT ... SELECT).
 */
 #include "sqlmig_int.h"
+
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
 #include <stdlib.h>
 
 /* What happened to one table. */
@@ -466,3 +469,5 @@ int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn){
   if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &reportTvf, pConn);
   return rc;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

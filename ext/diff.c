@@ -45,6 +45,9 @@
 ** the functions; datadiff.c is the row-level migrate_data_diff().
 */
 #include "sqlmig_int.h"
+
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
 #include <stdlib.h>
 
 /* ============================================================ ordering */
@@ -726,3 +729,5 @@ int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn){
   if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &changesTvf, pConn);
   return rc;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

@@ -22,8 +22,13 @@ static void expectCode(sqlite3 *db, const char *zName, const char *zSql,
                        int rcWant){
   char *zRes = 0;
   char zWhy[400];
-  int rc = run(db, zSql, &zRes);
-  int rcExt = sqlite3_extended_errcode(db);
+  int rc, rcExt;
+  if( sqlOmitted(zSql) ){
+    skipOmitted(zName, sqlOmitted(zSql));
+    return;
+  }
+  rc = run(db, zSql, &zRes);
+  rcExt = sqlite3_extended_errcode(db);
   snprintf(zWhy, sizeof(zWhy), "got %d (%s, extended %d): %s", rc,
            sqlite3_errstr(rc), rcExt, zRes ? zRes : "");
   check(zName, rc==rcWant && (rc==SQLITE_OK || (rcExt & 0xff)==rcWant),
@@ -139,12 +144,14 @@ int main(void){
              "SELECT migrate()", SQLITE_OK);
   /* a refusal is not a lock: migrate_check after the caller's own write
   ** is SQLITE_ERROR at once, never a SQLITE_BUSY an app would retry */
-  expectCode(db, "errcode: migrate_check() after a write of the caller's "
-             "transaction is SQLITE_ERROR, not SQLITE_BUSY",
-             "BEGIN; INSERT INTO t VALUES (20, 1, 1);"
-             " SELECT count(*) FROM migrate_check()", SQLITE_ERROR);
-  expectCode(db, "errcode: the caller's transaction is still open",
-             "SELECT count(*) FROM t WHERE a = 20; ROLLBACK", SQLITE_OK);
+  if( !sqlOmitted("migrate_check") ){
+    expectCode(db, "errcode: migrate_check() after a write of the caller's "
+               "transaction is SQLITE_ERROR, not SQLITE_BUSY",
+               "BEGIN; INSERT INTO t VALUES (20, 1, 1);"
+               " SELECT count(*) FROM migrate_check()", SQLITE_ERROR);
+    expectCode(db, "errcode: the caller's transaction is still open",
+               "SELECT count(*) FROM t WHERE a = 20; ROLLBACK", SQLITE_OK);
+  }
 
 done:
   sqlite3_free(zRes);
