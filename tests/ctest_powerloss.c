@@ -784,6 +784,11 @@ int main(void){
 
   for(i=0; i<sizeof(aScenario)/sizeof(aScenario[0]); i++){
     const Scenario *pS = bWrong ? &wrongOrder : &aScenario[i];
+    if( sqlOmitted(aScenario[i].zOp) ){
+      snprintf(zName, sizeof(zName), "powerloss: %s", aScenario[i].zName);
+      skipOmitted(zName, sqlOmitted(aScenario[i].zOp));
+      continue;
+    }
     for(m=0; m<2; m++){
       for(s=0; s<2; s++){
         int bFullDurable = s==0;        /* FULL: a returned call is kept */
