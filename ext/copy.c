@@ -186,8 +186,19 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     qsort(azSorted, nFrom, sizeof(char*), copyNameCmp);
     memcpy(azToSorted, azTo, sizeof(char*)*nTo);
     qsort(azToSorted, nTo, sizeof(char*), copyNameCmp);
-    rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
+    /* Rows move as they are: the target's triggers do not fire (a
+    ** counting trigger would count every copied row twice). Turned off
+    ** for the copy's own statements, and back on after them. First: the
+    ** change expires every prepared statement, and the ROLLBACK TO below
+    ** must run without preparing again (no memory needed to undo). */
+    rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &bTrigger);
+    if( rc==SQLITE_OK && bTrigger ){
+      rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, 0);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
                             " FROM pragma_table_xinfo(?1, ?2)", -1, &pXinfo, 0);
+    }
     /* Prepared now, so that undoing needs no memory later. */
     if( rc==SQLITE_OK ){
       rc = sqlite3_prepare_v2(db, "ROLLBACK TO sqlmig_copy", -1, &pRollback, 0);
@@ -214,16 +225,6 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     if( rc==SQLITE_OK ){
       rc = copyExec(db, "SAVEPOINT sqlmig_copy");
       bSavepoint = rc==SQLITE_OK;
-    }
-    if( rc==SQLITE_OK ){
-      /* Rows move as they are: the target's triggers do not fire (a
-      ** counting trigger would count every copied row twice). Turned off
-      ** for the copy's own statements only, and back on after them. */
-      rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1,
-                             &bTrigger);
-      if( rc==SQLITE_OK && bTrigger ){
-        rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, 0);
-      }
     }
     if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
       rc = sqlmigErrcode(db, rc);
