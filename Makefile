@@ -29,7 +29,7 @@ BUILD   := build
 EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-asynchronous-unwind-tables \
              $(SQLITE_CFLAGS) -Iext
 
-.PHONY: all test test-long asan valgrind demo bench amalgamation static test-matrix install clean dist
+.PHONY: FORCE all test test-long asan valgrind demo bench amalgamation static test-matrix install clean dist
 
 all: $(LIB)
 
@@ -43,7 +43,16 @@ HOTOPT  ?= -O2
 HOT     := token checksum
 OBJ     := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(SRC))
 
-$(BUILD)/obj/%.o: ext/%.c $(HDR)
+# The flags the objects were built with: a build with other CFLAGS (say
+# -DSQLMIG_OMIT_DIFF after a full one) rebuilds them instead of linking
+# the old ones.
+$(BUILD)/cflags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CFLAGS) $(LIBOPT) $(HOTOPT)' | cmp -s - $@ || \
+	  echo '$(CC) $(CFLAGS) $(LIBOPT) $(HOTOPT)' >$@
+FORCE:
+
+$(BUILD)/obj/%.o: ext/%.c $(HDR) $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(if $(filter $*,$(HOT)),$(HOTOPT),$(LIBOPT)) $(EXTCFLAGS) -c -o $@ $<
 
@@ -56,7 +65,7 @@ $(LIB): $(OBJ)
 $(BUILD)/runner: tests/runner.c | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -o $@ tests/runner.c $(SQLITE_LIBS) $(LDFLAGS)
 
-$(BUILD)/ctest_%: tests/ctest_%.c tests/ctest.h $(SRC) $(HDR) | $(BUILD)
+$(BUILD)/ctest_%: tests/ctest_%.c tests/ctest.h $(SRC) $(HDR) $(BUILD)/cflags | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -Iext -o $@ $< $(SQLITE_LIBS) -lpthread $(LDFLAGS)
 
 $(BUILD):

@@ -28,6 +28,9 @@
 */
 #include "sqlmig_int.h"
 
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
+
 /* A revision of the store, as the check runs it. */
 typedef struct CheckRev CheckRev;
 struct CheckRev {
@@ -654,13 +657,187 @@ static void checkRevsFree(CheckRev *a, int n){
   sqlite3_free(a);
 }
 
-/* A private in-memory copy of db's main, with db's foreign_keys. */
+/*
+** 1 when db's own open transaction has written to main. The backup API
+** refuses to copy such a database (with SQLITE_BUSY, which an app would
+** retry forever), so migrate_check refuses it at once with its own error.
+** sqlite3_txn_state() came in SQLite 3.34; built against older headers, or
+** running on an older library, a SQLITE_BUSY from the backup inside the
+** caller's transaction is taken to mean the same.
+*/
+static int ownWriteTxn(sqlite3 *db, int rcBackup){
+#ifdef SQLITE_TXN_WRITE
+  if( sqlite3_libversion_number()>=3034000 ){
+    return sqlite3_txn_state(db, "main")==SQLITE_TXN_WRITE;
+  }
+#endif
+  return rcBackup==SQLITE_BUSY && !sqlite3_get_autocommit(db);
+}
+
+/* ----------------------------------------- the caller's own functions */
+
+/*
+** The copy is a connection of its own, without the functions and
+** collations the application registered on the caller's: a generated
+** column or an index calling one, or a script, would fail there. So each
+** of the caller's scalar functions and collations that the copy lacks is
+** registered on the copy as a forwarder that evaluates it on the caller's
+** connection through a small SELECT (sqlmig's own functions excepted).
+*/
+typedef struct Forward Forward;
+struct Forward {
+  sqlite3 *db;             /* the caller's connection */
+  char *zName;
+  sqlite3_stmt *pColl;     /* a collation's comparing statement, or NULL */
+};
+
+static void forwardFree(void *pArg){
+  Forward *p = (Forward*)pArg;
+  if( p ){
+    sqlite3_finalize(p->pColl);
+    sqlite3_free(p->zName);
+    sqlite3_free(p);
+  }
+}
+
+/* A call of the caller's function p->zName, run on the caller's db. */
+static void forwardFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  Forward *p = (Forward*)sqlite3_user_data(ctx);
+  sqlite3_str *pSql = sqlite3_str_new(0);
+  sqlite3_stmt *pStmt = 0;
+  char *zSql;
+  int i, rc;
+  sqlite3_str_appendf(pSql, "SELECT \"%w\"(", p->zName);
+  for(i=0; i<argc; i++) sqlite3_str_appendall(pSql, i ? ",?" : "?");
+  sqlite3_str_appendall(pSql, ")");
+  zSql = sqlite3_str_finish(pSql);
+  if( zSql==0 ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  for(i=0; rc==SQLITE_OK && i<argc; i++){
+    rc = sqlite3_bind_value(pStmt, i+1, argv[i]);
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_step(pStmt);
+  if( rc==SQLITE_ROW ){
+    sqlite3_result_value(ctx, sqlite3_column_value(pStmt, 0));
+  }else if( rc==SQLITE_NOMEM ){
+    sqlite3_result_error_nomem(ctx);
+  }else{
+    sqlite3_result_error(ctx, sqlite3_errmsg(p->db), -1);
+    sqlite3_result_error_code(ctx, sqlmigErrcode(p->db, rc));
+  }
+  sqlite3_finalize(pStmt);
+}
+
+/* The caller's collation p->zName, asked on the caller's db (0 when it
+** cannot be asked: a collation has no way to report an error). */
+static int forwardColl(void *pArg, int n1, const void *z1, int n2,
+                       const void *z2){
+  Forward *p = (Forward*)pArg;
+  int r = 0;
+  if( p->pColl==0 ){
+    char *zSql = sqlite3_mprintf("SELECT CASE WHEN ?1 = ?2 COLLATE \"%w\" "
+        "THEN 0 WHEN ?1 < ?2 COLLATE \"%w\" THEN -1 ELSE 1 END", p->zName,
+        p->zName);
+    if( zSql ) sqlite3_prepare_v2(p->db, zSql, -1, &p->pColl, 0);
+    sqlite3_free(zSql);
+  }
+  if( p->pColl ){
+    sqlite3_bind_text(p->pColl, 1, (const char*)z1, n1, SQLITE_STATIC);
+    sqlite3_bind_text(p->pColl, 2, (const char*)z2, n2, SQLITE_STATIC);
+    if( sqlite3_step(p->pColl)==SQLITE_ROW ) r = sqlite3_column_int(p->pColl, 0);
+    sqlite3_reset(p->pColl);
+    sqlite3_clear_bindings(p->pColl);
+  }
+  return r;
+}
+
+/* A Forward for zName (sqlite3_malloc), or NULL. */
+static Forward *forwardNew(sqlite3 *db, const unsigned char *zName){
+  Forward *p = sqlite3_malloc64(sizeof(*p));
+  if( p ){
+    p->db = db;
+    p->pColl = 0;
+    p->zName = sqlite3_mprintf("%s", (const char*)zName);
+    if( p->zName==0 ){
+      sqlite3_free(p);
+      p = 0;
+    }
+  }
+  return p;
+}
+
+/*
+** Registers on pCopy a forwarder for each scalar function and collation of
+** db that pCopy lacks. SQLITE_OK also when db cannot list them (a SQLite
+** built without the introspection pragmas): the copy then has only its own.
+*/
+static int forwardAll(sqlite3 *db, sqlite3 *pCopy){
+#ifndef SQLITE_INNOCUOUS
+# define SQLITE_INNOCUOUS 0
+#endif
+  static const char *const azList[2] = {
+    "SELECT name, narg, flags FROM pragma_function_list WHERE builtin=0"
+    " AND type='s' AND name NOT LIKE 'migrat%' AND name NOT LIKE 'sqlmig%'",
+    "SELECT name FROM pragma_collation_list",
+  };
+  static const char *const azHas[2] = {
+    "SELECT 1 FROM pragma_function_list WHERE name=?1 AND narg=?2",
+    "SELECT 1 FROM pragma_collation_list WHERE name=?1",
+  };
+  int k, rc = SQLITE_OK;
+  for(k=0; rc==SQLITE_OK && k<2; k++){
+    sqlite3_stmt *pList = 0, *pHas = 0;
+    if( sqlite3_prepare_v2(db, azList[k], -1, &pList, 0)!=SQLITE_OK
+     || sqlite3_prepare_v2(pCopy, azHas[k], -1, &pHas, 0)!=SQLITE_OK ){
+      rc = sqlite3_errcode(db)==SQLITE_NOMEM
+        || sqlite3_errcode(pCopy)==SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_OK;
+    }
+    while( rc==SQLITE_OK && pHas && sqlite3_step(pList)==SQLITE_ROW ){
+      const unsigned char *zName = sqlite3_column_text(pList, 0);
+      int nArg = sqlite3_column_int(pList, 1);
+      Forward *p;
+      if( zName==0 ){ rc = SQLITE_NOMEM; break; }
+      sqlite3_bind_text(pHas, 1, (const char*)zName, -1, SQLITE_STATIC);
+      sqlite3_bind_int(pHas, 2, nArg);
+      rc = sqlite3_step(pHas);
+      sqlite3_reset(pHas);
+      if( rc==SQLITE_ROW ){ rc = SQLITE_OK; continue; }   /* the copy has it */
+      if( rc!=SQLITE_DONE ) break;
+      p = forwardNew(db, zName);
+      if( p==0 ){ rc = SQLITE_NOMEM; break; }
+      if( k==0 ){
+        int eFlags = sqlite3_column_int(pList, 2)
+            & (SQLITE_DETERMINISTIC|SQLITE_DIRECTONLY|SQLITE_INNOCUOUS);
+        rc = sqlite3_create_function_v2(pCopy, p->zName, nArg,
+            SQLITE_UTF8|eFlags, p, forwardFunc, 0, 0, forwardFree);
+      }else{
+        rc = sqlite3_create_collation_v2(pCopy, p->zName, SQLITE_UTF8, p,
+                                         forwardColl, forwardFree);
+        if( rc!=SQLITE_OK ) forwardFree(p);   /* not called on failure */
+      }
+    }
+    sqlite3_finalize(pList);
+    sqlite3_finalize(pHas);
+  }
+  return rc;
+}
+
+/* copyOpen()'s answer when ownWriteTxn() (not an SQLite code) */
+#define SQLMIG_IN_WRITE_TXN (-1)
+
+/* A private in-memory copy of db's main, with db's foreign_keys; or
+** SQLMIG_IN_WRITE_TXN. */
 static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
   sqlite3 *pCopy = 0;
   sqlite3_backup *pB;
   int bFk = 0;
   int rc = sqlite3_open_v2(":memory:", &pCopy,
                            SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
+  if( rc==SQLITE_OK ) rc = forwardAll(db, pCopy);
   if( rc==SQLITE_OK ){
     pB = sqlite3_backup_init(pCopy, "main", db, "main");
     if( pB==0 ){
@@ -669,6 +846,7 @@ static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
       rc = sqlite3_backup_step(pB, -1);
       if( rc==SQLITE_DONE ) rc = SQLITE_OK;
       sqlite3_backup_finish(pB);
+      if( rc!=SQLITE_OK && ownWriteTxn(db, rc) ) rc = SQLMIG_IN_WRITE_TXN;
     }
   }
   if( rc==SQLITE_OK ){
@@ -706,6 +884,11 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
     }
   }
   rc = copyOpen(db, &pCopy);
+  if( rc==SQLMIG_IN_WRITE_TXN ){
+    *pzErr = sqlite3_mprintf("migrate_check: the caller's transaction has "
+        "written to main: call migrate_check() outside a write transaction");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   if( rc==SQLITE_OK ){
     sqlite3_set_authorizer(pCopy, cacheAuth, &cache);
     rc = checkRevsRead(pCopy, &aRev, &nRev);
@@ -811,3 +994,5 @@ static const SqlmigTvf checkTvf = {
 int sqlmigCheckRegister(sqlite3 *db, SqlmigConn *pConn){
   return sqlmigTvfRegister(db, &checkTvf, pConn);
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

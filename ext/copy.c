@@ -23,9 +23,14 @@
 ** PRIMARY KEY get new rowids); tables that only one side has, and virtual,
 ** internal and sqlmig tables, are left out and reported. The
 ** sqlite_sequence value of an AUTOINCREMENT table is raised to the
-** source's, so ids deleted there are not handed out again.
+** source's, so ids deleted there are not handed out again. The target's
+** triggers do not fire: the rows are copied as they are (an app that wants
+** a trigger's effect writes its own INSERT ... SELECT).
 */
 #include "sqlmig_int.h"
+
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
 #include <stdlib.h>
 
 /* What happened to one table. */
@@ -154,6 +159,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
   char **azFrom = 0, **azTo = 0, **azSorted = 0;
   char **azToSorted = 0;
   int nFrom = 0, nTo = 0, i, rc, bSavepoint = 0;
+  int bTrigger = 0;               /* the connection's triggers were on */
   sqlite3_stmt *pXinfo = 0;
   sqlite3_stmt *pRollback = 0, *pRelease = 0;
   sqlite3_stmt *pSeq = 0;         /* carries sqlite_sequence values over */
@@ -180,8 +186,19 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     qsort(azSorted, nFrom, sizeof(char*), copyNameCmp);
     memcpy(azToSorted, azTo, sizeof(char*)*nTo);
     qsort(azToSorted, nTo, sizeof(char*), copyNameCmp);
-    rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
+    /* Rows move as they are: the target's triggers do not fire (a
+    ** counting trigger would count every copied row twice). Turned off
+    ** for the copy's own statements, and back on after them. First: the
+    ** change expires every prepared statement, and the ROLLBACK TO below
+    ** must run without preparing again (no memory needed to undo). */
+    rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &bTrigger);
+    if( rc==SQLITE_OK && bTrigger ){
+      rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, 0);
+    }
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
                             " FROM pragma_table_xinfo(?1, ?2)", -1, &pXinfo, 0);
+    }
     /* Prepared now, so that undoing needs no memory later. */
     if( rc==SQLITE_OK ){
       rc = sqlite3_prepare_v2(db, "ROLLBACK TO sqlmig_copy", -1, &pRollback, 0);
@@ -361,6 +378,7 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
       sqlite3_reset(pRelease);
     }
   }
+  if( bTrigger ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, 0);
   if( rc!=SQLITE_OK ) pRes->nTotal = 0;
   sqlite3_finalize(pXinfo);
   sqlite3_finalize(pRollback);
@@ -452,3 +470,5 @@ int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn){
   if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &reportTvf, pConn);
   return rc;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

@@ -28,6 +28,9 @@
 ** (foreign keys of from), each table by key: deterministic.
 */
 #include "sqlmig_int.h"
+
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
 #include <stdio.h>
 
 typedef struct DataDiff DataDiff;
@@ -652,3 +655,5 @@ int sqlmigDataDiffRegister(sqlite3 *db, SqlmigConn *pConn){
   }
   return rc;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

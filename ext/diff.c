@@ -45,6 +45,9 @@
 ** the functions; datadiff.c is the row-level migrate_data_diff().
 */
 #include "sqlmig_int.h"
+
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
 #include <stdlib.h>
 
 /* ============================================================ ordering */
@@ -556,8 +559,11 @@ int sqlmigSchemaArg(sqlite3 *db, const char *zFunc, sqlite3_value *pVal,
   else sqlite3_finalize(pStmt);
   if( rc==SQLITE_NOMEM ) return rc;
   if( rc!=SQLITE_OK ){
+    /* the I/O or lock code as SQLite gave it, behind sqlmig's words */
+    rc = sqlmigErrcode(db, rc);
     *pzErr = sqlite3_mprintf("%s: cannot list schemas: %s", zFunc,
                              sqlite3_errmsg(db));
+    return *pzErr ? rc : SQLITE_NOMEM;
   }else if( !bFound ){
     *pzErr = sqlite3_mprintf("%s: no such schema: \"%w\"", zFunc, zName);
   }else{
@@ -723,3 +729,5 @@ int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn){
   if( rc==SQLITE_OK ) rc = sqlmigTvfRegister(db, &changesTvf, pConn);
   return rc;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

@@ -13,6 +13,9 @@
 */
 #include "sqlmig_int.h"
 
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
+
 /* ============================================================ changes */
 
 /*
@@ -70,6 +73,8 @@ static int diffColIndex(const DiffTable *t, const char *zName){
 #define DIFF_RENAME_HINT " (if it was renamed, name it in the third" \
   " argument, as 'table.old -> table.new': the diff never guesses renames)"
 
+#endif /* SQLMIG_OMIT_DIFF */
+
 /* Type affinity of a declared type, as SQLite derives it: 'i' INTEGER,
 ** 't' TEXT, 'b' BLOB, 'r' REAL, 'n' NUMERIC. */
 char sqlmigAffinity(const char *zType){
@@ -94,6 +99,8 @@ char sqlmigAffinity(const char *zType){
   }
   return aff;
 }
+
+#ifndef SQLMIG_OMIT_DIFF  /* the rest is the diff's */
 
 /*
 ** Why column c (in from) becoming d (in to) may lose data or fail, as
@@ -487,3 +494,5 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   sqlite3_free(zNew);
   return rc;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

@@ -21,6 +21,9 @@
 */
 #include "sqlmig_int.h"
 
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
+
 /* ============================================================ schemas */
 
 /* Authorizer of a script's private database: no ATTACH (it makes files). */
@@ -330,3 +333,5 @@ const char *sqlmigDiffColFrom(const DiffCtx *p, const DiffObj *f,
   }
   return zCol;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

@@ -9,6 +9,9 @@
 ** sorted by name, with a map from name to object.
 */
 #include "sqlmig_int.h"
+
+/* Left out of the build for apps that only migrate (-DSQLMIG_OMIT_DIFF). */
+#ifndef SQLMIG_OMIT_DIFF
 #include <stdlib.h>
 
 /* ============================================================ tokens */
@@ -631,3 +634,5 @@ int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
   t->bParsed = 1;
   return SQLITE_OK;
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

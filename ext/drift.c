@@ -28,6 +28,10 @@
   "sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " \
   "AND name<>'sqlmig' AND name NOT LIKE 'sqlmig\\_%' ESCAPE '\\'"
 
+/* Only the recording is needed by a build that leaves the diff, drift
+** and check out (-DSQLMIG_OMIT_DIFF): migrate() still records the schema,
+** so a full build's migrate_drift() reads the same history. */
+#ifndef SQLMIG_OMIT_DIFF
 void sqlmigObjUnref(SqlmigObj *o){
   if( o && --o->nRef==0 ){
     sqlite3_free(o->zType);
@@ -440,6 +444,8 @@ int sqlmigSnapCompare(sqlite3 *dbLive, const SqlmigSnap *pRef,
   return rc;
 }
 
+#endif /* SQLMIG_OMIT_DIFF */
+
 /* ------------------------------------------------------------- recording */
 
 int sqlmigSchemaRecord(sqlite3 *db){
@@ -451,6 +457,7 @@ int sqlmigSchemaRecord(sqlite3 *db){
       " FROM main.sqlite_master WHERE " OBJECTS_WHERE, 0, 0, 0);
 }
 
+#ifndef SQLMIG_OMIT_DIFF
 /* ----------------------------------------------------------- migrate_drift */
 
 typedef struct DriftState DriftState;
@@ -510,3 +517,5 @@ static const SqlmigTvf driftTvf = {
 int sqlmigDriftRegister(sqlite3 *db, SqlmigConn *pConn){
   return sqlmigTvfRegister(db, &driftTvf, pConn);
 }
+
+#endif /* SQLMIG_OMIT_DIFF */

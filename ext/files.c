@@ -349,9 +349,14 @@ static int filesAdd(SqlmigFileSet *pSet, const char *zPath, const char *zRel,
   if( piece.zPath==0 ) return SQLITE_NOMEM;
   rc = parseName(&piece, zRel, pzErr);
   if( rc==SQLITE_OK ){
-    if( n>=3 && memcmp(z, "\xef\xbb\xbf", 3)==0 ){ z += 3; n -= 3; }
+    int nBom = n>=3 && memcmp(z, "\xef\xbb\xbf", 3)==0 ? 3 : 0;
+    z += nBom;
+    n -= nBom;
     iBad = sqlmigUtf8Invalid((const unsigned char*)z, n);
-    if( iBad>=0 ){
+    if( iBad>=0 && z[iBad]==0 ){
+      rc = fileError(pzErr, piece.zPath, "holds a NUL byte at offset %d: "
+                     "only the text before it would run", nBom+iBad);
+    }else if( iBad>=0 ){
       rc = fileError(pzErr, piece.zPath, "is not UTF-8 text (byte %d)", iBad);
     }
   }

@@ -5,10 +5,10 @@
 ** store: the version (a positive integer, or an integral real or text
 ** that converts to one exactly), the up and down scripts (text, or a BLOB
 ** of UTF-8 text as readfile() gives; a leading byte order mark dropped;
-** then the script guard of script.c), and whether the statement writing
-** the row named another schema's `migrations`. Each returns SQLITE_OK,
-** SQLITE_NOMEM, or an error with *pzErr set to the whole message
-** (sqlite3_malloc).
+** no NUL byte; then the script guard of script.c), and whether the
+** statement writing the row named another schema's `migrations`. Each
+** returns SQLITE_OK, SQLITE_NOMEM, or an error with *pzErr set to the
+** whole message (sqlite3_malloc).
 */
 #include "sqlmig_int.h"
 
@@ -71,6 +71,21 @@ int sqlmigUtf8Invalid(const unsigned char *z, int n){
   return -1;
 }
 
+/*
+** A script holding a NUL byte: SQLite would run only the text before it
+** (sqlite3_prepare stops at the NUL) and the revision would be recorded as
+** applied, so it is refused naming the byte's offset (from 0, in the value
+** as written).
+*/
+static int nulError(sqlite3_int64 iVersion, const char *zWhich,
+                    const unsigned char *z, int n, char **pzErr){
+  const unsigned char *pNul = memchr(z, 0, (size_t)n);
+  *pzErr = sqlite3_mprintf("revision %lld: %s script holds a NUL byte at "
+      "offset %d: only the text before it would run", iVersion, zWhich,
+      (int)(pNul-z));
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 int sqlmigScriptArg(sqlite3_int64 iVersion, const char *zWhich,
                     sqlite3_value *v, SqlmigScript *pOut, char **pzErr){
   int eType = sqlite3_value_type(v);
@@ -94,6 +109,9 @@ int sqlmigScriptArg(sqlite3_int64 iVersion, const char *zWhich,
           "text: scripts must be UTF-8", iVersion, zWhich);
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
+    if( memchr(z, 0, (size_t)n) ){
+      return nulError(iVersion, zWhich, z, n, pzErr);
+    }
     iBad = sqlmigUtf8Invalid(z, n);
     if( iBad>=0 ){
       *pzErr = sqlite3_mprintf("revision %lld: %s script is a blob that is not "
@@ -105,6 +123,9 @@ int sqlmigScriptArg(sqlite3_int64 iVersion, const char *zWhich,
     z = sqlite3_value_text(v);
     n = sqlite3_value_bytes(v);
     if( z==0 ) return SQLITE_NOMEM;
+    if( memchr(z, 0, (size_t)n) ){
+      return nulError(iVersion, zWhich, z, n, pzErr);
+    }
   }else{
     *pzErr = sqlite3_mprintf("revision %lld: %s script must be text%s",
                              iVersion, zWhich, bUp ? "" : " or NULL");

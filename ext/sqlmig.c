@@ -86,13 +86,17 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
     sqlmigMigrationsRegister,
     sqlmigOwnerRegister,
     sqlmigMigrateRegister,
+#ifndef SQLMIG_OMIT_DIFF
     sqlmigDiffRegister,
     sqlmigDataDiffRegister,
     sqlmigCopyRegister,
+#endif
     sqlmigFilesRegister,
     sqlmigBaselineRegister,
+#ifndef SQLMIG_OMIT_DIFF
     sqlmigDriftRegister,
     sqlmigCheckRegister,
+#endif
     sqlmigClockRegister,
   };
   SqlmigConn *pConn;

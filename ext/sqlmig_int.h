@@ -436,6 +436,9 @@ struct SqlmigSnap {
   SqlmigObj **ap;
   int n, nAlloc;
 };
+/* Snapshots, their comparison and drift: left out with -DSQLMIG_OMIT_DIFF
+** (a build for apps that only migrate), all but sqlmigSchemaRecord. */
+#ifndef SQLMIG_OMIT_DIFF
 /* A new object from a row (type, name, tbl_name, sql, rowid), nRef 0. */
 SQLMIG_PRIVATE SqlmigObj *sqlmigObjNew(sqlite3_stmt *pStmt);
 SQLMIG_PRIVATE void sqlmigObjUnref(SqlmigObj *o);
@@ -470,12 +473,15 @@ SQLMIG_PRIVATE int sqlmigSnapEqual(const SqlmigSnap *a, const SqlmigSnap *b);
 SQLMIG_PRIVATE int sqlmigSnapCompare(sqlite3 *dbLive, const SqlmigSnap *pRef,
     const SqlmigSnap *pLive, int eWords, SqlmigDeltas *pOut);
 SQLMIG_PRIVATE void sqlmigDeltasFree(SqlmigDeltas *p);
+#endif /* SQLMIG_OMIT_DIFF */
 /* Records main's schema in main.sqlmig_schema, for migrate_drift(). */
 SQLMIG_PRIVATE int sqlmigSchemaRecord(sqlite3 *db);
+#ifndef SQLMIG_OMIT_DIFF
 /* Registers migrate_drift(). */
 SQLMIG_PRIVATE int sqlmigDriftRegister(sqlite3 *db, SqlmigConn *pConn);
 /* Registers migrate_check() (check.c). */
 SQLMIG_PRIVATE int sqlmigCheckRegister(sqlite3 *db, SqlmigConn *pConn);
+#endif
 
 /* ------------------------------------------------------------- fkcheck.c */
 
@@ -511,6 +517,17 @@ SQLMIG_PRIVATE int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn);
 
 /* ---------------------------------------------------------------- diff.c */
 
+/*
+** The affinity SQLite gives a column of declared type zType: 'i'nteger,
+** 't'ext, 'b'lob (none), 'r'eal or 'n'umeric (diffalter.c; fkcheck.c uses
+** it too, so it stays in a build with -DSQLMIG_OMIT_DIFF).
+*/
+SQLMIG_PRIVATE char sqlmigAffinity(const char *zType);
+
+/* The rest, to the end of this header: the diff, data diff and copy, left
+** out with -DSQLMIG_OMIT_DIFF. */
+#ifndef SQLMIG_OMIT_DIFF
+
 /* Registers migrate_diff() and the migrate_changes table function. */
 SQLMIG_PRIVATE int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn);
 
@@ -534,12 +551,6 @@ SQLMIG_PRIVATE int sqlmigSchemaArg(sqlite3 *db, const char *zFunc,
 SQLMIG_PRIVATE int sqlmigTableList(sqlite3 *db, const char *zFunc,
     const char *zSchema, char ***pazName, int *pnName, char **pzErr);
 SQLMIG_PRIVATE void sqlmigFreeNames(char **az, int n);
-
-/*
-** The affinity SQLite gives a column of declared type zType: 'i'nteger,
-** 't'ext, 'b'lob (none), 'r'eal or 'n'umeric.
-*/
-SQLMIG_PRIVATE char sqlmigAffinity(const char *zType);
 
 /* ------------------------------------ diffschema.c, diffalter.c, diff.c */
 
@@ -767,5 +778,7 @@ SQLMIG_PRIVATE int sqlmigDataDiffRegister(sqlite3 *db, SqlmigConn *pConn);
 
 /* Registers migrate_copy() and the migrate_copy_report table function. */
 SQLMIG_PRIVATE int sqlmigCopyRegister(sqlite3 *db, SqlmigConn *pConn);
+
+#endif /* SQLMIG_OMIT_DIFF */
 
 #endif /* SQLMIG_INT_H */

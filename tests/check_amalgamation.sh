@@ -114,6 +114,37 @@ if [ -f "$out/omitfiles/libsqlmig.so" ]; then
         "imports: $used; folder: $msg; bundle: $bundle"
   fi
 fi
+# Apps that only migrate: -DSQLMIG_OMIT_DIFF leaves the diff, copy, data
+# diff, check and drift code out of the amalgamation too (gcc and clang,
+# warning-free, in and out of the core); what is omitted is not registered.
+mkdir -p "$out/omitdiff/gcc" "$out/omitdiff/clang"
+for cc in gcc clang; do
+  command -v $cc >/dev/null 2>&1 || continue
+  compile "amalgamation compiles warning-free with $cc -DSQLMIG_OMIT_DIFF" \
+    $cc $WARN -O2 -fPIC -fvisibility=hidden -DSQLMIG_OMIT_DIFF -shared \
+      -o "$out/omitdiff/$cc/libsqlmig.so" "$out/sqlmig.c"
+  compile "amalgamation compiles warning-free with $cc -DSQLITE_CORE -DSQLMIG_OMIT_DIFF" \
+    $cc $WARN -O2 -DSQLITE_CORE -DSQLMIG_OMIT_DIFF -c \
+      -o "$out/omitdiff/core-$cc.o" "$out/sqlmig.c"
+done
+if [ -f "$out/omitdiff/gcc/libsqlmig.so" ] && [ -f "$out/gcc-core.o" ] &&
+   [ -f "$out/omitdiff/core-gcc.o" ]; then
+  kept=$(nm "$out/omitdiff/core-gcc.o" | grep -E ' sqlmig(Diff[A-Z][A-Za-z]*|CopyRegister|DataDiffRegister|CheckRegister|DriftRegister|Snap[A-Z][A-Za-z]*)$' | head -n 3 | tr '\n' ' ')
+  full=$(nm "$out/gcc-core.o" | grep -c ' sqlmigDiffRegister')
+  got=$(sqlite3 :memory: ".load $out/omitdiff/gcc/libsqlmig" \
+        "SELECT count(*) FROM pragma_function_list WHERE name GLOB 'migrate_*'
+         AND name NOT IN ('migrate_baseline', 'migrate_down', 'migrate')" \
+        "SELECT count(*) FROM pragma_module_list WHERE name IN
+         ('migrate_changes', 'migrate_copy_report', 'migrate_check', 'migrate_drift')" \
+        "INSERT INTO migrations(version, up) VALUES (1, 'CREATE TABLE t(x)')" \
+        "SELECT migrate()" 2>&1 | tr '\n' ' ')
+  if [ -z "$kept" ] && [ "$full" -ge 1 ] && [ "$got" = "0 0 1 " ]; then
+    ok "SQLMIG_OMIT_DIFF: the amalgamation leaves the diff code out, registers none of it, migrates"
+  else
+    bad "SQLMIG_OMIT_DIFF: the amalgamation leaves the diff code out, registers none of it, migrates" \
+        "symbols left: $kept; full build has sqlmigDiffRegister: $full; got: $got"
+  fi
+fi
 compile "sqlmig.h compiles as C++" \
   g++ -fsyntax-only -Wall -Wextra -pedantic -Werror -x c++ "$out/sqlmig.h"
 # The embedding recipe of the README, compiled in against the system

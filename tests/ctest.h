@@ -65,6 +65,55 @@ static inline sqlite3 *openDbVfs(const char *zPath, const char *zVfs){
   return db;
 }
 
+/*
+** What a build with -DSQLMIG_OMIT_DIFF leaves out (migrate_copy also
+** matches migrate_copy_report). buildOmitsDiff() is 1 when the library
+** under test is such a build (it registers no migrate_diff), asked once;
+** sqlOmitted(zSql) is the first of those names zSql uses when the build
+** leaves them out, else NULL: a test prints `skip - ...` for it instead of
+** running it.
+*/
+static int ctestOmitsDiff = -1;
+static inline int buildOmitsDiff(void){
+  if( ctestOmitsDiff<0 ){
+    sqlite3 *db = 0;
+    sqlite3_stmt *pStmt = 0;
+    char *zErr = 0;
+    ctestOmitsDiff = 0;
+    if( sqlite3_open(":memory:", &db)==SQLITE_OK
+     && sqlite3_enable_load_extension(db, 1)==SQLITE_OK
+     && sqlite3_load_extension(db, libPath(), "sqlite3_sqlmig_init",
+                               &zErr)==SQLITE_OK
+     && sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_function_list WHERE "
+                           "name='migrate_diff'", -1, &pStmt, 0)==SQLITE_OK
+     && sqlite3_step(pStmt)==SQLITE_DONE ){
+      ctestOmitsDiff = 1;
+    }
+    sqlite3_finalize(pStmt);
+    sqlite3_free(zErr);
+    sqlite3_close(db);
+  }
+  return ctestOmitsDiff;
+}
+static inline const char *sqlOmitted(const char *zSql){
+  static const char *const azName[] = {
+    "migrate_diff", "migrate_changes", "migrate_data_diff", "migrate_copy",
+    "migrate_check", "migrate_drift",
+  };
+  size_t i;
+  if( zSql==0 || !buildOmitsDiff() ) return 0;
+  for(i=0; i<sizeof(azName)/sizeof(azName[0]); i++){
+    if( strstr(zSql, azName[i]) ) return azName[i];
+  }
+  return 0;
+}
+/* Prints the `skip - ` line of test zName that needs zWhat. */
+static inline void skipOmitted(const char *zName, const char *zWhat){
+  printf("skip - %s: %s is not in this build (-DSQLMIG_OMIT_DIFF)\n", zName,
+         zWhat);
+  fflush(stdout);
+}
+
 /* openDbVfs() through the default VFS. */
 static inline sqlite3 *openDb(const char *zPath){
   return openDbVfs(zPath, 0);

@@ -236,6 +236,10 @@ static char *applyAndCheck(sqlite3 *db, const char *zTo, const char *zWhat){
 int main(int argc, char **argv){
   int nIter = 1500, i, nBad = 0, bSeed = 0;
   unsigned long long seed = 7;
+  if( buildOmitsDiff() ){
+    skipOmitted("difffuzz: CREATE syntax fuzz of the diff", "migrate_diff");
+    return 0;
+  }
   for(i=1; i<argc; i++){
     if( strcmp(argv[i], "--iters")==0 && i+1<argc ) nIter = atoi(argv[++i]);
     else if( strcmp(argv[i], "--seed")==0 && i+1<argc ){ seed = strtoull(argv[++i], 0, 0); bSeed = 1; }

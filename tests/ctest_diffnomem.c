@@ -106,6 +106,10 @@ int main(void){
   if( getenv("NOMEM_STRIDE") ) nStride = atoi(getenv("NOMEM_STRIDE"));
   if( nStride<1 ) nStride = 1;
   if( faultInstall("diffnomem") ) return 1;
+  if( buildOmitsDiff() ){
+    skipOmitted("diffnomem: the diff out of memory", "migrate_diff");
+    return 0;
+  }
 
   for(i=0; i<sizeof(aOp)/sizeof(aOp[0]); i++){
     for(mode=0; mode<2; mode++){

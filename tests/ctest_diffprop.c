@@ -1130,6 +1130,10 @@ int main(int argc, char **argv){
   int nPairs = -1, i, nBad = 0, nChange = 0;
   unsigned long long seed = 20261122;
   int bOneSeed = 0;
+  if( buildOmitsDiff() ){
+    skipOmitted("diffprop: the diff's properties", "migrate_diff");
+    return 0;
+  }
   for(i=1; i<argc; i++){
     if( strcmp(argv[i], "--pairs")==0 && i+1<argc ) nPairs = atoi(argv[++i]);
     else if( strcmp(argv[i], "--seed")==0 && i+1<argc ){

@@ -701,6 +701,13 @@ int main(void){
 
   for(i=0; i<sizeof(aOp)/sizeof(aOp[0]); i++){
     if( zOnly && strstr(aOp[i].zName, zOnly)==0 ) continue;
+    if( sqlOmitted(aOp[i].zOp) || sqlOmitted(aOp[i].zSetup) ){
+      char *zName = sqlite3_mprintf("nomem: %s", aOp[i].zName);
+      skipOmitted(zName, sqlOmitted(aOp[i].zOp) ? sqlOmitted(aOp[i].zOp)
+                                                 : sqlOmitted(aOp[i].zSetup));
+      sqlite3_free(zName);
+      continue;
+    }
     testOp(&aOp[i], 0, nOnce, zPath);
     testOp(&aOp[i], 1, nPers, zPath);
   }

@@ -15,7 +15,9 @@
 #   static  in a runner linked with SQLite and amalgamation/sqlmig.c compiled
 #           with -DSQLITE_CORE (registered with sqlite3_auto_extension);
 # plus `static-noload` (SQLite and sqlmig built with
-# -DSQLITE_OMIT_LOAD_EXTENSION), a `.load` check in each version's shell,
+# -DSQLITE_OMIT_LOAD_EXTENSION), `so-omitdiff` and `static-omitdiff` (the
+# build for apps that only migrate, -DSQLMIG_OMIT_DIFF, on the system and
+# the newest SQLite), a `.load` check in each version's shell,
 # and a check that SQLite 3.28.0 (older than supported) refuses the .so
 # with a message naming the version needed.
 # Prints ok/not ok lines, a `<row>: N passed, M failed` line per row and,
@@ -296,6 +298,30 @@ if want "$sysv-core"; then
     suite "$sysv-core" "$out/runner-system-core"
   else
     fail "$sysv-core" "cannot build the runner"
+  fi
+fi
+
+# Apps that only migrate: the loadable library (against the oldest headers)
+# and the amalgamation compiled in (newest SQLite), both -DSQLMIG_OMIT_DIFF;
+# the scenario files of what is left out stop at their `.needs` line.
+if want "$sysv-so-omitdiff" && [ -f "$old/sqlite3ext.h" ]; then
+  mkdir -p "$out/omitdiff"
+  if $CC $CFLAGS $WARN -DSQLMIG_OMIT_DIFF -Werror=implicit-function-declaration \
+       -fPIC -fvisibility=hidden -I"$old" -Iext -shared \
+       -o "$out/omitdiff/libsqlmig.so" ext/*.c &&
+     $CC $CFLAGS -o "$out/runner-system" tests/runner.c -lsqlite3 $LIBS; then
+    suite "$sysv-so-omitdiff" "$out/runner-system" --lib "$out/omitdiff/libsqlmig.so"
+  else
+    fail "$sysv-so-omitdiff" "cannot build the library or the runner"
+  fi
+fi
+dir=$CACHE/sqlite-$NEWEST
+v=$(dotted $NEWEST)
+if want "$v-static-omitdiff" && [ -f "$dir/sqlite3.o" ]; then
+  if srunner "runner-static-omitdiff" "$dir" "-DSQLMIG_OMIT_DIFF" "$dir/sqlite3.o"; then
+    suite "$v-static-omitdiff" "$out/runner-static-omitdiff"
+  else
+    fail "$v-static-omitdiff" "cannot build the static runner"
   fi
 fi
 

@@ -766,6 +766,26 @@ static int isBlank(const Line *pL){
   return 1;
 }
 
+/*
+** 1 when db has a function or a table-valued function/module named zName
+** (what -DSQLMIG_OMIT_DIFF leaves out is neither), 0 when not, -1 when db
+** cannot tell.
+*/
+static int hasName(sqlite3 *db, const char *zName){
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  if( db==0 ) return -1;
+  rc = sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_function_list WHERE "
+      "name=?1 UNION ALL SELECT 1 FROM pragma_module_list WHERE name=?1", -1,
+      &pStmt, 0);
+  if( rc==SQLITE_OK ){
+    sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  return rc==SQLITE_ROW ? 1 : rc==SQLITE_DONE ? 0 : -1;
+}
+
 /* Runs the cases of the file's lines. */
 static void runCases(Runner *p, const LineArray *pLines){
   int i = 0;
@@ -815,9 +835,40 @@ static void runCases(Runner *p, const LineArray *pLines){
       }
     }
 
+    /* .needs NAME / .omitted NAME: the rest of the file is for a build
+    ** with / without function or table NAME (-DSQLMIG_OMIT_DIFF) */
+    if( nSqlLine==1 && (strncmp(zSql, ".needs ", 7)==0
+                        || strncmp(zSql, ".omitted ", 9)==0) ){
+      int bNeeds = zSql[1]=='n';
+      char *zName = mprintf("%s", zSql + (bNeeds ? 7 : 9));
+      int bHas;
+      zName[strcspn(zName, " \r\n")] = 0;
+      bHas = hasName(p->aDb[p->iCur], zName);
+      if( hasName(p->aDb[p->iCur], "sqlmig_version")!=1 ){
+        bHas = -1;       /* a connection without the extension cannot tell */
+      }
+      if( bHas<0 ){
+        p->nFail++;
+        printf("not ok - %s:%d: cannot tell whether %s is registered\n",
+               p->zFile, iStart+1, zName);
+      }else if( bHas!=bNeeds ){
+        printf("skip - %s:%d to the end: %s is %sin this build%s\n",
+               p->zFile, iStart+1, zName, bHas ? "" : "not ",
+               bHas ? "" : " (-DSQLMIG_OMIT_DIFF)");
+      }
+      sqlite3_free(zName);
+      if( bHas!=bNeeds ){
+        sqlite3_free(zSql);
+        sqlite3_free(exp.a);
+        return;
+      }
+    }
+
     pOut = strNew();
-    if( zSql[0]=='.' && nSqlLine==1 && strncmp(zSql, ".require ", 9)==0 ){
-      /* the version is new enough: nothing to print */
+    if( zSql[0]=='.' && nSqlLine==1 && (strncmp(zSql, ".require ", 9)==0
+                                        || strncmp(zSql, ".needs ", 7)==0
+                                        || strncmp(zSql, ".omitted ", 9)==0) ){
+      /* the version is new enough, the build has what is needed */
     }else if( zSql[0]=='.' && nSqlLine==1 ){
       zSql[strcspn(zSql, "\r\n")] = 0;
       {
