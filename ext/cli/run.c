@@ -166,7 +166,7 @@ static int currentVersion(sqlite3 *db, sqlite3_int64 *pV, int *pNull){
 
 /* "version N" or "no version" for messages. */
 static void appendVersion(sqlite3_str *pOut, sqlite3_int64 v, int bNull){
-  if( bNull ) sqlite3_str_appendf(pOut, "no revision applied");
+  if( bNull ) sqlite3_str_appendf(pOut, "version 0 (none applied)");
   else sqlite3_str_appendf(pOut, "version %lld", v);
 }
 
@@ -232,7 +232,7 @@ static int runWrite(const CliOpts *p, sqlite3 *db, sqlite3_str *pText,
           rc = queryInt(db, sqlite3_mprintf("SELECT migrate%s", zArgs), pTo, pToNull);
         }
       }else if( *pFromNull ){
-        sqlite3_str_appendf(pText, "already current: no revision applied to revert");
+        sqlite3_str_appendf(pText, "already current: version 0 (none applied)");
         break;
       }else{
         *pnSteps = p->nSteps ? p->nSteps : 1;
