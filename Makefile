@@ -132,8 +132,8 @@ test-matrix:
 $(BUILD)/bench: bench/bench.c | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -o $@ bench/bench.c $(SQLITE_LIBS) $(LDFLAGS)
 
-bench: $(LIB) $(BUILD)/bench
-	@LIB=./$(LIB) BENCH=$(BUILD)/bench BUILD=$(BUILD) CC="$(CC)" \
+bench: $(LIB) $(BUILD)/bench sqlmig
+	@LIB=./$(LIB) SQLMIG=./sqlmig BENCH=$(BUILD)/bench BUILD=$(BUILD) CC="$(CC)" \
 	  EXTCFLAGS="$(EXTCFLAGS)" SOFLAGS="$(SOFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	  sh bench/run.sh
 
