@@ -23,7 +23,6 @@
 
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,7 +85,7 @@ static void fleetPass(Fleet *f, int bRollback){
   f->nDone = 0;
   f->tStart = f->tLast = nowSeconds();
   if( nThread>1 && sqlite3_threadsafe() ){
-    aThread = (pthread_t*)malloc(sizeof(pthread_t)*(size_t)nThread);
+    aThread = (pthread_t*)sqlite3_malloc64(sizeof(pthread_t)*(sqlite3_uint64)nThread);
   }
   if( aThread ){
     for(i=0; i<nThread; i++){
@@ -96,7 +95,7 @@ static void fleetPass(Fleet *f, int bRollback){
   /* Too few threads (or one job): this thread takes what is left. */
   if( nStarted==0 ) fleetWorker(f);
   for(i=0; i<nStarted; i++) pthread_join(aThread[i], 0);
-  free(aThread);
+  sqlite3_free(aThread);
   if( f->bProgress ) showProgress(f, 1);
 }
 
@@ -199,7 +198,7 @@ static int report(const Fleet *f, int bRefused){
     const CliResult *r = &f->aRes[i];
     if( r->eOutcome==CLI_FAILED ){
       fflush(stdout);
-      cliError("%s: %s", p->azDb[i], r->zErr);
+      cliError("%s: %s", p->azDb[i], r->zErr ? r->zErr : "out of memory");
     }else if( p->bJson || bRefused ){
       /* nothing on stdout but the document; refused: nothing was applied */
     }else if( bWrite ){
@@ -235,11 +234,12 @@ int cliFleet(const CliOpts *p){
   memset(&f, 0, sizeof(f));
   f.p = p;
   f.bProgress = p->nDb>1 && isatty(STDERR_FILENO);
-  f.aRes = (CliResult*)calloc((size_t)p->nDb, sizeof(CliResult));
+  f.aRes = (CliResult*)sqlite3_malloc64(sizeof(CliResult)*(sqlite3_uint64)p->nDb);
   if( f.aRes==0 ){
     cliError("out of memory");
     return 1;
   }
+  memset(f.aRes, 0, sizeof(CliResult)*(size_t)p->nDb);
   pthread_mutex_init(&f.mutex, 0);
   if( p->bCheckFirst ){
     int aCount[CLI_FAILED+1];
@@ -256,7 +256,7 @@ int cliFleet(const CliOpts *p){
 
 done:
   for(i=0; i<p->nDb; i++) cliResultClear(&f.aRes[i]);
-  free(f.aRes);
+  sqlite3_free(f.aRes);
   pthread_mutex_destroy(&f.mutex);
   return rc;
 }

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -202,7 +201,7 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
   p->zCmd = argv[1];
   mAllowed = optionsOf(p->eCmd);
 
-  azPos = (const char**)calloc((size_t)argc, sizeof(char*));
+  azPos = (const char**)sqlite3_malloc64(sizeof(char*)*(sqlite3_uint64)argc);
   if( azPos==0 ){
     cliError("out of memory");
     return 2;
@@ -255,38 +254,38 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
     }else if( strcmp(zOpt, "--check-first")==0 ){
       bit = O_CHECKF;
     }else{
-      free(azPos);
+      sqlite3_free(azPos);
       return usageError("unknown option %s", zArg);
     }
     if( (mAllowed & bit)==0 ){
-      free(azPos);
+      sqlite3_free(azPos);
       return usageError("%s: option %s does not apply", p->zCmd, zOpt);
     }
     if( bTakesValue && zVal==0 ){
       if( i+1>=argc ){
-        free(azPos);
+        sqlite3_free(azPos);
         return usageError("option %s needs a value", zOpt);
       }
       zVal = argv[++i];
     }else if( !bTakesValue && zVal ){
-      free(azPos);
+      sqlite3_free(azPos);
       return usageError("option %s takes no value", zOpt);
     }
     switch( bit ){
       case O_DIR:
-        if( zVal[0]==0 ){ free(azPos); return usageError("-d: empty folder name"); }
+        if( zVal[0]==0 ){ sqlite3_free(azPos); return usageError("-d: empty folder name"); }
         p->zDir = zVal;
         break;
       case O_JOBS:
         if( parseInt(zVal, 4096, &v) || v<1 ){
-          free(azPos);
+          sqlite3_free(azPos);
           return usageError("-j %s: expected a number of jobs from 1 to 4096", zVal);
         }
         p->nJobs = (int)v;
         break;
       case O_TO:
         if( parseInt(zVal, 0x7fffffffffffffffLL, &v) ){
-          free(azPos);
+          sqlite3_free(azPos);
           return usageError("--to %s: expected a version (a whole number, 0 or more)", zVal);
         }
         p->bTo = 1;
@@ -294,28 +293,28 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
         break;
       case O_STEPS:
         if( parseInt(zVal, 1000000000, &v) || v<1 ){
-          free(azPos);
+          sqlite3_free(azPos);
           return usageError("--steps %s: expected a number of revisions, 1 or more", zVal);
         }
         p->nSteps = (int)v;
         break;
       case O_TIMEOUT:
         if( parseInt(zVal, 2000000, &v) ){
-          free(azPos);
+          sqlite3_free(azPos);
           return usageError("--timeout %s: expected whole seconds", zVal);
         }
         p->msTimeout = (int)v*1000;
         break;
       case O_FORMAT:
         if( !cliFormatKnown(zVal) ){
-          free(azPos);
+          sqlite3_free(azPos);
           return usageError("--format %s: unknown layout (one of %s)", zVal, cliFormatList);
         }
         p->zFormat = zVal;
         break;
       case O_RENAME: {
         int rc = addRename(p, zVal);
-        if( rc ){ free(azPos); return rc; }
+        if( rc ){ sqlite3_free(azPos); return rc; }
         break;
       }
       case O_JSON:  p->bJson = 1; break;
@@ -326,27 +325,27 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
   }
 
   if( p->bTo && p->nSteps ){
-    free(azPos);
+    sqlite3_free(azPos);
     return usageError("down: give --to or --steps, not both");
   }
   if( p->eCmd==CLI_NEW ){
     const char *z;
     if( nPos!=1 ){
-      free(azPos);
+      sqlite3_free(azPos);
       return usageError(nPos ? "new: one NAME only" : "new: no NAME given");
     }
     p->zName = azPos[0];
     for(z=p->zName; *z; z++){
       if( !((*z>='a' && *z<='z') || (*z>='A' && *z<='Z') || (*z>='0' && *z<='9')
             || *z=='_' || *z=='-') ){
-        free(azPos);
+        sqlite3_free(azPos);
         return usageError("new: name \"%s\" may hold only letters, digits, _ and -",
                           p->zName);
       }
     }
   }else if( p->eCmd==CLI_DIFF ){
     if( nPos<2 || nPos>3 ){
-      free(azPos);
+      sqlite3_free(azPos);
       return usageError("diff: expected DESIRED [NAME] DATABASE");
     }
     p->zDesired = azPos[0];
@@ -358,13 +357,13 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
       for(z=p->zName; *z; z++){
         if( !((*z>='a' && *z<='z') || (*z>='A' && *z<='Z') || (*z>='0' && *z<='9')
               || *z=='_' || *z=='-') ){
-          free(azPos);
+          sqlite3_free(azPos);
           return usageError("diff: name \"%s\" may hold only letters, digits, _ and -",
                             p->zName);
         }
       }
       if( p->zName[0]==0 ){
-        free(azPos);
+        sqlite3_free(azPos);
         return usageError("diff: empty NAME");
       }
     }
@@ -372,7 +371,7 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
     return 0;
   }else{
     if( nPos==0 ){
-      free(azPos);
+      sqlite3_free(azPos);
       return usageError("%s: no DATABASE given", p->zCmd);
     }
     p->azDb = azPos;
@@ -380,7 +379,7 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
     p->nDb = nPos;
     return 0;
   }
-  free(azPos);
+  sqlite3_free(azPos);
   return 0;
 }
 
@@ -430,7 +429,7 @@ int main(int argc, char **argv){
   CliOpts opts;
   int rc = parseArgs(argc, argv, &opts);
   if( rc ){
-    free((void*)opts.azPos);
+    sqlite3_free((void*)opts.azPos);
     sqlite3_free(opts.zRenames);
     return rc<0 ? 0 : rc;
   }
@@ -450,7 +449,7 @@ int main(int argc, char **argv){
       if( rc==0 ) rc = cliFleet(&opts);
       break;
   }
-  free((void*)opts.azPos);
+  sqlite3_free((void*)opts.azPos);
   sqlite3_free(opts.zRenames);
   return rc;
 }

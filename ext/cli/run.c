@@ -359,7 +359,8 @@ static int runRead(const CliOpts *p, sqlite3 *db, sqlite3_str *pText,
     if( sqlite3_column_int(pStmt, 5) ) (*pnFound)++;
     if( pJson ){
       if( nRow ) sqlite3_str_appendchar(pJson, 1, ',');
-      sqlite3_str_appendall(pJson, (const char*)sqlite3_column_text(pStmt, 8));
+      const char *zObj = (const char*)sqlite3_column_text(pStmt, 8);
+      sqlite3_str_appendall(pJson, zObj ? zObj : "null");
     }
     nRow++;
     switch( p->eCmd ){
