@@ -13,18 +13,21 @@ repetition, wall clock:
               extension loaded), one file after the other: connect,
               INSERT OR REPLACE ... migration_files('mig'), migrate(),
               divided by JOBS; budget 1.10x;
-  - info:     a shell loop of `sqlite3 F ".load LIB" "INSERT OR REPLACE ..."
+  - info:     `sqlmig up -j 1` against the in-process run, wall clock and
+              CPU time (the steadier figure on a shared machine: the wall
+              clock is mostly fsync waits); a shell loop of `sqlite3 F ".load LIB" "INSERT OR REPLACE ..."
               "SELECT migrate()"` per file (timed over the first NSHELL,
               default 200, and scaled: it is the slow one), and `dbmate up`
               per file when dbmate is installed (skipped, and said so, when
               it is not).
 
 Prints `RESULT|scenario|sqlmig|baseline|budget` lines (medians over
-CLI_REPS, default 1: one repetition takes about 45 s on a 2-core machine,
+CLI_REPS, default 1: one repetition takes about 60 s on a 2-core machine,
 under bench/run.sh's 150 s hook timeout) and `INFO|` notes for
 bench/run.sh.
 """
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -85,21 +88,30 @@ def verify(d, dbs):
             sys.exit("bench: %s in %s is at %r, not %d" % (name, d, v, NREV))
 
 
-def run_sqlmig(rep):
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_sqlmig(rep, jobs):
+    """Wall and CPU seconds of `sqlmig up -j jobs` over the fleet."""
     d, dbs = fresh(rep, "sqlmig")
+    c = children_cpu()
     t = time.monotonic()
-    subprocess.run([SQLMIG, "up", "-j", str(JOBS), "-d", "mig"] + dbs, cwd=d,
+    subprocess.run([SQLMIG, "up", "-j", str(jobs), "-d", "mig"] + dbs, cwd=d,
                    check=True, stdout=subprocess.DEVNULL)
     t = time.monotonic() - t
+    c = children_cpu() - c
     verify(d, dbs)
     shutil.rmtree(d)
-    return t
+    return t, c
 
 
 def run_inprocess(rep):
     d, dbs = fresh(rep, "inproc")
     cwd = os.getcwd()
     os.chdir(d)
+    c = time.process_time()
     t = time.monotonic()
     for name in dbs:
         db = sqlite3.connect(name, isolation_level=None)
@@ -111,10 +123,11 @@ def run_inprocess(rep):
         db.execute("COMMIT")
         db.close()
     t = time.monotonic() - t
+    c = time.process_time() - c
     os.chdir(cwd)
     verify(d, dbs)
     shutil.rmtree(d)
-    return t
+    return t, c
 
 
 def run_shell(rep):
@@ -137,20 +150,25 @@ def main():
     shutil.rmtree(TMP, ignore_errors=True)
     os.makedirs(TMP)
     make_folder(os.path.join(TMP, "mig"))
-    a, b, c = [], [], []
+    a, a1, b, c = [], [], [], []
     for rep in range(REPS):
-        a.append(run_sqlmig(rep))
+        a.append(run_sqlmig(rep, JOBS))
         b.append(run_inprocess(rep))
+        a1.append(run_sqlmig(rep, 1))
         c.append(run_shell(rep))
     ms = lambda xs: statistics.median(xs) * 1000
+    wall = lambda xs: ms([x[0] for x in xs])
+    cpu = lambda xs: ms([x[1] for x in xs])
     what = "%d tenant databases x %d revisions" % (NTENANT, NREV)
     print("RESULT|cli: sqlmig up -j %d of %s vs the same in-process one file after "
-          "the other, divided by %d|%.0f|%.0f|1.10" % (JOBS, what, JOBS, ms(a), ms(b) / JOBS))
-    print("RESULT|cli: the in-process run, one file after the other (undivided)|%.0f|-|info"
-          % ms(b))
+          "the other, divided by %d|%.0f|%.0f|1.10" % (JOBS, what, JOBS, wall(a), wall(b) / JOBS))
+    print("RESULT|cli: sqlmig up -j 1 vs the same in-process one file after the other|%.0f|%.0f|info"
+          % (wall(a1), wall(b)))
+    print("RESULT|cli: the same, CPU ms (sqlmig -j 1 process vs the in-process run)|%.0f|%.0f|info"
+          % (cpu(a1), cpu(b)))
     print("RESULT|cli: sqlmig up -j %d vs a shell loop of sqlite3 \".load ./libsqlmig\" per "
           "file (timed over %d files, scaled to %d)|%.0f|%.0f|info"
-          % (JOBS, NSHELL, NTENANT, ms(a), ms(c)))
+          % (JOBS, NSHELL, NTENANT, wall(a), ms(c)))
     if shutil.which("dbmate"):
         print("INFO|cli: dbmate is installed but its comparison is not implemented yet")
     else:
