@@ -8,6 +8,20 @@
 #   SQLMIG=build/sqlmig sh tests/cli_commands.sh     (from tests/run.sh)
 . "$(dirname "$0")/clilib.sh"
 
+# The command's sources compile warning-free with gcc and clang.
+for cc in gcc clang; do
+  if command -v $cc >/dev/null 2>&1; then
+    if $cc -std=c99 -Wall -Wextra -pedantic -Wshadow -Wmissing-prototypes -Werror \
+         -DSQLITE_CORE -Iext -fsyntax-only ext/cli/*.c 2>"$w/cc.err"; then
+      pass "ext/cli/*.c compile warning-free with $cc"
+    else
+      fail "ext/cli/*.c compile warning-free with $cc" "$(head -n 10 "$w/cc.err")"
+    fi
+  else
+    echo "skip - ext/cli/*.c with $cc: $cc is not installed (apt-get install $cc)"
+  fi
+done
+
 # row V NAME STATE [APPLIED] [DETAIL]: one line of `status`, name column 20
 row() {
   line=$(printf '%-*s  %-20s  %-12s  %-19s' "$wv" "$1" "$2" "$3" "${4:-}")
