@@ -167,6 +167,25 @@ every reversible revision's down script restores what its up script changed"
   cd "$ROOT" || exit 2
 done
 
+# --- redo after editing the newest file (the Alembic loop) -----------------
+d=$w/redo
+mkdir -p "$d" && cd "$d" || exit 2
+cp -R "$ROOT/sql/migrations/golang-migrate" mig
+sq up -d mig app.db
+printf 'CREATE TABLE note_history(note_id INTEGER, extra TEXT);\n' >mig/000004_note_history.up.sql
+sq up -d mig app.db
+if [ "$rc" = 1 ] && grep -q '^sqlmig: app.db: revision 4 was applied with a different up script' "$w/err"
+then pass "up refuses an edited applied file, naming it"
+else fail "up refuses an edited applied file, naming it" "$(cat "$w/out" "$w/err")"; fi
+sq redo -d mig app.db
+expect "redo reverts with the stored down and applies the edited file" 0 \
+  "app.db: reverted and applied again revision 4
+1 migrated, 0 already current, 0 failed"
+n=$(sqlite3 app.db "SELECT count(*) FROM pragma_table_info('note_history') WHERE name = 'extra'")
+if [ "$n" = 1 ]; then pass "redo: the edited up script is what the database has now"
+else fail "redo: the edited up script is what the database has now" "$n"; fi
+cd "$ROOT" || exit 2
+
 # --- new: in each layout's folder, and in empty folders -------------------
 d=$w/new
 mkdir -p "$d" && cd "$d" || exit 2
