@@ -341,7 +341,7 @@ if [ "$n" = Zoe ]; then pass "diff --rename: the data stays"; else fail "diff --
 
 sq diff nothere.sql -d mig app.db
 expect "diff with a missing DESIRED" 1 "" \
-  "sqlmig: diff: cannot read \"nothere.sql\": No such file or directory"
+  "sqlmig: diff: cannot read \"nothere.sql\": no such file or directory"
 cd "$ROOT" || exit 2
 
 # --- errors (exit 1) -------------------------------------------------------

@@ -74,6 +74,14 @@ struct CliResult {
 /* Prints "sqlmig: MESSAGE" on stderr (printf-style). */
 void cliError(const char *zFmt, ...);
 
+/*
+** The text of errno value e in zBuf (nBuf bytes), first letter lowercased
+** as error text is here ("no such file or directory"); thread-safe.
+** CLI_ERRNO(e) gives it a buffer that lives until the end of the block.
+*/
+const char *cliErrnoText(int e, char *zBuf, int nBuf);
+#define CLI_ERRNO(e) cliErrnoText((e), (char[128]){0}, 128)
+
 /* ----------------------------------------------------------------- run.c */
 
 /*

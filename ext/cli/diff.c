@@ -68,7 +68,7 @@ static char *readText(const char *zPath){
   size_t n;
   FILE *f = fopen(zPath, "rb");
   if( f==0 ){
-    cliError("diff: cannot read \"%s\": %s", zPath, strerror(errno));
+    cliError("diff: cannot read \"%s\": %s", zPath, CLI_ERRNO(errno));
     sqlite3_free(sqlite3_str_finish(pOut));
     return 0;
   }
@@ -76,7 +76,7 @@ static char *readText(const char *zPath){
     sqlite3_str_append(pOut, aBuf, (int)n);
   }
   if( ferror(f) ){
-    cliError("diff: cannot read \"%s\": %s", zPath, strerror(errno));
+    cliError("diff: cannot read \"%s\": %s", zPath, CLI_ERRNO(errno));
     fclose(f);
     sqlite3_free(sqlite3_str_finish(pOut));
     return 0;
@@ -123,7 +123,7 @@ int cliDiff(const CliOpts *p){
 
   bDb = isDatabaseFile(p->zDesired);
   if( bDb<0 ){
-    cliError("diff: cannot read \"%s\": %s", p->zDesired, strerror(errno));
+    cliError("diff: cannot read \"%s\": %s", p->zDesired, CLI_ERRNO(errno));
     return 1;
   }
   if( !bDb ){

@@ -67,6 +67,14 @@ void cliError(const char *zFmt, ...){
   va_end(ap);
 }
 
+const char *cliErrnoText(int e, char *zBuf, int nBuf){
+  if( strerror_r(e, zBuf, (size_t)nBuf)!=0 ) sqlite3_snprintf(nBuf, zBuf, "error %d", e);
+  if( zBuf[0]>='A' && zBuf[0]<='Z' && !(zBuf[1]>='A' && zBuf[1]<='Z') ){
+    zBuf[0] = (char)(zBuf[0] - 'A' + 'a');
+  }
+  return zBuf;
+}
+
 /* Reports a usage error and returns 2. */
 static int usageError(const char *zFmt, ...){
   va_list ap;

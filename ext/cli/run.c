@@ -54,7 +54,7 @@ int cliOpen(const CliOpts *p, const char *zPath, int bCreate,
   if( strcmp(zPath, ":memory:")!=0 ){
     if( stat(zPath, &st)!=0 ){
       if( errno!=ENOENT ){
-        *pzErr = sqlite3_mprintf("cannot open: %s", strerror(errno));
+        *pzErr = sqlite3_mprintf("cannot open: %s", CLI_ERRNO(errno));
         return 1;
       }
       if( !bCreate ){
@@ -65,7 +65,7 @@ int cliOpen(const CliOpts *p, const char *zPath, int bCreate,
       *pzErr = sqlite3_mprintf("is a directory, not a database file");
       return 1;
     }else if( access(zPath, R_OK)!=0 ){
-      *pzErr = sqlite3_mprintf("cannot read: %s", strerror(errno));
+      *pzErr = sqlite3_mprintf("cannot read: %s", CLI_ERRNO(errno));
       return 1;
     }
   }

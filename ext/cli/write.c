@@ -156,14 +156,14 @@ static int writeNewFile(const char *zPath, const char *zText){
   size_t n = strlen(zText), done = 0;
   int fd = open(zPath, O_WRONLY | O_CREAT | O_EXCL, 0666);
   if( fd<0 ){
-    cliError("cannot create \"%s\": %s", zPath, strerror(errno));
+    cliError("cannot create \"%s\": %s", zPath, CLI_ERRNO(errno));
     return 1;
   }
   while( done<n ){
     ssize_t k = write(fd, zText+done, n-done);
     if( k<0 && errno==EINTR ) continue;
     if( k<=0 ){
-      cliError("cannot write \"%s\": %s", zPath, strerror(errno));
+      cliError("cannot write \"%s\": %s", zPath, CLI_ERRNO(errno));
       close(fd);
       unlink(zPath);
       return 1;
@@ -171,7 +171,7 @@ static int writeNewFile(const char *zPath, const char *zText){
     done += (size_t)k;
   }
   if( close(fd)!=0 ){
-    cliError("cannot write \"%s\": %s", zPath, strerror(errno));
+    cliError("cannot write \"%s\": %s", zPath, CLI_ERRNO(errno));
     unlink(zPath);
     return 1;
   }
@@ -270,14 +270,14 @@ int cliWriteMigration(const CliOpts *p, const char *zName,
   }
 
   if( (rc = makeFolder(p->zDir))!=0 ){
-    cliError("cannot create folder \"%s\": %s", p->zDir, strerror(rc));
+    cliError("cannot create folder \"%s\": %s", p->zDir, CLI_ERRNO(rc));
     rc = 1;
     goto done;
   }
   rc = 1;
   if( zSub ){
     if( mkdir(zSub, 0777)!=0 ){
-      cliError("cannot create folder \"%s\": %s", zSub, strerror(errno));
+      cliError("cannot create folder \"%s\": %s", zSub, CLI_ERRNO(errno));
       goto done;
     }
     bMadeSub = 1;
