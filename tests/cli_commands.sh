@@ -378,6 +378,11 @@ fi
 if cmp -s app.db before.db; then pass "the failed commands left the database unchanged"
 else fail "the failed commands left the database unchanged"; fi
 
+sq status --exit-code -dmig -j2 app.db
+expect_rc "short options with attached values (-dDIR, -j2)" 0
+sq status --exit-code --dir=mig app.db
+expect_rc "long options with =VALUE (--dir=DIR)" 0
+
 # --- usage errors (exit 2, nothing written) ---------------------------------
 usage() {  # NAME FIRST-STDERR-LINE ARGS...
   name=$1 want=$2

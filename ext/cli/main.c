@@ -6,7 +6,7 @@
 **   sqlmig diff DESIRED [NAME] [OPTIONS] DATABASE
 **
 ** Options may stand anywhere after the command, as `--opt VALUE` or
-** `--opt=VALUE`; `--` ends them. Everything is parsed and checked before
+** `--opt=VALUE` (`-j4`, `-dDIR` for the short ones); `--` ends them. Everything is parsed and checked before
 ** any database is opened, so a usage error (exit 2, message on stderr)
 ** writes nothing anywhere. Commands that read the migration folder read it
 ** once here through migration_files() on a private in-memory connection,
@@ -227,7 +227,13 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
     }
     if( strcmp(zArg, "--")==0 ){ bOptsDone = 1; continue; }
     zEq = zArg[1]=='-' ? strchr(zArg, '=') : 0;
-    if( zEq ){
+    if( zArg[1]!='-' && zArg[2]!=0 && (zArg[1]=='d' || zArg[1]=='j') ){
+      /* -j4, -ddb/migrations */
+      zOpt[0] = '-';
+      zOpt[1] = zArg[1];
+      zOpt[2] = 0;
+      zVal = zArg+2;
+    }else if( zEq ){
       size_t n = (size_t)(zEq - zArg);
       if( n>=sizeof(zOpt) ) n = sizeof(zOpt)-1;
       memcpy(zOpt, zArg, n);
