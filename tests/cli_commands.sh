@@ -369,6 +369,9 @@ mkdir adir.db
 sq status -d mig adir.db
 expect "a directory given as the database" 1 "" \
   "sqlmig: adir.db: is a directory, not a database file"
+sq up -d mig app.db/inner.db
+expect "a database path that cannot be opened" 1 "0 migrated, 0 already current, 1 failed" \
+  "sqlmig: app.db/inner.db: cannot open: not a directory"
 sq down --to 77 -d mig app.db
 if [ "$rc" = 1 ] && grep -q '^sqlmig: app.db: .*77' "$w/err"; then
   pass "down --to an unregistered version fails naming it"
