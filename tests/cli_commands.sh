@@ -167,6 +167,28 @@ every reversible revision's down script restores what its up script changed"
   cd "$ROOT" || exit 2
 done
 
+# --- plan: statement by statement ------------------------------------------
+d=$w/plan
+mkdir -p "$d/mig" && cd "$d" || exit 2
+printf 'CREATE TABLE t(a);\n\n\n  INSERT INTO t VALUES (%s);   \nCREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END;\n-- the end\n' \
+  "'x; y'" >mig/000001_t.up.sql
+printf 'DROP TABLE t;' >mig/000001_t.down.sql
+: >app.db
+sq plan -d mig app.db
+expect "plan prints each statement of a step on its own (literals, triggers whole)" 0 \
+"-- step 1: up revision 1 t
+CREATE TABLE t(a);
+INSERT INTO t VALUES ('x; y');
+CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END;
+-- the end"
+sq up -d mig app.db
+sq plan --exit-code -d mig app.db
+expect "plan with nothing to run, --exit-code 0" 0 "nothing to run"
+sq down -d mig app.db
+sq plan --exit-code -d mig app.db
+expect_rc "plan --exit-code exits 1 when up would run something" 1
+cd "$ROOT" || exit 2
+
 # --- redo after editing the newest file (the Alembic loop) -----------------
 d=$w/redo
 mkdir -p "$d" && cd "$d" || exit 2

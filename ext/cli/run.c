@@ -300,6 +300,37 @@ static int runWrite(const CliOpts *p, sqlite3 *db, sqlite3_str *pText,
 }
 
 /*
+** Appends script zSql to pOut one statement to a line group: each
+** statement (with the comments before it) from its first non-blank
+** character to its `;`, then a newline. Statement ends are found with
+** sqlite3_complete(), so trigger bodies and literals stay whole. For
+** display only: migrate() runs the script as stored.
+*/
+static void appendStatements(sqlite3_str *pOut, const char *zSql){
+  const char *zStart = zSql, *z;
+  for(z=zSql; *z; z++){
+    if( *z==';' ){
+      char *zStmt = sqlite3_mprintf("%.*s", (int)(z - zStart + 1), zStart);
+      if( zStmt==0 ) return;
+      if( sqlite3_complete(zStmt) ){
+        const char *zText = zStmt;
+        while( *zText==' ' || *zText=='\t' || *zText=='\n' || *zText=='\r' ) zText++;
+        sqlite3_str_appendf(pOut, "%s\n", zText);
+        zStart = z+1;
+      }
+      sqlite3_free(zStmt);
+    }
+  }
+  while( *zStart==' ' || *zStart=='\t' || *zStart=='\n' || *zStart=='\r' ) zStart++;
+  if( *zStart ){
+    size_t n = strlen(zStart);
+    while( n>0 && (zStart[n-1]==' ' || zStart[n-1]=='\t' || zStart[n-1]=='\n'
+                   || zStart[n-1]=='\r') ) n--;
+    sqlite3_str_appendf(pOut, "%.*s\n", (int)n, zStart);
+  }
+}
+
+/*
 ** The reading commands: status, plan, check, drift. Appends the text
 ** table to pText, the JSON array to pJson (when --json), counts the
 ** findings in *pnFound.
@@ -389,14 +420,11 @@ static int runRead(const CliOpts *p, sqlite3 *db, sqlite3_str *pText,
       }
       case CLI_PLAN: {
         const char *zSqlStep = (const char*)sqlite3_column_text(pStmt, 4);
-        size_t n = zSqlStep ? strlen(zSqlStep) : 0;
+        size_t n = zSqlStep ? strlen(zSqlStep) : 0;  /* 0: an empty script */
         sqlite3_str_appendf(pText, "-- step %d: %s revision %lld%s%s\n",
                             sqlite3_column_int(pStmt, 0), z3,
                             sqlite3_column_int64(pStmt, 1), z2[0] ? " " : "", z2);
-        if( n ){
-          sqlite3_str_appendall(pText, zSqlStep);
-          if( zSqlStep[n-1]!='\n' ) sqlite3_str_appendchar(pText, 1, '\n');
-        }
+        if( n ) appendStatements(pText, zSqlStep);
         break;
       }
       case CLI_CHECK:
