@@ -206,6 +206,14 @@ expect "redo reverts with the stored down and applies the edited file" 0 \
 n=$(sqlite3 app.db "SELECT count(*) FROM pragma_table_info('note_history') WHERE name = 'extra'")
 if [ "$n" = 1 ]; then pass "redo: the edited up script is what the database has now"
 else fail "redo: the edited up script is what the database has now" "$n"; fi
+rm mig/000004_note_history.up.sql mig/000004_note_history.down.sql
+sq status --exit-code -d mig app.db
+if [ "$rc" = 1 ] && grep -q '^4  *note_history  *applied  *[0-9-]* [0-9:]*  (not in folder)$' "$w/out"; then
+  pass "status --exit-code exits 1 when an applied revision is missing from the folder"
+else
+  fail "status --exit-code exits 1 when an applied revision is missing from the folder" \
+    "exit $rc" "$(cat "$w/out" "$w/err")"
+fi
 cd "$ROOT" || exit 2
 
 # --- new: in each layout's folder, and in empty folders -------------------
