@@ -187,6 +187,25 @@ expect "plan with nothing to run, --exit-code 0" 0 "nothing to run"
 sq down -d mig app.db
 sq plan --exit-code -d mig app.db
 expect_rc "plan --exit-code exits 1 when up would run something" 1
+jq() { sqlite3 :memory: "SELECT $1 FROM (SELECT readfile('$w/out') AS j)"; }
+sq plan --json -d mig app.db
+got=$(jq "json_valid(j), json_extract(j, '\$.databases[0].steps[0].direction'), json_extract(j, '\$.databases[0].steps[0].version'), json_extract(j, '\$.pending')")
+if [ "$rc" = 0 ] && [ "$got" = "1|up|1|1" ]; then pass "plan --json: the steps as objects"
+else fail "plan --json: the steps as objects" "$got" "$(cat "$w/out")"; fi
+printf 'SELECT 1;' >mig/000001_t.down.sql
+sq check --json -d mig app.db
+got=$(jq "json_valid(j), json_extract(j, '\$.databases[0].outcome'), json_extract(j, '\$.databases[0].problems[0].check'), json_extract(j, '\$.broken')")
+if [ "$rc" = 1 ] && [ "$got" = "1|broken|down leaves a difference|1" ]; then pass "check --json: the problems as objects, exit 1"
+else fail "check --json: the problems as objects, exit 1" "exit $rc: $got" "$(cat "$w/out")"; fi
+sq drift --json app.db
+got=$(jq "json_valid(j), json_extract(j, '\$.databases[0].outcome'), json_extract(j, '\$.databases[0].changes'), json_extract(j, '\$.failed')")
+if [ "$rc" = 0 ] && [ "$got" = "1|current|[]|0" ]; then pass "drift --json: no changes"
+else fail "drift --json: no changes" "exit $rc: $got" "$(cat "$w/out")"; fi
+: >norecord.db
+sq drift --json norecord.db
+got=$(jq "json_valid(j), json_extract(j, '\$.databases[0].outcome'), json_extract(j, '\$.databases[0].error') LIKE 'migrate_drift: no recorded schema yet%'")
+if [ "$rc" = 1 ] && [ "$got" = "1|failed|1" ]; then pass "drift --json on a database without a schema record: failed, exit 1"
+else fail "drift --json on a database without a schema record: failed, exit 1" "exit $rc: $got" "$(cat "$w/out")"; fi
 cd "$ROOT" || exit 2
 
 # --- redo after editing the newest file (the Alembic loop) -----------------
