@@ -388,6 +388,30 @@ sq up -d mig app.db
 n=$(sqlite3 app.db "SELECT full_name FROM users WHERE id = 7")
 if [ "$n" = Zoe ]; then pass "diff --rename: the data stays"; else fail "diff --rename: the data stays" "$n"; fi
 
+# the pair in every other layout: written, applied, round-tripping
+for layout in dbmate goose flyway diesel sqlx; do
+  case $layout in dbmate) src=$ROOT/sql/migrations/dbmate ;; *) src=$ROOT/tests/files/$layout ;; esac
+  rm -rf "l_$layout" "l_$layout.db"
+  cp -R "$src" "l_$layout"
+  "$SQLMIG" up -d "l_$layout" "l_$layout.db" >/dev/null
+  sqlite3 "l_$layout.db" "SELECT sql || ';' FROM sqlite_master WHERE name NOT LIKE 'sqlmig%' AND sql IS NOT NULL" |
+    sed 's/^  name  TEXT$/  name  TEXT, age INTEGER/' >"want_$layout.sql"
+  sq diff "want_$layout.sql" add_age -d "l_$layout" "l_$layout.db"
+  w1=$rc
+  sq up -d "l_$layout" "l_$layout.db"
+  w2=$(head -n 1 "$w/out")
+  sq check -d "l_$layout" "l_$layout.db"
+  w3=$rc
+  n=$(sqlite3 "l_$layout.db" "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'age'")
+  case $w2 in "l_$layout.db: applied 1 revision, now at version "*) w2=ok ;; esac
+  if [ "$w1" = 0 ] && [ "$w2" = ok ] && [ "$w3" = 0 ] && [ "$n" = 1 ]; then
+    pass "diff into a $layout folder: the file applies and checks"
+  else
+    fail "diff into a $layout folder: the file applies and checks" "diff $w1, up $w2, check $w3, column $n" \
+      "$(cat "$w/out" "$w/err")"
+  fi
+done
+
 sq diff nothere.sql -d mig app.db
 expect "diff with a missing DESIRED" 1 "" \
   "sqlmig: diff: cannot read \"nothere.sql\": no such file or directory"
