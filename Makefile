@@ -31,7 +31,7 @@ EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-asynchronous-unwind-tables \
 
 .PHONY: FORCE all test test-long asan valgrind demo bench amalgamation static test-matrix install clean dist
 
-all: $(LIB)
+all: $(LIB) sqlmig
 
 # The library's code is compiled for size (LIBOPT, after CFLAGS: -Oz where
 # the compiler has it, else -Os), except the tokenizer and the checksum
@@ -60,6 +60,22 @@ $(LIB): $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXTCFLAGS) $(SOFLAGS) -o $@ $(OBJ) $(LDFLAGS)
 
+# The sqlmig command (ext/cli/): the library's sources compiled in with
+# -DSQLITE_CORE next to the command's own, over the system SQLite. Built as
+# $(BUILD)/sqlmig (so `make asan` gets a sanitized one) and copied to ./sqlmig.
+CLISRC  := $(sort $(wildcard ext/cli/*.c))
+CLIOBJ  := $(patsubst ext/%.c,$(BUILD)/cliobj/%.o,$(SRC) $(CLISRC))
+
+$(BUILD)/cliobj/%.o: ext/%.c $(HDR) ext/cli/cli.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -DSQLITE_CORE $(SQLITE_CFLAGS) -Iext -c -o $@ $<
+
+$(BUILD)/sqlmig: $(CLIOBJ)
+	$(CC) $(CFLAGS) -o $@ $(CLIOBJ) $(SQLITE_LIBS) -lpthread $(LDFLAGS)
+
+sqlmig: $(BUILD)/sqlmig
+	cp $(BUILD)/sqlmig $@
+
 # The scenario runner: a small C program over the system SQLite that loads
 # the extension and checks each tests/*.test file.
 $(BUILD)/runner: tests/runner.c | $(BUILD)
@@ -73,8 +89,8 @@ $(BUILD):
 
 CTESTS := $(patsubst tests/ctest_%.c,$(BUILD)/ctest_%,$(wildcard tests/ctest_*.c))
 
-test: $(LIB) $(BUILD)/runner $(CTESTS)
-	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) sh tests/run.sh
+test: $(LIB) $(BUILD)/runner $(CTESTS) $(BUILD)/sqlmig
+	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) SQLMIG=$(BUILD)/sqlmig sh tests/run.sh
 
 # The diff's property and syntax-fuzz tests over many more random schema
 # pairs than `make test` (PAIRS, SEED to change them), and its
@@ -93,8 +109,8 @@ asan:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined"
 
-valgrind: $(LIB) $(BUILD)/runner $(CTESTS)
-	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" sh tests/run.sh
+valgrind: $(LIB) $(BUILD)/runner $(CTESTS) $(BUILD)/sqlmig
+	@LIB=./$(LIB) RUNNER=$(BUILD)/runner BUILD=$(BUILD) SQLMIG=$(BUILD)/sqlmig VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" sh tests/run.sh
 
 demo: $(LIB)
 	@rm -f $(BUILD)/demo.db; mkdir -p $(BUILD)
@@ -125,8 +141,8 @@ test-matrix:
 $(BUILD)/bench: bench/bench.c | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) $(SQLITE_CFLAGS) -o $@ bench/bench.c $(SQLITE_LIBS) $(LDFLAGS)
 
-bench: $(LIB) $(BUILD)/bench
-	@LIB=./$(LIB) BENCH=$(BUILD)/bench BUILD=$(BUILD) CC="$(CC)" \
+bench: $(LIB) $(BUILD)/bench sqlmig
+	@LIB=./$(LIB) SQLMIG=./sqlmig BENCH=$(BUILD)/bench BUILD=$(BUILD) CC="$(CC)" \
 	  EXTCFLAGS="$(EXTCFLAGS)" SOFLAGS="$(SOFLAGS)" LDFLAGS="$(LDFLAGS)" \
 	  sh bench/run.sh
 
@@ -135,10 +151,11 @@ bench: $(LIB) $(BUILD)/bench
 dist: $(LIB)
 	@LIB=./$(LIB) DIST=dist BUILD=$(BUILD) sh ext/dist.sh
 
-install: $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+install: $(LIB) sqlmig
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -m 755 sqlmig $(DESTDIR)$(PREFIX)/bin/sqlmig
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/$(LIB)
 	install -m 644 ext/sqlmig.h $(DESTDIR)$(PREFIX)/include/sqlmig.h
 
 clean:
-	rm -rf $(BUILD) $(LIB) libsqlmig.a tests/out amalgamation/sqlmig.c amalgamation/sqlmig.h dist
+	rm -rf $(BUILD) $(LIB) sqlmig libsqlmig.a tests/out amalgamation/sqlmig.c amalgamation/sqlmig.h dist

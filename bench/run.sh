@@ -19,7 +19,8 @@
 #   size      bench/size.sh when it exists (its lines are converted), else
 #             the stripped -Os library and the amalgamation's object code
 #   issue 3   every bench/diff_*.sh (diff rebuild, migrate_copy, schema
-#             diff), each run with the environment above plus BENCH_TMP
+#             diff), each run with the environment above plus BENCH_TMP;
+#             then bench/cli_*.sh (the sqlmig command, SQLMIG) likewise
 #
 # Every section prints lines `RESULT|scenario|sqlmig|baseline|budget`
 # (budget: a ratio such as 1.10; +D for "at most D more than baseline";
@@ -40,6 +41,7 @@ abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/${1#./}"
 LIB=$(abspath "$LIB")
 BENCH=$(abspath "$BENCH")
 BUILD=$(abspath "$BUILD")
+SQLMIG=$(abspath "${SQLMIG:-./sqlmig}")
 cd "$(dirname "$0")/.." || exit 1
 root=$PWD
 
@@ -148,12 +150,12 @@ fi
 # Hook for the issue-3 scenarios: each bench/diff_*.sh measures one budget
 # (diff-generated rebuild vs hand-written, migrate_copy vs INSERT...SELECT,
 # schema diff vs sqldiff --schema) and prints RESULT lines as above.
-for script in bench/diff_*.sh; do
+for script in bench/diff_*.sh bench/cli_*.sh; do
   [ -f "$script" ] || continue
   name=$(basename "$script" .sh)
   echo "bench: $script" >&2
   mkdir -p "$work/$name"
-  LIB=$LIB BENCH=$BENCH BUILD=$BUILD REPS=$REPS BENCH_TMP=$work/$name \
+  LIB=$LIB SQLMIG=$SQLMIG BENCH=$BENCH BUILD=$BUILD REPS=$REPS BENCH_TMP=$work/$name \
     with_timeout sh "$script" >"$work/$name.out"
   status=$?
   collect "$work/$name.out"

@@ -4,14 +4,16 @@
 #   LIB=./libsqlmig.so RUNNER=build/runner BUILD=build sh tests/run.sh
 #   (what `make test` does; `make valgrind` adds VALGRIND="valgrind ...")
 #
-# Environment: LIB (the extension), RUNNER (tests/runner.c built), BUILD
+# Environment: LIB (the extension), SQLMIG (the command, default
+# $BUILD/sqlmig), RUNNER (tests/runner.c built), BUILD
 # (where the build/ctest_* binaries are), VALGRIND (optional command prefix
 # for the runner; VALGRIND_CTESTS=1 wraps the C tests too), ASAN=1 (the
 # build uses sanitizers; also detected from LIB's symbols), TEST_TIMEOUT
 # (seconds per program, default 600).
 #
 # Runs, from the repository root: every tests/*.test through the runner
-# (one runner process per file), every $BUILD/ctest_* binary,
+# (one runner process per file), every $BUILD/ctest_* binary, the
+# command's tests/cli_commands.sh and tests/cli_fleet.sh,
 # tests/load.py (Debian's /usr/bin/python3) and tests/load.tcl (tclsh),
 # and the demo (`sqlite3 -bail` on sql/demo.sql, compared with
 # tests/demo.expected when that exists). The Python, Tcl and demo runs
@@ -45,6 +47,7 @@ abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/${1#./}"
 LIB=$(abspath "$LIB")
 RUNNER=$(abspath "$RUNNER")
 BUILD=$(abspath "$BUILD")
+SQLMIG=$(abspath "${SQLMIG:-$BUILD/sqlmig}")
 cd "$(dirname "$0")/.." || exit 2
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sqlmig-run.XXXXXX") || exit 2
@@ -146,6 +149,11 @@ for t in "$BUILD"/ctest_*; do
   fi
 done
 
+# The sqlmig command (SQLMIG, default $BUILD/sqlmig; under $VALGRIND too).
+for t in tests/cli_commands.sh tests/cli_fleet.sh; do
+  run "$t" env SQLMIG="$SQLMIG" SQLMIG_PREFIX="$VALGRIND" sh "$t"
+done
+
 # Loading from other bindings and the demo: only for a plain build.
 if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   if [ -x /usr/bin/python3 ]; then
@@ -191,13 +199,15 @@ if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
 fi
 
 # Embedding: exported symbols, and the amalgamation compiled alone
-# (tests/check_*.sh; once per plain build, not again under valgrind/ASan).
+# (tests/check_*.sh; once per plain build, not again under valgrind/ASan);
+# the README's CI snippets (tests/cli_readme.sh: they load LIB into sqlite3).
 if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   run tests/check_symbols.sh env LIB="$LIB" BUILD="$BUILD" sh tests/check_symbols.sh
   run tests/check_amalgamation.sh env BUILD="$BUILD" sh tests/check_amalgamation.sh
   run tests/check_install.sh sh tests/check_install.sh
   run tests/check_plain.sh env LIB="$LIB" sh tests/check_plain.sh
   run tests/check_hosted.sh env LIB="$LIB" sh tests/check_hosted.sh
+  run tests/cli_readme.sh env LIB="$LIB" SQLMIG="$SQLMIG" sh tests/cli_readme.sh
   if command -v go >/dev/null 2>&1 &&
      [ -f /usr/share/gocode/src/github.com/mattn/go-sqlite3/go.mod ]; then
     run tests/check_go.sh env LIB="$LIB" sh tests/check_go.sh
