@@ -487,8 +487,8 @@ static int statusFilter(SqlmigConn *pConn, void *pState, int argc,
   int rc, i = 0, j = 0, n = 0, nFile;
   rc = storeRead(db, &p->rows, "migrate_status", pzErr);
   if( rc==SQLITE_OK && argc>0 ){
-    rc = sqlmigFilesLoad(db, argv[0], argc>1 ? argv[1] : 0, &p->pFiles,
-                         pzErr);
+    rc = sqlmigFilesLoad(db, argv[0], argc>1 ? argv[1] : 0,
+                         argc>2 ? argv[2] : 0, &p->pFiles, pzErr);
   }
   if( rc!=SQLITE_OK ) return rc;
   nFile = sqlmigFilesCount(p->pFiles);
@@ -559,8 +559,8 @@ static void statusFree(void *pState){
 static const SqlmigTvf statusTvf = {
   "migrate_status",
   "CREATE TABLE x(version INTEGER, name TEXT, state TEXT, applied_at TEXT, "
-  "path TEXT, detail TEXT, dir HIDDEN, bundle HIDDEN)",
-  6, 2, 0, "takes a directory, or NULL and a bundle table",
+  "path TEXT, detail TEXT, dir HIDDEN, bundle HIDDEN, dialect HIDDEN)",
+  6, 3, 0, "takes a directory, or NULL and a bundle table",
   sizeof(StatusState), statusFilter, statusColumn, statusFree
 };
 

@@ -34,6 +34,9 @@
 #include <stdlib.h>
 #include <stdarg.h>
 
+/* The largest version: the largest sqlite3_int64, the store's key. */
+#define LARGEST_VERSION ((sqlite3_int64)(((sqlite3_uint64)1<<63)-1))
+
 #if defined(_WIN32) && !defined(SQLMIG_OMIT_FILES)
 # define SQLMIG_OMIT_FILES 1
 #endif
@@ -54,8 +57,12 @@ typedef struct FilePiece FilePiece;
 struct FilePiece {
   sqlite3_int64 iVersion;
   int eFamily, eRole;
+  int eDialect;            /* DIALECT_* of the word ending the name, or 0 */
+  int nNameBare;           /* length of zName without that word */
+  int bListed;             /* drizzle: listed by the journal */
   const char *zFormat;
   char *zName;             /* from the file name */
+  char *zTag;              /* one-file revisions: the base name less .sql */
   char *zText;             /* up (ROLE_BOTH, ROLE_UP) or down (ROLE_DOWN) */
   char *zDown;             /* ROLE_BOTH: the down section, NULL if none */
   char *zPath;             /* as shown in messages and the path column */
@@ -64,10 +71,15 @@ struct FilePiece {
 struct SqlmigFileSet {
   FilePiece *a;            /* pieces, then (after sqlmigFilesFinish) rows */
   int n, nAlloc;
+  char *zJournal;          /* drizzle's meta/_journal.json, NULL if none */
+  char *zJournalPath;
+  char *zLock;             /* Prisma's migration_lock.toml, NULL if none */
+  char *zLockPath;
 };
 
 static void pieceFree(FilePiece *p){
   sqlite3_free(p->zName);
+  sqlite3_free(p->zTag);
   sqlite3_free(p->zText);
   sqlite3_free(p->zDown);
   sqlite3_free(p->zPath);
@@ -78,6 +90,10 @@ void sqlmigFilesFree(SqlmigFileSet *pSet){
   if( pSet==0 ) return;
   for(i=0; i<pSet->n; i++) pieceFree(&pSet->a[i]);
   sqlite3_free(pSet->a);
+  sqlite3_free(pSet->zJournal);
+  sqlite3_free(pSet->zJournalPath);
+  sqlite3_free(pSet->zLock);
+  sqlite3_free(pSet->zLockPath);
   sqlite3_free(pSet);
 }
 
@@ -101,18 +117,53 @@ static int digitsLen(const char *z, int bDash){
 }
 
 /*
-** The version in z[0..n) (digits, and dashes that are dropped): a positive
-** integer of at most 18 digits. Returns 0 when it is not one.
+** The version in z[0..n) (digits, and dashes that are dropped): an integer
+** from 0 to 9223372036854775807 (the largest the store's integer key
+** holds). Returns -1 when it is larger.
 */
 static sqlite3_int64 versionOf(const char *z, int n){
   sqlite3_int64 v = 0;
-  int i, nDigit = 0;
+  int i;
   for(i=0; i<n; i++){
+    int d;
     if( z[i]=='-' ) continue;
-    if( ++nDigit>18 ) return 0;
-    v = v*10 + (z[i]-'0');
+    d = z[i]-'0';
+    if( v>(LARGEST_VERSION-d)/10 ) return -1;
+    v = v*10 + d;
   }
   return v;
+}
+
+/*
+** Dialects, as the word that ends a file's name: "1_users.sqlite3.up.sql"
+** (pop/fizz), "0001_users_sqlite.up.sql". DIALECT_SQLITE first.
+*/
+enum { DIALECT_NONE, DIALECT_SQLITE, DIALECT_POSTGRES, DIALECT_MYSQL,
+       DIALECT_COCKROACH, DIALECT_MSSQL, DIALECT_ORACLE, DIALECT_CLICKHOUSE,
+       DIALECT_N };
+static const char *const azDialect[DIALECT_N] = {
+  "", "sqlite", "postgres", "mysql", "cockroach", "mssql", "oracle",
+  "clickhouse"
+};
+static const struct { const char *zWord; int eDialect; } aDialectWord[] = {
+  { "sqlite", DIALECT_SQLITE },      { "sqlite3", DIALECT_SQLITE },
+  { "postgres", DIALECT_POSTGRES },  { "postgresql", DIALECT_POSTGRES },
+  { "mysql", DIALECT_MYSQL },        { "mariadb", DIALECT_MYSQL },
+  { "cockroach", DIALECT_COCKROACH },{ "cockroachdb", DIALECT_COCKROACH },
+  { "mssql", DIALECT_MSSQL },        { "sqlserver", DIALECT_MSSQL },
+  { "oracle", DIALECT_ORACLE },      { "clickhouse", DIALECT_CLICKHOUSE },
+};
+
+/* The DIALECT_* that word z[0..n) names (any case), or 0. */
+static int dialectOf(const char *z, int n){
+  int i;
+  for(i=0; i<(int)(sizeof(aDialectWord)/sizeof(aDialectWord[0])); i++){
+    if( (int)strlen(aDialectWord[i].zWord)==n
+     && sqlite3_strnicmp(z, aDialectWord[i].zWord, n)==0 ){
+      return aDialectWord[i].eDialect;
+    }
+  }
+  return 0;
 }
 
 static int endsWith(const char *z, int n, const char *zEnd){
@@ -121,49 +172,130 @@ static int endsWith(const char *z, int n, const char *zEnd){
 }
 
 /* Marker lines of one-file revisions. */
-enum { MK_NONE, MK_UP, MK_DOWN, MK_DROP, MK_BAD };
+enum { MK_NONE, MK_UP, MK_DOWN, MK_DROP, MK_BAD, MK_NEAR };
+
+/* 1 if z[0..n) is zWord, ignoring ASCII case. */
+static int wordIs(const char *z, int n, const char *zWord){
+  return (int)strlen(zWord)==n && sqlite3_strnicmp(z, zWord, n)==0;
+}
 
 /*
-** What line z[0..n) (no newline) marks: dbmate's "-- migrate:up [options]"
-** and "-- migrate:down", goose's "-- +goose Up|Down|StatementBegin|
-** StatementEnd|NO TRANSACTION" (any case). *peTool is set to 1 (dbmate) or
-** 2 (goose) for a marker.
+** What line z[0..n) (no newline) marks, as each tool reads it:
+**
+**   dbmate  "--" at the start of the line, optional white space, then
+**           "migrate:up" or "migrate:down" exactly (lowercase, nothing
+**           around the colon), then the end or white space and options.
+**   goose   any line that starts, after white space, with "--" and holds
+**           "+goose": without its "--"s and its first "+goose", trimmed,
+**           one of up, down, statementbegin, statementend, no transaction
+**           in any case (envsub and anything else: MK_BAD). goose refuses
+**           such a line when white space comes before the "--" (MK_NEAR).
+**
+** A line either tool would take for a comment although it is nearly a
+** marker ("-- migrate:Up", "-- migrate: down", "  -- migrate:up",
+** "-- goose Up") is MK_NEAR: left as it is, it would silently move a down
+** script into the up. *peTool is set to 1 (dbmate) or 2 (goose) for
+** markers and near misses; *pzWhy to the reason of a near miss.
 */
-static int lineMarker(const char *z, int n, int *peTool){
-  int i = 0, j;
+static int lineMarker(const char *z, int n, int *peTool, const char **pzWhy){
+  int i = 0, j, k, bPlus = 0;
   static const char *const azGoose[] = {
     "up", "down", "statementbegin", "statementend", "no transaction"
   };
   static const int aeGoose[] = { MK_UP, MK_DOWN, MK_DROP, MK_DROP, MK_DROP };
+  while( n>0 && sqlmigIsSpace((unsigned char)z[n-1]) ) n--;
   while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
   if( i+2>n || z[i]!='-' || z[i+1]!='-' ) return MK_NONE;
-  i += 2;
-  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
-  while( n>i && sqlmigIsSpace((unsigned char)z[n-1]) ) n--;
-  if( n-i>=10 && memcmp(z+i, "migrate:up", 10)==0
-   && (n-i==10 || z[i+10]==' ' || z[i+10]=='\t') ){
-    *peTool = 1;
-    return MK_UP;
+
+  /* goose: "--" and "+goose" anywhere in the line */
+  for(j=i+2; j+6<=n; j++){
+    if( memcmp(z+j, "+goose", 6)==0 ) break;
   }
-  if( n-i>=12 && memcmp(z+i, "migrate:down", 12)==0
-   && (n-i==12 || z[i+12]==' ' || z[i+12]=='\t') ){
-    *peTool = 1;
-    return MK_DOWN;
+  if( j+6<=n ){
+    sqlite3_str *p;
+    char *zCmd;
+    int eMark = MK_BAD, nCmd, iCmd = 0;
+    *peTool = 2;
+    if( i>0 ){
+      *pzWhy = "starts with white space (goose reads annotations only at "
+               "the start of the line)";
+      return MK_NEAR;
+    }
+    p = sqlite3_str_new(0);
+    for(k=0; k<n; k++){
+      if( k==j ){ k += 5; continue; }
+      if( z[k]=='-' && k+1<n && z[k+1]=='-' ){ k++; continue; }
+      sqlite3_str_appendchar(p, 1, z[k]);
+    }
+    if( sqlite3_str_errcode(p) ){
+      sqlite3_free(sqlite3_str_finish(p));
+      return -1;
+    }
+    nCmd = sqlite3_str_length(p);
+    zCmd = sqlite3_str_finish(p);
+    if( zCmd==0 ) return MK_BAD;        /* an empty annotation */
+    while( iCmd<nCmd && sqlmigIsSpace((unsigned char)zCmd[iCmd]) ) iCmd++;
+    while( nCmd>iCmd && sqlmigIsSpace((unsigned char)zCmd[nCmd-1]) ) nCmd--;
+    for(k=0; k<(int)(sizeof(azGoose)/sizeof(azGoose[0])); k++){
+      if( wordIs(zCmd+iCmd, nCmd-iCmd, azGoose[k]) ) eMark = aeGoose[k];
+    }
+    sqlite3_free(zCmd);
+    return eMark;
   }
-  if( n-i<7 || memcmp(z+i, "+goose", 6)!=0
-   || (z[i+6]!=' ' && z[i+6]!='\t') ){
-    return MK_NONE;
-  }
-  *peTool = 2;
-  i += 6;
-  while( i<n && (z[i]==' ' || z[i]=='\t') ) i++;
-  for(j=0; j<(int)(sizeof(azGoose)/sizeof(azGoose[0])); j++){
-    if( (int)strlen(azGoose[j])==n-i
-     && sqlite3_strnicmp(z+i, azGoose[j], n-i)==0 ){
-      return aeGoose[j];
+
+  /* dbmate, exactly */
+  if( i==0 ){
+    j = 2;
+    while( j<n && sqlmigIsSpace((unsigned char)z[j]) ) j++;
+    for(k=0; k<2; k++){
+      const char *zMark = k==0 ? "migrate:up" : "migrate:down";
+      int nMark = (int)strlen(zMark);
+      if( n-j>=nMark && memcmp(z+j, zMark, nMark)==0
+       && (n-j==nMark || sqlmigIsSpace((unsigned char)z[j+nMark])) ){
+        *peTool = 1;
+        return k==0 ? MK_UP : MK_DOWN;
+      }
     }
   }
-  return MK_BAD;
+
+  /* near misses: "--", "migrate" ":" up|down in any case and spacing;
+  ** "--", "+"?, "goose", up|down */
+  j = i+2;
+  while( j<n && sqlmigIsSpace((unsigned char)z[j]) ) j++;
+  if( j<n && z[j]=='+' ){
+    bPlus = 1;
+    j++;
+    while( j<n && sqlmigIsSpace((unsigned char)z[j]) ) j++;
+  }
+  for(k=0; k<2; k++){
+    const char *zTool = k==0 ? "migrate" : "goose";
+    int nTool = (int)strlen(zTool), iWord, nWord;
+    int jj = j;
+    if( n-jj<nTool || sqlite3_strnicmp(z+jj, zTool, nTool)!=0 ) continue;
+    if( k==0 && bPlus ) continue;
+    jj += nTool;
+    if( jj<n && !sqlmigIsSpace((unsigned char)z[jj]) && z[jj]!=':' ) continue;
+    while( jj<n && sqlmigIsSpace((unsigned char)z[jj]) ) jj++;
+    if( k==0 ){
+      if( jj>=n || z[jj]!=':' ) continue;
+      jj++;
+      while( jj<n && sqlmigIsSpace((unsigned char)z[jj]) ) jj++;
+    }
+    iWord = jj;
+    while( jj<n && !sqlmigIsSpace((unsigned char)z[jj]) ) jj++;
+    nWord = jj-iWord;
+    if( !wordIs(z+iWord, nWord, "up") && !wordIs(z+iWord, nWord, "down") ){
+      continue;
+    }
+    *peTool = k+1;
+    *pzWhy = k==0 ? "is not a dbmate marker (dbmate reads only \"-- "
+        "migrate:up\" and \"-- migrate:down\": lowercase, no space around "
+        "the colon, at the start of the line)"
+      : "is not a goose annotation (goose reads \"-- +goose Up\" and \"-- "
+        "+goose Down\")";
+    return MK_NEAR;
+  }
+  return MK_NONE;
 }
 
 /* 1 if z[0..n) holds nothing but white space and comments. */
@@ -186,9 +318,21 @@ static int splitSections(FilePiece *pPiece, const char *z, int n,
   for(k=0; k<3; k++) aSec[k] = sqlite3_str_new(0);
   while( i<n && rc==SQLITE_OK ){
     int iEnd = i, eLineTool = 0, eMark;
+    const char *zWhy = 0;
     while( iEnd<n && z[iEnd]!='\n' ) iEnd++;
     iLine++;
-    eMark = lineMarker(z+i, iEnd-i, &eLineTool);
+    eMark = lineMarker(z+i, iEnd-i, &eLineTool, &zWhy);
+    if( eMark<0 ){
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if( eMark==MK_NEAR ){
+      int nLine = iEnd-i;
+      while( nLine>0 && sqlmigIsSpace((unsigned char)z[i+nLine-1]) ) nLine--;
+      rc = fileError(pzErr, pPiece->zPath, "line %d: \"%.*s\" %s", iLine,
+                     nLine, z+i, zWhy);
+      break;
+    }
     if( eMark!=MK_NONE && eTool && eLineTool!=eTool ){
       rc = fileError(pzErr, pPiece->zPath, "mixes dbmate and goose markers "
                      "(line %d)", iLine);
@@ -255,23 +399,25 @@ static int splitSections(FilePiece *pPiece, const char *z, int n,
 static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
   const char *zBase = strrchr(zRel, '/');
   const char *zPath = pPiece->zPath;
-  int nBase, nV, nName;
+  int nBase, nV, nName, i;
   const char *zName;
   zBase = zBase ? zBase+1 : zRel;
   nBase = (int)strlen(zBase);
   if( !endsWith(zBase, nBase, ".sql") ) return SQLITE_DONE;
 
-  /* Diesel: <v>_<name>/up.sql and down.sql */
+  /* Diesel: <v>_<name>/up.sql and down.sql; Prisma: <v>_<name>/
+  ** migration.sql (with the down.sql that `prisma migrate diff` writes) */
   if( zBase>zRel && (strcmp(zBase, "up.sql")==0
-                     || strcmp(zBase, "down.sql")==0) ){
+                     || strcmp(zBase, "down.sql")==0
+                     || strcmp(zBase, "migration.sql")==0) ){
     const char *zDir = zBase-1;
     while( zDir>zRel && zDir[-1]!='/' ) zDir--;
     nV = digitsLen(zDir, 1);
     if( nV>0 && zDir[nV]=='_' ){
       pPiece->iVersion = versionOf(zDir, nV);
       pPiece->eFamily = FAM_DIESEL;
-      pPiece->eRole = zBase[0]=='u' ? ROLE_UP : ROLE_DOWN;
-      pPiece->zFormat = "diesel";
+      pPiece->eRole = zBase[0]=='d' ? ROLE_DOWN : ROLE_UP;
+      pPiece->zFormat = zBase[0]=='m' ? "prisma" : "diesel";
       zName = zDir+nV+1;
       nName = (int)(zBase-1-zName);
       goto named;
@@ -307,7 +453,8 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
   if( nV==0 || zBase[nV]!='_' ){
     return fileError(pzErr, zPath, "is not a migration file name (expected "
         "<version>_<name>.sql, <version>_<name>.up.sql and .down.sql, "
-        "V<version>__<name>.sql, or <version>_<name>/up.sql)");
+        "V<version>__<name>.sql, <version>_<name>/up.sql, or "
+        "<version>_<name>/migration.sql)");
   }
   pPiece->iVersion = versionOf(zBase, nV);
   zName = zBase+nV+1;
@@ -327,13 +474,27 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
   if( pPiece->eFamily==FAM_UPDOWN ) pPiece->zFormat = "golang-migrate";
 
 named:
-  if( pPiece->iVersion<=0 ){
-    return fileError(pzErr, zPath, "has version 0 or more than 18 digits: "
-                     "versions are positive integers");
+  if( pPiece->iVersion<0 ){
+    return fileError(pzErr, zPath, "has a version above 9223372036854775807 "
+                     "(19 digits), the largest sqlmig stores");
   }
   if( nName<0 ) nName = 0;
   pPiece->zName = sqlite3_mprintf("%.*s", nName, zName);
-  return pPiece->zName ? SQLITE_OK : SQLITE_NOMEM;
+  if( pPiece->zName==0 ) return SQLITE_NOMEM;
+  /* A dialect word after the name's last '.' or '_' */
+  pPiece->nNameBare = nName;
+  for(i=nName-1; i>0; i--){
+    if( zName[i]=='.' || zName[i]=='_' ){
+      pPiece->eDialect = dialectOf(zName+i+1, nName-i-1);
+      if( pPiece->eDialect ) pPiece->nNameBare = i;
+      break;
+    }
+  }
+  if( pPiece->eFamily==FAM_SINGLE ){
+    pPiece->zTag = sqlite3_mprintf("%.*s", nBase-4, zBase);
+    if( pPiece->zTag==0 ) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
 }
 
 /*
@@ -387,6 +548,199 @@ static int pieceCmp(const void *pA, const void *pB){
   if( a->iVersion!=b->iVersion ) return a->iVersion<b->iVersion ? -1 : 1;
   if( a->eRole!=b->eRole ) return a->eRole<b->eRole ? -1 : 1;
   return strcmp(a->zPath, b->zPath);
+}
+
+/* ------------------------------------------------ drizzle, Prisma, dialects */
+
+/*
+** drizzle-kit: meta/_journal.json lists the revisions, {"entries": [{"idx":
+** 0, "tag": "0000_name", ...}, ...]}, in the order they apply; each is
+** <tag>.sql beside meta/. The journal decides: a revision's version is its
+** idx, entries must ascend, every entry needs its file and every one-file
+** revision of the folder its entry. Read with SQLite's JSON functions.
+*/
+static int journalApply(sqlite3 *db, SqlmigFileSet *pSet, char **pzErr){
+  const char *zJ = pSet->zJournalPath;
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iPrev = -1;
+  int rc, i, iEntry = 0;
+  rc = sqlite3_prepare_v2(db, "SELECT json_extract(value, '$.idx'), "
+      "json_type(value, '$.idx'), json_extract(value, '$.tag'), "
+      "json_type(value, '$.tag') FROM json_each(?1, '$.entries')", -1,
+      &pStmt, 0);
+  if( rc!=SQLITE_OK ){
+    if( rc==SQLITE_NOMEM ) return rc;
+    return fileError(pzErr, zJ, "needs SQLite's JSON functions to be read "
+                     "(SQLite 3.38, or a build with JSON1): %s",
+                     sqlite3_errmsg(db));
+  }
+  rc = sqlite3_bind_text(pStmt, 1, pSet->zJournal, -1, SQLITE_STATIC);
+  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
+    const char *zTag = (const char*)sqlite3_column_text(pStmt, 3);
+    sqlite3_int64 iIdx = sqlite3_column_int64(pStmt, 0);
+    rc = SQLITE_OK;
+    iEntry++;
+    if( zTag==0 || strcmp(zTag, "text")!=0 ){
+      rc = fileError(pzErr, zJ, "entry %d has no \"tag\" text", iEntry);
+      break;
+    }
+    zTag = (const char*)sqlite3_column_text(pStmt, 2);
+    if( zTag==0 ){ rc = SQLITE_NOMEM; break; }
+    if( zType==0 ){
+      iIdx = iEntry-1;             /* no idx: its place in the list */
+    }else if( strcmp(zType, "integer")!=0 || iIdx<0 ){
+      rc = fileError(pzErr, zJ, "entry %d (\"%s\") has an \"idx\" that is "
+                     "not a whole number", iEntry, zTag);
+      break;
+    }
+    if( iIdx<=iPrev ){
+      rc = fileError(pzErr, zJ, "entry %d (\"%s\") has idx %lld, not above "
+          "the entry before it (%lld): the journal's order is the order the "
+          "revisions apply in", iEntry, zTag, iIdx, iPrev);
+      break;
+    }
+    iPrev = iIdx;
+    for(i=0; i<pSet->n; i++){
+      FilePiece *p = &pSet->a[i];
+      if( p->zTag && !p->bListed && strcmp(p->zTag, zTag)==0 ) break;
+    }
+    if( i==pSet->n ){
+      rc = fileError(pzErr, zJ, "lists \"%s\", but there is no %s.sql",
+                     zTag, zTag);
+      break;
+    }
+    pSet->a[i].bListed = 1;
+    pSet->a[i].iVersion = iIdx;
+    if( pSet->a[i].zDown==0 ) pSet->a[i].zFormat = "drizzle";
+  }
+  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr==0 ){
+    rc = fileError(pzErr, zJ, "is not a drizzle journal: %s",
+                   sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(pStmt);
+  for(i=0; rc==SQLITE_OK && i<pSet->n; i++){
+    const FilePiece *p = &pSet->a[i];
+    if( p->eFamily!=FAM_DIESEL && !p->bListed ){
+      rc = fileError(pzErr, p->zPath, "is not listed in %s (drizzle applies "
+                     "only the files its journal lists)", zJ);
+    }
+  }
+  return rc;
+}
+
+/*
+** The dialect Prisma's migration_lock.toml names in its `provider = "..."`
+** line: a DIALECT_*, 0 for a provider sqlmig does not know, -1 for none.
+*/
+static int lockDialect(const char *z, char *zProvider, int nProvider){
+  while( *z ){
+    const char *zLine = z;
+    while( *z==' ' || *z=='\t' ) z++;
+    if( strncmp(z, "provider", 8)==0 ){
+      const char *zEnd;
+      z += 8;
+      while( *z==' ' || *z=='\t' ) z++;
+      if( *z=='=' ){
+        z++;
+        while( *z==' ' || *z=='\t' ) z++;
+        if( *z=='"' && (zEnd = strchr(z+1, '"'))!=0 ){
+          int n = (int)(zEnd-z-1);
+          sqlite3_snprintf(nProvider, zProvider, "%.*s", n, z+1);
+          return dialectOf(z+1, n);
+        }
+      }
+    }
+    z = strchr(zLine, '\n');
+    if( z==0 ) break;
+    z++;
+  }
+  return -1;
+}
+
+/*
+** Keeps the files of one dialect (eWant, DIALECT_*), the way pop/fizz
+** does: for one version and role a file for eWant wins over a generic one;
+** files of other dialects are left out, and the dialect word leaves the
+** kept files' names. With eWant 0, a folder with files of several dialects
+** is an error saying which argument to pass. zWhere names the folder or
+** bundle; bBundle says which. pSet->a is sorted by pieceCmp.
+*/
+static int dialectApply(SqlmigFileSet *pSet, int eWant, const char *zWhere,
+                        int bBundle, char **pzErr){
+  unsigned int mSeen = 0;
+  int i, j, k, nOut = 0;
+  for(i=0; i<pSet->n; i++) mSeen |= 1u<<pSet->a[i].eDialect;
+  if( eWant==0 ){
+    int nDialect = 0, iGeneric = -1, iSpecific = -1;
+    sqlite3_str *pList;
+    char *zList;
+    for(i=1; i<DIALECT_N; i++) nDialect += (mSeen>>i)&1;
+    if( nDialect==0 ) return SQLITE_OK;
+    for(i=0; nDialect==1 && iGeneric<0 && i<pSet->n; i=j){
+      int iG = -1, iS = -1;
+      for(j=i; j<pSet->n && pSet->a[j].iVersion==pSet->a[i].iVersion
+               && pSet->a[j].eRole==pSet->a[i].eRole; j++){
+        if( pSet->a[j].eDialect ) iS = j; else iG = j;
+      }
+      if( iG>=0 && iS>=0 ){ iGeneric = iG; iSpecific = iS; }
+    }
+    if( nDialect==1 && iGeneric<0 ) return SQLITE_OK;
+    pList = sqlite3_str_new(0);
+    for(i=1; i<DIALECT_N; i++){
+      if( (mSeen>>i)&1 ){
+        sqlite3_str_appendf(pList, "%s%s", sqlite3_str_length(pList) ? ", "
+                            : "", azDialect[i]);
+      }
+    }
+    zList = sqlite3_str_finish(pList);
+    if( zList==0 ) return SQLITE_NOMEM;
+    if( nDialect==1 ){
+      *pzErr = sqlite3_mprintf("migration_files: \"%s\" holds a %s file "
+          "beside a generic one for version %lld (\"%s\" and \"%s\"): name "
+          "the dialect to read, migration_files(%s%Q%s, '%s')", zWhere,
+          zList, pSet->a[iGeneric].iVersion, pSet->a[iGeneric].zPath,
+          pSet->a[iSpecific].zPath, bBundle ? "NULL, " : "", zWhere,
+          bBundle ? "" : ", NULL", zList);
+    }else{
+      *pzErr = sqlite3_mprintf("migration_files: \"%s\" holds files for "
+          "several dialects (%s): name the one to read, migration_files("
+          "%s%Q%s, 'sqlite')", zWhere, zList, bBundle ? "NULL, " : "",
+          zWhere, bBundle ? "" : ", NULL");
+    }
+    sqlite3_free(zList);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  for(i=0; i<pSet->n; i=j){
+    int bSpecific = 0;
+    for(j=i; j<pSet->n && pSet->a[j].iVersion==pSet->a[i].iVersion
+             && pSet->a[j].eRole==pSet->a[i].eRole; j++){
+      if( pSet->a[j].eDialect==eWant ) bSpecific = 1;
+    }
+    for(k=i; k<j; k++){
+      FilePiece *p = &pSet->a[k];
+      if( p->eDialect==eWant || (p->eDialect==0 && !bSpecific) ){
+        if( p->eDialect ) p->zName[p->nNameBare] = 0;
+        if( &pSet->a[nOut]!=p ){
+          pSet->a[nOut] = *p;
+          memset(p, 0, sizeof(*p));
+        }
+        nOut++;
+      }else{
+        pieceFree(p);
+        memset(p, 0, sizeof(*p));
+      }
+    }
+  }
+  if( nOut==0 && pSet->n>0 ){
+    pSet->n = 0;
+    *pzErr = sqlite3_mprintf("migration_files: \"%s\" holds no file for "
+        "dialect %s, and no generic one", zWhere, azDialect[eWant]);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  pSet->n = nOut;
+  return SQLITE_OK;
 }
 
 /*
@@ -505,6 +859,80 @@ static int addPath(SqlmigFileSet *pSet, const char *zPath, const char *zRel,
   return rc;
 }
 
+/*
+** Reads file zPath, when there is one, as text into *pz (and its path into
+** *pzPath): drizzle's journal, Prisma's lock file.
+*/
+static int sideRead(const char *zPath, char **pz, char **pzPath,
+                    char **pzErr){
+  char *z = 0;
+  int n = 0, rc;
+  if( pathKind(zPath)!=0 ) return SQLITE_OK;
+  rc = fileRead(zPath, &z, &n, pzErr);
+  if( rc==SQLITE_OK ){
+    sqlite3_free(*pz);
+    *pz = sqlite3_mprintf("%.*s", n, z ? z : "");
+    sqlite3_free(*pzPath);
+    *pzPath = sqlite3_mprintf("%s", zPath);
+    if( *pz==0 || *pzPath==0 ) rc = SQLITE_NOMEM;
+  }
+  sqlite3_free(z);
+  return rc;
+}
+
+/* The deepest folder the search for a stray .sql file enters. */
+#define SQL_SEARCH_DEPTH 8
+
+/*
+** The first .sql file under zDir (names in byte order, depth first,
+** hidden entries skipped) into *pzFound (sqlite3_malloc), or NULL.
+*/
+static int firstSql(const char *zDir, int iDepth, char **pzFound){
+  DIR *d = opendir(zDir);
+  struct dirent *pEnt;
+  char *zBest = 0, *zBestDir = 0;
+  int rc = SQLITE_OK;
+  if( d==0 ) return SQLITE_OK;
+  /* The smallest name that is a .sql file or a folder holding one */
+  while( rc==SQLITE_OK && (pEnt = readdir(d))!=0 ){
+    const char *zName = pEnt->d_name;
+    char *zPath;
+    int eKind;
+    if( zName[0]=='.' ) continue;
+    if( zBest && strcmp(zName, zBest)>=0 ) continue;
+    zPath = sqlite3_mprintf("%s/%s", zDir, zName);
+    if( zPath==0 ){ rc = SQLITE_NOMEM; break; }
+    eKind = pathKind(zPath);
+    if( eKind==0 && endsWith(zName, (int)strlen(zName), ".sql") ){
+      sqlite3_free(zBest);
+      sqlite3_free(zBestDir);
+      zBest = sqlite3_mprintf("%s", zName);
+      zBestDir = zPath;
+      zPath = 0;
+      if( zBest==0 ) rc = SQLITE_NOMEM;
+    }else if( eKind==1 && iDepth<SQL_SEARCH_DEPTH ){
+      char *zIn = 0;
+      rc = firstSql(zPath, iDepth+1, &zIn);
+      if( zIn ){
+        sqlite3_free(zBest);
+        sqlite3_free(zBestDir);
+        zBest = sqlite3_mprintf("%s", zName);
+        zBestDir = zIn;
+        if( zBest==0 ) rc = SQLITE_NOMEM;
+      }
+    }
+    sqlite3_free(zPath);
+  }
+  closedir(d);
+  sqlite3_free(zBest);
+  if( rc!=SQLITE_OK ){
+    sqlite3_free(zBestDir);
+    zBestDir = 0;
+  }
+  *pzFound = zBestDir;
+  return rc;
+}
+
 /* Reads the .sql files of folder zDir (and Diesel's folders in it). */
 static int dirRead(SqlmigFileSet *pSet, const char *zDir, char **pzErr){
   DIR *d;
@@ -534,6 +962,18 @@ static int dirRead(SqlmigFileSet *pSet, const char *zDir, char **pzErr){
   }
   closedir(d);
   if( rc==SQLITE_OK && nName>1 ) qsort(azName, nName, sizeof(char*), nameCmp);
+  if( rc==SQLITE_OK ){
+    char *zSide = sqlite3_mprintf("%s%smeta/_journal.json", zDir, zSep);
+    rc = zSide ? sideRead(zSide, &pSet->zJournal, &pSet->zJournalPath, pzErr)
+               : SQLITE_NOMEM;
+    sqlite3_free(zSide);
+  }
+  if( rc==SQLITE_OK ){
+    char *zSide = sqlite3_mprintf("%s%smigration_lock.toml", zDir, zSep);
+    rc = zSide ? sideRead(zSide, &pSet->zLock, &pSet->zLockPath, pzErr)
+               : SQLITE_NOMEM;
+    sqlite3_free(zSide);
+  }
   for(i=0; rc==SQLITE_OK && i<nName; i++){
     char *zPath = sqlite3_mprintf("%s%s%s", zDir, zSep, azName[i]);
     int nV = digitsLen(azName[i], 1);
@@ -542,10 +982,12 @@ static int dirRead(SqlmigFileSet *pSet, const char *zDir, char **pzErr){
     }else if( pathKind(zPath)==0 ){
       rc = addPath(pSet, zPath, azName[i], pzErr);
     }else if( nV>0 && azName[i][nV]=='_' && pathKind(zPath)==1 ){
-      /* Diesel's folder: its up.sql and down.sql only */
-      static const char *const azFile[] = { "up.sql", "down.sql" };
+      /* Diesel's folder (up.sql, down.sql) or Prisma's (migration.sql) */
+      static const char *const azFile[] = {
+        "up.sql", "down.sql", "migration.sql"
+      };
       int k;
-      for(k=0; rc==SQLITE_OK && k<2; k++){
+      for(k=0; rc==SQLITE_OK && k<3; k++){
         char *zSub = sqlite3_mprintf("%s/%s", zPath, azFile[k]);
         char *zRel = sqlite3_mprintf("%s/%s", azName[i], azFile[k]);
         rc = zSub && zRel ? addPath(pSet, zSub, zRel, pzErr) : SQLITE_NOMEM;
@@ -592,6 +1034,18 @@ static int bundleRead(sqlite3 *db, SqlmigFileSet *pSet, const char *zTable,
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;
     }
+    if( endsWith(zName, (int)strlen(zName), "meta/_journal.json")
+     || endsWith(zName, (int)strlen(zName), "migration_lock.toml") ){
+      int bJournal = zName[strlen(zName)-1]=='n';
+      char **pz = bJournal ? &pSet->zJournal : &pSet->zLock;
+      char **pzPath = bJournal ? &pSet->zJournalPath : &pSet->zLockPath;
+      sqlite3_free(*pz);
+      sqlite3_free(*pzPath);
+      *pz = sqlite3_mprintf("%.*s", n, z ? z : "");
+      *pzPath = sqlite3_mprintf("%s", zName);
+      if( *pz==0 || *pzPath==0 ) rc = SQLITE_NOMEM;
+      continue;
+    }
     rc = filesAdd(pSet, zName, zName, z ? z : "", n, pzErr);
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
@@ -606,12 +1060,20 @@ static int bundleRead(sqlite3 *db, SqlmigFileSet *pSet, const char *zTable,
   return rc;
 }
 
+/* The layouts tried, for the message about a folder none of them reads. */
+#define LAYOUTS_TRIED "golang-migrate <version>_<name>.up.sql, dbmate, " \
+  "goose and sqlx <version>_<name>.sql, Flyway V<version>__<name>.sql, " \
+  "Diesel <version>_<name>/up.sql, Prisma <version>_<name>/migration.sql, " \
+  "drizzle <tag>.sql with meta/_journal.json"
+
 int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir, sqlite3_value *pBundle,
-                    SqlmigFileSet **ppSet, char **pzErr){
+                    sqlite3_value *pDialect, SqlmigFileSet **ppSet,
+                    char **pzErr){
   const char *zDir = (const char*)sqlite3_value_text(pDir);
   const char *zBundle = pBundle ? (const char*)sqlite3_value_text(pBundle) : 0;
+  const char *zDialect = 0;
   SqlmigFileSet *pSet;
-  int rc;
+  int rc, eWant = 0, nRead;
   *ppSet = 0;
   if( (zDir==0)==(zBundle==0) ){
     if( sqlite3_errcode(db)==SQLITE_NOMEM ) return SQLITE_NOMEM;
@@ -619,6 +1081,17 @@ int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir, sqlite3_value *pBundle,
         "and a bundle table: migration_files('db/migrations') or "
         "migration_files(NULL, 'bundle')");
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if( pDialect && sqlite3_value_type(pDialect)!=SQLITE_NULL ){
+    zDialect = (const char*)sqlite3_value_text(pDialect);
+    if( zDialect==0 ) return SQLITE_NOMEM;
+    eWant = dialectOf(zDialect, (int)strlen(zDialect));
+    if( eWant==0 ){
+      *pzErr = sqlite3_mprintf("migration_files: unknown dialect %Q (sqlite, "
+          "postgres, mysql, cockroach, mssql, oracle or clickhouse; sqlmig "
+          "applies sqlite's)", zDialect);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
   }
   pSet = sqlite3_malloc64(sizeof(*pSet));
   if( pSet==0 ) return SQLITE_NOMEM;
@@ -635,6 +1108,42 @@ int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir, sqlite3_value *pBundle,
     rc = dirRead(pSet, zDir, pzErr);
 #endif
   }
+  nRead = pSet->n;
+  if( rc==SQLITE_OK && pSet->zJournal ) rc = journalApply(db, pSet, pzErr);
+  if( rc==SQLITE_OK && pSet->n>1 ){
+    qsort(pSet->a, pSet->n, sizeof(FilePiece), pieceCmp);
+  }
+  if( rc==SQLITE_OK && pSet->zLock && eWant ){
+    char zProvider[40];
+    int eLock = lockDialect(pSet->zLock, zProvider, (int)sizeof(zProvider));
+    if( eLock>=0 && eLock!=eWant ){
+      rc = fileError(pzErr, pSet->zLockPath, "says provider \"%s\": these "
+                     "migrations are not for %s", zProvider,
+                     azDialect[eWant]);
+    }
+  }
+  if( rc==SQLITE_OK ){
+    rc = dialectApply(pSet, eWant, zBundle ? zBundle : zDir, zBundle!=0,
+                      pzErr);
+  }
+#ifndef SQLMIG_OMIT_FILES
+  if( rc==SQLITE_OK && nRead==0 && zDir ){
+    /* .sql files somewhere, none of them read: never zero rows in silence */
+    int nDir = (int)strlen(zDir);
+    char *zFirst = 0;
+    char *zTop = sqlite3_mprintf("%.*s", nDir>1 && zDir[nDir-1]=='/'
+                                 ? nDir-1 : nDir, zDir);
+    rc = zTop ? firstSql(zTop, 0, &zFirst) : SQLITE_NOMEM;
+    sqlite3_free(zTop);
+    if( rc==SQLITE_OK && zFirst ){
+      *pzErr = sqlite3_mprintf("migration_files: \"%s\" holds .sql files "
+          "but none in a layout sqlmig reads, the first is \"%s\" (tried: "
+          LAYOUTS_TRIED ")", zDir, zFirst);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    sqlite3_free(zFirst);
+  }
+#endif
   if( rc==SQLITE_OK ) rc = filesFinish(pSet, pzErr);
   if( rc!=SQLITE_OK ){
     sqlmigFilesFree(pSet);
@@ -722,7 +1231,7 @@ static int filesFilter(SqlmigConn *pConn, void *pState, int argc,
                        sqlite3_value **argv, int *pnRow, char **pzErr){
   FilesState *p = (FilesState*)pState;
   int rc = sqlmigFilesLoad(pConn->db, argv[0], argc>1 ? argv[1] : 0,
-                           &p->pSet, pzErr);
+                           argc>2 ? argv[2] : 0, &p->pSet, pzErr);
   if( rc==SQLITE_OK ){
     *pnRow = p->pSet->n;
     memoSet(pConn, p->pSet);
@@ -752,8 +1261,9 @@ static void filesFree(void *pState){
 static const SqlmigTvf filesTvf = {
   "migration_files",
   "CREATE TABLE x(version INTEGER, name TEXT, up TEXT, down TEXT, "
-  "dir HIDDEN, bundle HIDDEN, format TEXT HIDDEN, path TEXT HIDDEN)",
-  4, 2, 1, "needs a directory, migration_files('db/migrations'), or NULL "
+  "dir HIDDEN, bundle HIDDEN, dialect HIDDEN, format TEXT HIDDEN, "
+  "path TEXT HIDDEN)",
+  4, 3, 1, "needs a directory, migration_files('db/migrations'), or NULL "
   "and a bundle table, migration_files(NULL, 'bundle')",
   sizeof(FilesState), filesFilter, filesColumn, filesFree
 };

@@ -2,7 +2,7 @@
 ** sqlmig: what a write to `migrations` may hold.
 **
 ** The checks migrations.c runs on each written row before it touches the
-** store: the version (a positive integer, or an integral real or text
+** store: the version (an integer of 0 or more, or an integral real or text
 ** that converts to one exactly), the up and down scripts (text, or a BLOB
 ** of UTF-8 text as readfile() gives; a leading byte order mark dropped;
 ** then the script guard of script.c), and whether the statement writing
@@ -22,12 +22,12 @@ int sqlmigVersionArg(sqlite3_value *v, sqlite3_int64 *piVersion,
     bOk = 1;
   }else if( eType==SQLITE_FLOAT ){
     double r = sqlite3_value_double(v);
-    if( r>=1.0 && r<9.2e18 && (double)(sqlite3_int64)r==r ){
+    if( r>=0.0 && r<9.2e18 && (double)(sqlite3_int64)r==r ){
       i = (sqlite3_int64)r;
       bOk = 1;
     }
   }
-  if( bOk && i>0 ){
+  if( bOk && i>=0 ){
     *piVersion = i;
     return SQLITE_OK;
   }
@@ -35,8 +35,8 @@ int sqlmigVersionArg(sqlite3_value *v, sqlite3_int64 *piVersion,
     *pzErr = sqlite3_mprintf("migrations: version must not be NULL");
   }else{
     char *zGot = sqlmigValueShown(v);
-    *pzErr = zGot ? sqlite3_mprintf("migrations: version must be a positive "
-                                    "integer, got %s", zGot) : 0;
+    *pzErr = zGot ? sqlite3_mprintf("migrations: version must be an integer "
+                                    "of 0 or more, got %s", zGot) : 0;
     sqlite3_free(zGot);
   }
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;

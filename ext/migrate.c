@@ -169,7 +169,7 @@ static int targetError(sqlite3 *db, sqlite3_int64 iTarget, char **pzErr){
 
 /*
 ** For migrate_down(k): sets pReq->iTarget to the (k+1)-th newest applied
-** revision (0 when k are all there are), so that the plan reverts exactly
+** revision (-1 when k are all there are), so that the plan reverts exactly
 ** the k newest. Fails when fewer than k are applied.
 */
 static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
@@ -177,7 +177,7 @@ static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
   int nApplied = 0;
   int rc = sqlmigStoreExists(db);
   pReq->bTarget = 1;
-  pReq->iTarget = 0;
+  pReq->iTarget = -1;
   if( rc<0 ) return -rc;
   /* No store yet: nothing is applied */
   rc = rc==0 ? SQLITE_DONE : sqlite3_prepare_v2(db, "SELECT version FROM main."
@@ -209,7 +209,7 @@ static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
 /*
 ** Reads the store and keeps the revisions the plan for pReq runs (*paRev,
 ** in ascending version), and the newest applied revision that stays
-** applied (*piKept, 0 when none). Every stored up script is checked
+** applied (*piKept, -1 when none). Every stored up script is checked
 ** against its checksum on the way, and a target must be 0 or a registered
 ** version. Returns SQLITE_OK, or an error with *pzErr set (without the
 ** function-name prefix). The caller frees with revsFree().
@@ -221,11 +221,11 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
   int nRev = 0, nAlloc = 0;
   int bTarget = pReq->bTarget;
   sqlite3_int64 iTarget = pReq->iTarget;
-  int bFound = iTarget==0 || pReq->nDown;   /* registered (or 0) */
+  int bFound = !bTarget || iTarget<0 || pReq->nDown; /* registered, or none */
   int rc = sqlmigStoreExists(db);
   *paRev = 0;
   *pnRev = 0;
-  *piKept = 0;
+  *piKept = -1;
   if( rc<0 ) return -rc;
   if( rc==0 ){
     if( !bTarget || bFound ) return SQLITE_OK;
@@ -381,7 +381,7 @@ static void planAdd(MigPlan *pPlan, Rev *pRev){
 static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
                      char **pzErr){
   Rev *aRev = 0;
-  sqlite3_int64 iKept = 0; /* newest applied revision that stays applied */
+  sqlite3_int64 iKept = -1; /* newest applied revision that stays (-1: none) */
   int nRev = 0, i;
   int rc = SQLITE_OK;
 
@@ -394,7 +394,7 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
     pPlan->aStep = sqlite3_malloc64(sizeof(MigStep)*(sqlite3_uint64)nRev);
     if( pPlan->aStep==0 ) rc = SQLITE_NOMEM;
   }
-  if( iKept>0 ){
+  if( iKept>=0 ){
     pPlan->bAfter = 1;
     pPlan->iAfter = iKept;
   }
@@ -617,11 +617,11 @@ static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
 static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
   sqlite3_str *pSql = sqlite3_str_new(db);
   char *zSql;
-  int bForget = 0, bPend = 0, i, rc;
+  int bForget = 0, bPend = 0, bUp = 0, i, rc;
   sqlite3_int64 iLastUp = 0;
   for(i=0; i<pPlan->nStep; i++){
     MigStep *pStep = &pPlan->aStep[i];
-    if( pStep->bUp ) iLastUp = pStep->iVersion;
+    if( pStep->bUp ){ iLastUp = pStep->iVersion; bUp = 1; }
     else if( pStep->bForget ) bForget = 1;
     else bPend = 1;
   }
@@ -629,13 +629,13 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
     /* migrate_down() reverts only revisions above its target */
     sqlite3_str_appendf(pSql, "DELETE FROM main." SQLMIG_STORE " WHERE "
         "deleted_at IS NOT NULL AND version>%lld;",
-        pReq->nDown ? pReq->iTarget : 0);
+        pReq->nDown ? pReq->iTarget : -1);
   }
   if( bPend ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
         "NULL WHERE applied_at IS NOT NULL AND version>%lld;", pReq->iTarget);
   }
-  if( iLastUp ){
+  if( bUp ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
         "datetime('now') WHERE applied_at IS NULL AND version<=%lld;",
         iLastUp);
@@ -743,7 +743,10 @@ static int requestRead(MigRequest *pReq, int argc, sqlite3_value **argv,
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     pReq->bTarget = 1;
-    pReq->iTarget = iArg;
+    /* 0 reverts everything; the text '0' names revision 0 (golang-migrate
+    ** and sqlx number from 0) */
+    pReq->iTarget = iArg==0 && sqlite3_value_type(argv[0])!=SQLITE_TEXT
+                  ? -1 : iArg;
   }
   return SQLITE_OK;
 }

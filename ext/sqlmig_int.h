@@ -334,11 +334,13 @@ struct SqlmigFileRow {
 
 /*
 ** Reads the folder named by pDir, or (pDir NULL) the bundle table named by
-** pBundle, into *ppSet: one row per revision, ascending. On failure
+** pBundle, into *ppSet: one row per revision, ascending; pDialect (NULL,
+** or a NULL value: none) keeps one dialect's files. On failure
 ** nothing is returned and *pzErr names the file and the reason.
 */
 SQLMIG_PRIVATE int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir,
-    sqlite3_value *pBundle, SqlmigFileSet **ppSet, char **pzErr);
+    sqlite3_value *pBundle, sqlite3_value *pDialect, SqlmigFileSet **ppSet,
+    char **pzErr);
 SQLMIG_PRIVATE int sqlmigFilesCount(const SqlmigFileSet *pSet);
 SQLMIG_PRIVATE void sqlmigFilesRow(const SqlmigFileSet *pSet, int i,
                                    SqlmigFileRow *pRow);
