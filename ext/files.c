@@ -557,9 +557,11 @@ static int pieceCmp(const void *pA, const void *pB){
 ** 0, "tag": "0000_name", ...}, ...]}, in the order they apply; each is
 ** <tag>.sql beside meta/. The journal decides: a revision's version is its
 ** idx, entries must ascend, every entry needs its file and every one-file
-** revision of the folder its entry. Read with SQLite's JSON functions.
+** revision of the folder its entry; its "dialect" must be eWant's when
+** that is given. Read with SQLite's JSON functions.
 */
-static int journalApply(sqlite3 *db, SqlmigFileSet *pSet, char **pzErr){
+static int journalApply(sqlite3 *db, SqlmigFileSet *pSet, int eWant,
+                        char **pzErr){
   const char *zJ = pSet->zJournalPath;
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iPrev = -1;
@@ -575,6 +577,26 @@ static int journalApply(sqlite3 *db, SqlmigFileSet *pSet, char **pzErr){
                      sqlite3_errmsg(db));
   }
   rc = sqlite3_bind_text(pStmt, 1, pSet->zJournal, -1, SQLITE_STATIC);
+  if( rc==SQLITE_OK && eWant ){
+    sqlite3_stmt *pDialect = 0;
+    rc = sqlite3_prepare_v2(db, "SELECT json_extract(?1, '$.dialect')", -1,
+                            &pDialect, 0);
+    if( rc==SQLITE_OK ){
+      rc = sqlite3_bind_text(pDialect, 1, pSet->zJournal, -1, SQLITE_STATIC);
+    }
+    if( rc==SQLITE_OK && (rc = sqlite3_step(pDialect))==SQLITE_ROW ){
+      const char *zD = (const char*)sqlite3_column_text(pDialect, 0);
+      int eGot = zD ? dialectOf(zD, (int)strlen(zD)) : eWant;
+      rc = SQLITE_OK;
+      if( zD && eGot!=eWant && (eGot!=0 || eWant!=DIALECT_SQLITE
+                                || (strcmp(zD, "turso")!=0
+                                    && strcmp(zD, "libsql")!=0)) ){
+        rc = fileError(pzErr, zJ, "says dialect \"%s\": these migrations "
+                       "are not for %s", zD, azDialect[eWant]);
+      }
+    }
+    sqlite3_finalize(pDialect);
+  }
   while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     const char *zType = (const char*)sqlite3_column_text(pStmt, 1);
     const char *zTag = (const char*)sqlite3_column_text(pStmt, 3);
@@ -1109,7 +1131,9 @@ int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir, sqlite3_value *pBundle,
 #endif
   }
   nRead = pSet->n;
-  if( rc==SQLITE_OK && pSet->zJournal ) rc = journalApply(db, pSet, pzErr);
+  if( rc==SQLITE_OK && pSet->zJournal ){
+    rc = journalApply(db, pSet, eWant, pzErr);
+  }
   if( rc==SQLITE_OK && pSet->n>1 ){
     qsort(pSet->a, pSet->n, sizeof(FilePiece), pieceCmp);
   }

@@ -721,6 +721,8 @@ static int argError(const char *zFunc, const char *zWhat, const char *zMust,
 static int requestRead(MigRequest *pReq, int argc, sqlite3_value **argv,
                        int bDown, char **pzErr){
   sqlite3_int64 iArg = 1;
+  /* before sqlite3_value_numeric_type() converts it */
+  int bText = argc>0 && sqlite3_value_type(argv[0])==SQLITE_TEXT;
   if( argc>0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
       return argError(pReq->zFunc, bDown ? "the number of revisions"
@@ -745,8 +747,7 @@ static int requestRead(MigRequest *pReq, int argc, sqlite3_value **argv,
     pReq->bTarget = 1;
     /* 0 reverts everything; the text '0' names revision 0 (golang-migrate
     ** and sqlx number from 0) */
-    pReq->iTarget = iArg==0 && sqlite3_value_type(argv[0])!=SQLITE_TEXT
-                  ? -1 : iArg;
+    pReq->iTarget = iArg==0 && !bText ? -1 : iArg;
   }
   return SQLITE_OK;
 }
