@@ -179,19 +179,21 @@ struct OldSet {
 };
 
 /*
-** The version in text z (digits, dashes dropped), 0 when it is not a
-** positive whole number.
+** The version in text z (digits, dashes dropped), -1 when it is not a
+** whole number from 0 to the largest sqlite3_int64.
 */
 static sqlite3_int64 oldVersion(const char *z){
+  const sqlite3_int64 iMax = (sqlite3_int64)(((sqlite3_uint64)1<<63)-1);
   sqlite3_int64 v = 0;
   int nDigit = 0;
-  if( z==0 ) return 0;
+  if( z==0 ) return -1;
   for(; *z; z++){
     if( *z=='-' ) continue;
-    if( *z<'0' || *z>'9' || ++nDigit>18 ) return 0;
+    if( *z<'0' || *z>'9' || v>(iMax-(*z-'0'))/10 ) return -1;
     v = v*10 + (*z-'0');
+    nDigit++;
   }
-  return v;
+  return nDigit ? v : -1;
 }
 
 /*
@@ -245,10 +247,10 @@ static int oldSetRead(sqlite3 *db, const OldTool *pTool, StoreRows *pRows,
       if( zKind && sqlite3_stricmp(zKind, "SCHEMA")==0 ) continue;
       if( zKind && sqlite3_stricmp(zKind, "UNDO_SQL")==0 ) bApply = 0;
     }
-    if( iV==0 ){
+    if( iV<0 ){
       rc = sayError(pzErr, "%s: %s records version %s, which is not a "
-          "positive whole number (sqlmig versions are)", zF, pTool->zTable,
-          zV ? zV : "NULL");
+          "whole number from 0 to 9223372036854775807 (sqlmig versions are)",
+          zF, pTool->zTable, zV ? zV : "NULL");
       break;
     }
     if( pTool->eTool==T_GOLANG ){
@@ -364,10 +366,11 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const OldTool *pTool = 0;
   char *zErr = 0, *zSource = 0;
   unsigned char *aMark = 0;
-  sqlite3_int64 iN = 0, iAt = 0;
+  sqlite3_int64 iN = -1, iAt = -1;
   int rc, i, nMark = 0;
 
   memset(&old, 0, sizeof(old));
+  old.iUpTo = -1;                        /* none: version 0 is a revision */
   if( pConn->bMigrating ){
     sqlite3_result_error(ctx, "migrate_baseline: cannot run inside "
                          "migrate()", -1);
@@ -376,10 +379,10 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   rc = storeRead(db, &rows, zF, &zErr);
   if( rc==SQLITE_OK && argc==1 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER
-     || (iN = sqlite3_value_int64(argv[0]))<=0 ){
+     || (iN = sqlite3_value_int64(argv[0]))<0 ){
       char *zGot = sqlmigValueShown(argv[0]);
-      rc = zGot ? sayError(&zErr, "%s: the version must be a positive "
-                           "integer, got %s", zF, zGot) : SQLITE_NOMEM;
+      rc = zGot ? sayError(&zErr, "%s: the version must be an integer of 0 "
+                           "or more, got %s", zF, zGot) : SQLITE_NOMEM;
       sqlite3_free(zGot);
     }else{
       StoreRow *pRow = storeFind(&rows, iN);
@@ -447,7 +450,7 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
 
   if( rc==SQLITE_OK ){
-    if( iAt ) sqlite3_result_int64(ctx, iAt);
+    if( iAt>=0 ) sqlite3_result_int64(ctx, iAt);
   }else if( zErr ){
     sqlite3_result_error(ctx, zErr, -1);
     if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
