@@ -378,6 +378,20 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = storeRead(db, &rows, zF, &zErr);
   if( rc==SQLITE_OK && argc==1 ){
+    sqlite3_int64 iKey, iPrev;
+    int rcLong = sqlmigVersionFind(db, argv[0], &iKey, &iPrev);
+    if( rcLong==SQLITE_OK ){
+      iN = iKey;                         /* a long version: its key */
+      if( iKey<0 ){
+        rc = sayError(&zErr, "%s: revision %s is not registered (insert "
+            "the revisions first)", zF,
+            (const char*)sqlite3_value_text(argv[0]));
+      }
+    }else if( rcLong!=SQLITE_DONE ){
+      rc = rcLong;
+    }
+  }
+  if( rc==SQLITE_OK && argc==1 && iN<0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER
      || (iN = sqlite3_value_int64(argv[0]))<0 ){
       char *zGot = sqlmigValueShown(argv[0]);
@@ -390,9 +404,13 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         rc = sayError(&zErr, "%s: revision %lld is not registered (insert "
                       "the revisions first)", zF, iN);
       }
-      zSource = sqlite3_mprintf("migrate_baseline(%lld)", iN);
-      if( zSource==0 ) rc = SQLITE_NOMEM;
     }
+  }
+  if( rc==SQLITE_OK && argc==1 ){
+    char zV[SQLMIG_VERSION_BUF];
+    zSource = sqlite3_mprintf("migrate_baseline(%s)",
+                              sqlmigVersionShow(db, iN, zV));
+    if( zSource==0 ) rc = SQLITE_NOMEM;
   }else if( rc==SQLITE_OK ){
     rc = oldSetFind(db, &rows, &old, &pTool, &zErr);
     if( rc==SQLITE_OK ){
@@ -415,18 +433,22 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   for(i=0; rc==SQLITE_OK && i<rows.n; i++){
     StoreRow *pRow = &rows.a[i];
+    char zV[SQLMIG_VERSION_BUF], zN[SQLMIG_VERSION_BUF];
     if( pRow->iVersion<iN && pRow->zApplied==0 && !aMark[i] ){
-      rc = sayError(&zErr, "%s: revision %lld is not applied according to "
-          "%s, but revision %lld is: sqlmig applies revisions in version "
-          "order (apply %lld with %s first, or give it a version above "
-          "%lld)", zF, pRow->iVersion, zSource, iN, pRow->iVersion,
-          pTool ? pTool->zTool : "its tool", iN);
+      rc = sayError(&zErr, "%s: revision %s is not applied according to "
+          "%s, but revision %s is: sqlmig applies revisions in version "
+          "order (apply %s with %s first, or give it a version above "
+          "%s)", zF, sqlmigVersionShow(db, pRow->iVersion, zV), zSource,
+          sqlmigVersionShow(db, iN, zN), zV,
+          pTool ? pTool->zTool : "its tool", zN);
     }else if( pRow->iVersion>iN && pRow->zApplied && (nMark || !pTool) ){
-      rc = sayError(&zErr, "%s: revision %lld above %lld is already "
-          "applied", zF, pRow->iVersion, iN);
+      rc = sayError(&zErr, "%s: revision %s above %s is already "
+          "applied", zF, sqlmigVersionShow(db, pRow->iVersion, zV),
+          sqlmigVersionShow(db, iN, zN));
     }else if( pRow->zApplied && pRow->bDeleted && nMark ){
-      rc = sayError(&zErr, "%s: revision %lld was deleted and waits for "
-          "migrate() to revert it: run migrate() first", zF, pRow->iVersion);
+      rc = sayError(&zErr, "%s: revision %s was deleted and waits for "
+          "migrate() to revert it: run migrate() first", zF,
+          sqlmigVersionShow(db, pRow->iVersion, zV));
     }
     if( pRow->zApplied && !pRow->bDeleted ) iAt = pRow->iVersion;
   }
@@ -450,7 +472,7 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
 
   if( rc==SQLITE_OK ){
-    if( iAt>=0 ) sqlite3_result_int64(ctx, iAt);
+    if( iAt>=0 ) sqlmigVersionResult(ctx, db, iAt);
   }else if( zErr ){
     sqlite3_result_error(ctx, zErr, -1);
     if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
@@ -469,6 +491,7 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 typedef struct StatusRow StatusRow;
 struct StatusRow {
   sqlite3_int64 iVersion;
+  const char *zLong;       /* a file's version not registered, 19+ digits */
   const char *zName;       /* points into rows or files */
   const char *zState;
   const char *zApplied;
@@ -502,12 +525,25 @@ static int statusFilter(SqlmigConn *pConn, void *pState, int argc,
     StatusRow *pOut = &p->a[n++];
     StoreRow *pRow = i<p->rows.n ? &p->rows.a[i] : 0;
     SqlmigFileRow file;
-    int bFile = 0;
+    int bFile = 0, c;
     memset(pOut, 0, sizeof(*pOut));
     if( j<nFile ){
+      /* The file's key; one not registered sits just above iAt */
+      sqlite3_int64 iKey = 0, iAt = 0;
+      int bAbove = 0;
       sqlmigFilesRow(p->pFiles, j, &file);
-      bFile = pRow==0 || file.iVersion<=pRow->iVersion;
-      if( pRow && file.iVersion<pRow->iVersion ) pRow = 0;
+      if( file.zLong ){
+        rc = sqlmigVersionPlace(db, file.zLong, &iKey, &iAt);
+        if( rc ) return rc;
+        if( iKey<0 ){ iKey = iAt; bAbove = 1; }
+      }else{
+        iKey = file.iVersion;
+      }
+      /* c: the file comes first (<0), is the row (0), comes after (>0) */
+      c = pRow==0 || iKey<pRow->iVersion ? -1
+        : iKey>pRow->iVersion || bAbove ? 1 : 0;
+      bFile = c<=0;
+      if( c<0 ) pRow = 0;
     }
     if( pRow ){
       i++;
@@ -524,6 +560,7 @@ static int statusFilter(SqlmigConn *pConn, void *pState, int argc,
       pOut->zPath = file.zPath;
       if( pRow==0 ){
         pOut->iVersion = file.iVersion;
+        pOut->zLong = file.zLong;
         pOut->zName = file.zName;
         pOut->zState = "unregistered";
       }else if( !sqlmigChecksumMatches(file.zUp, (int)strlen(file.zUp),
@@ -542,7 +579,13 @@ static void statusColumn(void *pState, int iRow, int iCol,
   const StatusRow *p = &((StatusState*)pState)->a[iRow];
   const char *z = 0;
   switch( iCol ){
-    case 0: sqlite3_result_int64(ctx, p->iVersion); return;
+    case 0:
+      if( p->zLong ){
+        sqlite3_result_text(ctx, p->zLong, -1, SQLITE_TRANSIENT);
+      }else{
+        sqlmigVersionResult(ctx, sqlite3_context_db_handle(ctx), p->iVersion);
+      }
+      return;
     case 1: z = p->zName; break;
     case 2: z = p->zState; break;
     case 3: z = p->zApplied; break;

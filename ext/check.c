@@ -696,6 +696,16 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
   memset(&cache, 0, sizeof(cache));
 
   if( argc>0 ){
+    sqlite3_int64 iPrev;
+    rc = sqlmigVersionFind(db, argv[0], &iOnly, &iPrev);
+    if( rc==SQLITE_OK && iOnly<0 ){
+      *pzErr = sqlite3_mprintf("migrate_check: revision %s is not "
+          "registered", (const char*)sqlite3_value_text(argv[0]));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if( rc!=SQLITE_OK && rc!=SQLITE_DONE ) return rc;
+  }
+  if( argc>0 && iOnly<0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER
      || (iOnly = sqlite3_value_int64(argv[0]))<0 ){
       char *zGot = sqlmigValueShown(argv[0]);
@@ -751,11 +761,12 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
     if( iOnly>=0 && aRev[i].iVersion<iOnly ){
       /* Below the one to check: bring the copy up to it */
       char *zErr = 0;
+      char zV[SQLMIG_VERSION_BUF];
       if( aRev[i].bApplied ) continue;          /* never reverted */
       rc = runScript(pCopy, aRev[i].zUp, pFk, &cache, &zErr);
       if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
         rc = rowAdd(p, &aRev[i], "up fails", sqlite3_mprintf("%s (revision "
-            "%lld was not checked)", zErr, iOnly));
+            "%s was not checked)", zErr, sqlmigVersionShow(db, iOnly, zV)));
         bStop = 1;
       }
       sqlite3_free(zErr);
@@ -791,7 +802,9 @@ static void checkColumn(void *pState, int iRow, int iCol,
                         sqlite3_context *ctx){
   const CheckRow *r = &((CheckState*)pState)->a[iRow];
   switch( iCol ){
-    case 0: sqlite3_result_int64(ctx, r->iVersion); break;
+    case 0:
+      sqlmigVersionResult(ctx, sqlite3_context_db_handle(ctx), r->iVersion);
+      break;
     case 1:
       if( r->zName ) sqlite3_result_text(ctx, r->zName, -1, SQLITE_TRANSIENT);
       break;

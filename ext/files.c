@@ -34,8 +34,6 @@
 #include <stdlib.h>
 #include <stdarg.h>
 
-/* The largest version: the largest sqlite3_int64, the store's key. */
-#define LARGEST_VERSION ((sqlite3_int64)(((sqlite3_uint64)1<<63)-1))
 
 #if defined(_WIN32) && !defined(SQLMIG_OMIT_FILES)
 # define SQLMIG_OMIT_FILES 1
@@ -55,7 +53,8 @@ enum { FAM_SINGLE, FAM_UPDOWN, FAM_FLYWAY, FAM_DIESEL };
 /* One file, parsed. */
 typedef struct FilePiece FilePiece;
 struct FilePiece {
-  sqlite3_int64 iVersion;
+  sqlite3_int64 iVersion;  /* when zLong is NULL */
+  char *zLong;             /* a version of 19 digits or more, as digits */
   int eFamily, eRole;
   int eDialect;            /* DIALECT_* of the word ending the name, or 0 */
   int nNameBare;           /* length of zName without that word */
@@ -78,6 +77,7 @@ struct SqlmigFileSet {
 };
 
 static void pieceFree(FilePiece *p){
+  sqlite3_free(p->zLong);
   sqlite3_free(p->zName);
   sqlite3_free(p->zTag);
   sqlite3_free(p->zText);
@@ -117,21 +117,46 @@ static int digitsLen(const char *z, int bDash){
 }
 
 /*
-** The version in z[0..n) (digits, and dashes that are dropped): an integer
-** from 0 to 9223372036854775807 (the largest the store's integer key
-** holds). Returns -1 when it is larger.
+** Sets pPiece's version from z[0..n) (digits, and dashes that are
+** dropped): iVersion, or zLong for 19 digits or more (leading zeros do not
+** count). Returns SQLITE_OK, SQLITE_NOMEM, or SQLITE_TOOBIG when there are
+** more than SQLMIG_VERSION_MAXDIGITS.
 */
-static sqlite3_int64 versionOf(const char *z, int n){
-  sqlite3_int64 v = 0;
-  int i;
+static int versionOf(FilePiece *pPiece, const char *z, int n){
+  char zDigits[SQLMIG_VERSION_MAXDIGITS*2+2];
+  char zOut[SQLMIG_VERSION_BUF];
+  int i, nDigit = 0, nOut;
   for(i=0; i<n; i++){
-    int d;
     if( z[i]=='-' ) continue;
-    d = z[i]-'0';
-    if( v>(LARGEST_VERSION-d)/10 ) return -1;
-    v = v*10 + d;
+    if( nDigit>=(int)sizeof(zDigits)-1 ) return SQLITE_TOOBIG;
+    zDigits[nDigit++] = z[i];
   }
-  return v;
+  nOut = sqlmigVersionDigits(zDigits, nDigit, zOut);
+  if( nOut<0 ) return SQLITE_TOOBIG;
+  if( nOut>18 ){
+    pPiece->zLong = sqlite3_mprintf("%s", zOut);
+    pPiece->iVersion = SQLMIG_LONG_MIN;
+    return pPiece->zLong ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  pPiece->iVersion = 0;
+  for(i=0; i<nOut; i++) pPiece->iVersion = pPiece->iVersion*10 + zOut[i]-'0';
+  return SQLITE_OK;
+}
+
+/* Version order of two pieces. */
+static int versionCmp(const FilePiece *a, const FilePiece *b){
+  if( a->zLong || b->zLong ){
+    if( a->zLong && b->zLong ) return sqlmigDigitsCmp(a->zLong, b->zLong);
+    return a->zLong ? 1 : -1;
+  }
+  return a->iVersion==b->iVersion ? 0 : a->iVersion<b->iVersion ? -1 : 1;
+}
+
+/* pPiece's version as written, in zBuf (SQLMIG_VERSION_BUF bytes). */
+static const char *versionText(const FilePiece *p, char *zBuf){
+  if( p->zLong ) sqlite3_snprintf(SQLMIG_VERSION_BUF, zBuf, "%s", p->zLong);
+  else sqlite3_snprintf(SQLMIG_VERSION_BUF, zBuf, "%lld", p->iVersion);
+  return zBuf;
 }
 
 /*
@@ -399,7 +424,7 @@ static int splitSections(FilePiece *pPiece, const char *z, int n,
 static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
   const char *zBase = strrchr(zRel, '/');
   const char *zPath = pPiece->zPath;
-  int nBase, nV, nName, i;
+  int nBase, nV, nName, i, rc = SQLITE_OK;
   const char *zName;
   zBase = zBase ? zBase+1 : zRel;
   nBase = (int)strlen(zBase);
@@ -414,7 +439,7 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
     while( zDir>zRel && zDir[-1]!='/' ) zDir--;
     nV = digitsLen(zDir, 1);
     if( nV>0 && zDir[nV]=='_' ){
-      pPiece->iVersion = versionOf(zDir, nV);
+      rc = versionOf(pPiece, zDir, nV);
       pPiece->eFamily = FAM_DIESEL;
       pPiece->eRole = zBase[0]=='d' ? ROLE_DOWN : ROLE_UP;
       pPiece->zFormat = zBase[0]=='m' ? "prisma" : "diesel";
@@ -439,7 +464,7 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
           "not a whole number: sqlmig orders revisions by integer versions "
           "(rename it, e.g. V1.1 to V101)", (int)(zSep-zBase-1), zBase+1);
     }
-    pPiece->iVersion = versionOf(zBase+1, nV);
+    rc = versionOf(pPiece, zBase+1, nV);
     pPiece->eFamily = FAM_FLYWAY;
     pPiece->eRole = zBase[0]=='V' ? ROLE_UP : ROLE_DOWN;
     pPiece->zFormat = "flyway";
@@ -456,7 +481,7 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
         "V<version>__<name>.sql, <version>_<name>/up.sql, or "
         "<version>_<name>/migration.sql)");
   }
-  pPiece->iVersion = versionOf(zBase, nV);
+  rc = versionOf(pPiece, zBase, nV);
   zName = zBase+nV+1;
   if( endsWith(zBase, nBase, ".up.sql") ){
     pPiece->eFamily = FAM_UPDOWN;
@@ -474,10 +499,11 @@ static int parseName(FilePiece *pPiece, const char *zRel, char **pzErr){
   if( pPiece->eFamily==FAM_UPDOWN ) pPiece->zFormat = "golang-migrate";
 
 named:
-  if( pPiece->iVersion<0 ){
-    return fileError(pzErr, zPath, "has a version above 9223372036854775807 "
-                     "(19 digits), the largest sqlmig stores");
+  if( rc==SQLITE_TOOBIG ){
+    return fileError(pzErr, zPath, "has a version of more than %d digits, "
+                     "the most sqlmig orders", SQLMIG_VERSION_MAXDIGITS);
   }
+  if( rc ) return rc;
   if( nName<0 ) nName = 0;
   pPiece->zName = sqlite3_mprintf("%.*s", nName, zName);
   if( pPiece->zName==0 ) return SQLITE_NOMEM;
@@ -545,7 +571,8 @@ static int filesAdd(SqlmigFileSet *pSet, const char *zPath, const char *zRel,
 /* Version order; the up before the down of one revision, then by path. */
 static int pieceCmp(const void *pA, const void *pB){
   const FilePiece *a = (const FilePiece*)pA, *b = (const FilePiece*)pB;
-  if( a->iVersion!=b->iVersion ) return a->iVersion<b->iVersion ? -1 : 1;
+  int c = versionCmp(a, b);
+  if( c ) return c;
   if( a->eRole!=b->eRole ) return a->eRole<b->eRole ? -1 : 1;
   return strcmp(a->zPath, b->zPath);
 }
@@ -634,6 +661,8 @@ static int journalApply(sqlite3 *db, SqlmigFileSet *pSet, int eWant,
     }
     pSet->a[i].bListed = 1;
     pSet->a[i].iVersion = iIdx;
+    sqlite3_free(pSet->a[i].zLong);
+    pSet->a[i].zLong = 0;
     if( pSet->a[i].zDown==0 ) pSet->a[i].zFormat = "drizzle";
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
@@ -702,7 +731,7 @@ static int dialectApply(SqlmigFileSet *pSet, int eWant, const char *zWhere,
     if( nDialect==0 ) return SQLITE_OK;
     for(i=0; nDialect==1 && iGeneric<0 && i<pSet->n; i=j){
       int iG = -1, iS = -1;
-      for(j=i; j<pSet->n && pSet->a[j].iVersion==pSet->a[i].iVersion
+      for(j=i; j<pSet->n && versionCmp(&pSet->a[j], &pSet->a[i])==0
                && pSet->a[j].eRole==pSet->a[i].eRole; j++){
         if( pSet->a[j].eDialect ) iS = j; else iG = j;
       }
@@ -719,10 +748,11 @@ static int dialectApply(SqlmigFileSet *pSet, int eWant, const char *zWhere,
     zList = sqlite3_str_finish(pList);
     if( zList==0 ) return SQLITE_NOMEM;
     if( nDialect==1 ){
+      char zV[SQLMIG_VERSION_BUF];
       *pzErr = sqlite3_mprintf("migration_files: \"%s\" holds a %s file "
-          "beside a generic one for version %lld (\"%s\" and \"%s\"): name "
+          "beside a generic one for version %s (\"%s\" and \"%s\"): name "
           "the dialect to read, migration_files(%s%Q%s, '%s')", zWhere,
-          zList, pSet->a[iGeneric].iVersion, pSet->a[iGeneric].zPath,
+          zList, versionText(&pSet->a[iGeneric], zV), pSet->a[iGeneric].zPath,
           pSet->a[iSpecific].zPath, bBundle ? "NULL, " : "", zWhere,
           bBundle ? "" : ", NULL", zList);
     }else{
@@ -736,7 +766,7 @@ static int dialectApply(SqlmigFileSet *pSet, int eWant, const char *zWhere,
   }
   for(i=0; i<pSet->n; i=j){
     int bSpecific = 0;
-    for(j=i; j<pSet->n && pSet->a[j].iVersion==pSet->a[i].iVersion
+    for(j=i; j<pSet->n && versionCmp(&pSet->a[j], &pSet->a[i])==0
              && pSet->a[j].eRole==pSet->a[i].eRole; j++){
       if( pSet->a[j].eDialect==eWant ) bSpecific = 1;
     }
@@ -775,12 +805,13 @@ static int filesFinish(SqlmigFileSet *pSet, char **pzErr){
   for(i=0; i<pSet->n; i++){
     FilePiece *p = &pSet->a[i];
     FilePiece *pNext = i+1<pSet->n ? &pSet->a[i+1] : 0;
-    if( pNext && pNext->iVersion==p->iVersion ){
+    if( pNext && versionCmp(pNext, p)==0 ){
       if( p->eRole!=ROLE_UP || pNext->eRole!=ROLE_DOWN
        || p->eFamily!=pNext->eFamily
-       || (i+2<pSet->n && pSet->a[i+2].iVersion==p->iVersion) ){
-        char *zVersion = sqlite3_mprintf("%lld: \"%s\" and \"%s\"",
-            p->iVersion, p->zPath, pNext->zPath);
+       || (i+2<pSet->n && versionCmp(&pSet->a[i+2], p)==0) ){
+        char zV[SQLMIG_VERSION_BUF];
+        char *zVersion = sqlite3_mprintf("%s: \"%s\" and \"%s\"",
+            versionText(p, zV), p->zPath, pNext->zPath);
         *pzErr = zVersion ? sqlite3_mprintf("migration_files: two files "
             "claim version %s", zVersion) : 0;
         sqlite3_free(zVersion);
@@ -791,6 +822,9 @@ static int filesFinish(SqlmigFileSet *pSet, char **pzErr){
       pieceFree(pNext);
       memset(pNext, 0, sizeof(*pNext));
       pNext->iVersion = p->iVersion;   /* the next round skips it */
+      if( p->zLong && (pNext->zLong = sqlite3_mprintf("%s", p->zLong))==0 ){
+        return SQLITE_NOMEM;
+      }
       pNext->eRole = -1;
     }else if( p->eRole==ROLE_DOWN ){
       return fileError(pzErr, p->zPath, "is a down script without an up "
@@ -1184,6 +1218,7 @@ int sqlmigFilesCount(const SqlmigFileSet *pSet){
 void sqlmigFilesRow(const SqlmigFileSet *pSet, int i, SqlmigFileRow *pRow){
   const FilePiece *p = &pSet->a[i];
   pRow->iVersion = p->iVersion;
+  pRow->zLong = p->zLong;
   pRow->zName = p->zName;
   pRow->zUp = p->zText;
   pRow->zDown = p->zDown;
@@ -1195,7 +1230,7 @@ void sqlmigFilesRow(const SqlmigFileSet *pSet, int i, SqlmigFileRow *pRow){
 
 typedef struct MemoRow MemoRow;
 struct MemoRow {
-  sqlite3_int64 iVersion;
+  char zVersion[SQLMIG_VERSION_BUF];
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   char *zPath;
 };
@@ -1224,7 +1259,7 @@ static void memoSet(SqlmigConn *pConn, const SqlmigFileSet *pSet){
   for(i=0; p->a && i<pSet->n; i++){
     const FilePiece *pP = &pSet->a[i];
     MemoRow *pRow = &p->a[p->n];
-    pRow->iVersion = pP->iVersion;
+    versionText(pP, pRow->zVersion);
     sqlmigChecksum(pP->zText, (int)strlen(pP->zText), pRow->zSum);
     pRow->zPath = sqlite3_mprintf("%s", pP->zPath);
     if( pRow->zPath ) p->n++;
@@ -1232,12 +1267,13 @@ static void memoSet(SqlmigConn *pConn, const SqlmigFileSet *pSet){
   pConn->pFileMemo = p;
 }
 
-const char *sqlmigFilesPath(SqlmigConn *pConn, sqlite3_int64 iVersion,
+const char *sqlmigFilesPath(SqlmigConn *pConn, const char *zVersion,
                             const char *zSum){
   SqlmigFileMemo *p = pConn->pFileMemo;
   int i;
   for(i=0; p && i<p->n; i++){
-    if( p->a[i].iVersion==iVersion && strcmp(p->a[i].zSum, zSum)==0 ){
+    if( strcmp(p->a[i].zVersion, zVersion)==0
+     && strcmp(p->a[i].zSum, zSum)==0 ){
       return p->a[i].zPath;
     }
   }
@@ -1268,7 +1304,13 @@ static void filesColumn(void *pState, int iRow, int iCol,
   const FilePiece *p = &((FilesState*)pState)->pSet->a[iRow];
   const char *z = 0;
   switch( iCol ){
-    case 0: sqlite3_result_int64(ctx, p->iVersion); return;
+    case 0:
+      if( p->zLong ){
+        sqlite3_result_text(ctx, p->zLong, -1, SQLITE_TRANSIENT);
+      }else{
+        sqlite3_result_int64(ctx, p->iVersion);
+      }
+      return;
     case 1: z = p->zName; break;
     case 2: z = p->zText; break;
     case 3: z = p->zDown; break;

@@ -112,8 +112,8 @@ static void revsFree(Rev *aRev, int nRev){
 }
 
 /*
-** Sets *pzErr to zFmt ("%lld%s" for the revision, then "%lld%s" for the
-** other one when iOther>0, whose name is looked up). Returns SQLITE_ERROR,
+** Sets *pzErr to zFmt ("%s%s" for the revision's version and label, then
+** "%s%s" for the other one when iOther>0, whose name is looked up). Returns SQLITE_ERROR,
 ** or SQLITE_NOMEM.
 */
 static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
@@ -121,6 +121,8 @@ static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
                      sqlite3_int64 iOther){
   char *z1 = sqlmigRevLabel(zName);
   char *z2 = 0;
+  char zV1[SQLMIG_VERSION_BUF], zV2[SQLMIG_VERSION_BUF];
+  sqlmigVersionShow(db, iVersion, zV1);
   if( iOther>0 ){
     sqlite3_stmt *pStmt = 0;
     const char *zOther = 0;
@@ -134,10 +136,11 @@ static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
     z2 = sqlmigRevLabel(zOther);
     sqlite3_finalize(pStmt);
     if( z1 && z2 ){
-      *pzErr = sqlite3_mprintf(zFmt, iVersion, z1, iOther, z2);
+      *pzErr = sqlite3_mprintf(zFmt, zV1, z1,
+                               sqlmigVersionShow(db, iOther, zV2), z2);
     }
   }else if( z1 ){
-    *pzErr = sqlite3_mprintf(zFmt, iVersion, z1);
+    *pzErr = sqlite3_mprintf(zFmt, zV1, z1);
   }
   sqlite3_free(z1);
   sqlite3_free(z2);
@@ -162,8 +165,9 @@ static const char *tableName(sqlite3 *db){
 
 /* Sets *pzErr for a target that is not registered. */
 static int targetError(sqlite3 *db, sqlite3_int64 iTarget, char **pzErr){
-  *pzErr = sqlite3_mprintf("target version %lld is not registered (use 0 or "
-      "a version in %s)", iTarget, tableName(db));
+  char zV[SQLMIG_VERSION_BUF];
+  *pzErr = sqlite3_mprintf("target version %s is not registered (use 0 or "
+      "a version in %s)", sqlmigVersionShow(db, iTarget, zV), tableName(db));
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
@@ -250,7 +254,7 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
       break;
     }
     if( !sqlmigChecksumMatches(zUp, sqlite3_column_bytes(pStmt, 2), zSum) ){
-      rc = planError(db, pzErr, "revision %lld%s: its up script no longer "
+      rc = planError(db, pzErr, "revision %s%s: its up script no longer "
           "matches its checksum (the history was changed outside sqlmig)",
           iVersion, (const char*)sqlite3_column_text(pStmt, 1), 0);
       break;
@@ -404,11 +408,11 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
     Rev *pRev = &aRev[i];
     if( !pRev->bRevert ) continue;
     if( iKept>pRev->iVersion ){
-      rc = planError(db, pzErr, "cannot revert revision %lld%s while newer "
-          "revision %lld%s stays applied (delete it too)", pRev->iVersion,
+      rc = planError(db, pzErr, "cannot revert revision %s%s while newer "
+          "revision %s%s stays applied (delete it too)", pRev->iVersion,
           pRev->zName, iKept);
     }else if( !pRev->bDown ){
-      rc = planError(db, pzErr, "revision %lld%s cannot be reverted: its "
+      rc = planError(db, pzErr, "revision %s%s cannot be reverted: its "
           "down script is NULL (irreversible)", pRev->iVersion, pRev->zName,
           0);
     }else{
@@ -421,8 +425,8 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
     Rev *pRev = &aRev[i];
     if( pRev->bRevert ) continue;
     if( iKept>pRev->iVersion ){
-      rc = planError(db, pzErr, "pending revision %lld%s is older than "
-          "applied revision %lld%s (out of order)", pRev->iVersion,
+      rc = planError(db, pzErr, "pending revision %s%s is older than "
+          "applied revision %s%s (out of order)", pRev->iVersion,
           pRev->zName, iKept);
     }else{
       pPlan->bAfter = 1;
@@ -598,9 +602,10 @@ static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
   int rc = sqlmigRunStep(db, pStep->zSql, !pStep->bUp, pFk, pzErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
     char *zLabel = sqlmigRevLabel(pStep->zName);
-    char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
-        "failed: %s", pStep->bUp ? "up" : "down", pStep->iVersion, zLabel,
-        *pzErr) : 0;
+    char zV[SQLMIG_VERSION_BUF];
+    char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %s%s "
+        "failed: %s", pStep->bUp ? "up" : "down",
+        sqlmigVersionShow(db, pStep->iVersion, zV), zLabel, *pzErr) : 0;
     sqlite3_free(zLabel);
     sqlite3_free(*pzErr);
     *pzErr = zMsg;
@@ -718,11 +723,26 @@ static int argError(const char *zFunc, const char *zWhat, const char *zMust,
 ** into pReq. Returns SQLITE_OK, or SQLITE_ERROR with *pzErr set (with the
 ** function-name prefix), or SQLITE_NOMEM.
 */
-static int requestRead(MigRequest *pReq, int argc, sqlite3_value **argv,
-                       int bDown, char **pzErr){
+static int requestRead(sqlite3 *db, MigRequest *pReq, int argc,
+                       sqlite3_value **argv, int bDown, char **pzErr){
   sqlite3_int64 iArg = 1;
   /* before sqlite3_value_numeric_type() converts it */
   int bText = argc>0 && sqlite3_value_type(argv[0])==SQLITE_TEXT;
+  if( argc>0 && !bDown ){
+    /* A version of 19 digits or more, as text: its key in the store */
+    sqlite3_int64 iKey, iPrev;
+    int rc = sqlmigVersionFind(db, argv[0], &iKey, &iPrev);
+    if( rc==SQLITE_OK ){
+      pReq->bTarget = 1;
+      pReq->iTarget = iKey;
+      if( iKey>=0 ) return SQLITE_OK;
+      *pzErr = sqlite3_mprintf("%s: target version %s is not registered (use "
+          "0 or a version in %s)", pReq->zFunc,
+          (const char*)sqlite3_value_text(argv[0]), tableName(db));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if( rc!=SQLITE_DONE ) return rc;
+  }
   if( argc>0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
       return argError(pReq->zFunc, bDown ? "the number of revisions"
@@ -776,7 +796,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                               "(a script cannot call migrate())", -1);
     return;
   }
-  rc = requestRead(&req, argc, argv, bDown, &zErr);
+  rc = requestRead(db, &req, argc, argv, bDown, &zErr);
   if( rc ){
     if( zErr ) sqlite3_result_error(ctx, zErr, -1);
     else sqlite3_result_error_nomem(ctx);
@@ -849,7 +869,7 @@ done:
     }
     sqlite3_free(zMsg);
   }else if( plan.bAfter ){
-    sqlite3_result_int64(ctx, plan.iAfter);
+    sqlmigVersionResult(ctx, db, plan.iAfter);
   }
   sqlite3_free(zErr);
   planFree(&plan);
@@ -879,7 +899,7 @@ static int planFilter(SqlmigConn *pConn, void *pState, int argc,
   int rc;
   memset(&req, 0, sizeof(req));
   req.zFunc = "migrate_plan";
-  rc = requestRead(&req, argc, argv, 0, pzErr);
+  rc = requestRead(pConn->db, &req, argc, argv, 0, pzErr);
   if( rc ) return rc;
   rc = planBuild(db, &req, pPlan, &zErr);
   if( rc==SQLITE_ERROR ){
@@ -899,7 +919,8 @@ static void planColumn(void *pState, int iRow, int iCol,
       sqlite3_result_int(ctx, iRow+1);
       break;
     case 1:
-      sqlite3_result_int64(ctx, pStep->iVersion);
+      sqlmigVersionResult(ctx, sqlite3_context_db_handle(ctx),
+                          pStep->iVersion);
       break;
     case 2:
       if( pStep->zName ){

@@ -121,11 +121,13 @@ static int guardRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
   return SQLITE_OK;
 }
 
-/* The store's tables: sqlmig_history, sqlmig_baseline, sqlmig_schema */
+/* The store's tables: sqlmig_history, sqlmig_baseline, sqlmig_schema,
+** sqlmig_versions */
 static int guardShadowName(const char *zSuffix){
   return sqlite3_stricmp(zSuffix, &SQLMIG_STORE[sizeof("sqlmig")])==0
       || sqlite3_stricmp(zSuffix, &SQLMIG_BASELINE[sizeof("sqlmig")])==0
-      || sqlite3_stricmp(zSuffix, &SQLMIG_SCHEMA[sizeof("sqlmig")])==0;
+      || sqlite3_stricmp(zSuffix, &SQLMIG_SCHEMA[sizeof("sqlmig")])==0
+      || sqlite3_stricmp(zSuffix, &SQLMIG_VERSIONS[sizeof("sqlmig")])==0;
 }
 
 static sqlite3_module guardModule = {
