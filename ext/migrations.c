@@ -184,8 +184,9 @@ static int migDisconnect(sqlite3_vtab *pVtab){
 
 /*
 ** Query plan. Constraints on version (or rowid, which is the version) are
-** passed to the store's primary key; SQLite re-checks them (omit is not
-** set), so their exact comparison semantics stay SQLite's. idxNum holds
+** passed to the store's primary key, and only there (omit is set): a
+** version of 19 digits or more shows as text, which SQLite would compare
+** as a REAL, losing digits; migFilter compares its key instead. idxNum holds
 ** one bit per constraint kind used, in the order of the IDX_ table, and
 ** IDX_DESC when the rows come in descending order.
 */
@@ -218,6 +219,7 @@ static int migBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( aUse[k]<0 ) continue;
     idxNum |= 1<<k;
     pInfo->aConstraintUsage[aUse[k]].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[aUse[k]].omit = 1;
     cost /= k==0 ? 1000.0 : 4.0;
   }
   if( idxNum & 1 ){
