@@ -1165,6 +1165,7 @@ int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir, sqlite3_value *pBundle,
 #endif
   }
   nRead = pSet->n;
+  (void)nRead;                 /* without SQLMIG_OMIT_FILES only */
   if( rc==SQLITE_OK && pSet->zJournal ){
     rc = journalApply(db, pSet, eWant, pzErr);
   }
