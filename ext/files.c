@@ -821,10 +821,9 @@ static int filesFinish(SqlmigFileSet *pSet, char **pzErr){
       pNext->zText = 0;
       pieceFree(pNext);
       memset(pNext, 0, sizeof(*pNext));
-      pNext->iVersion = p->iVersion;   /* the next round skips it */
-      if( p->zLong && (pNext->zLong = sqlite3_mprintf("%s", p->zLong))==0 ){
-        return SQLITE_NOMEM;
-      }
+      /* The next round skips it; its version (SQLMIG_LONG_MIN for a long
+      ** one, without the digits) equals no later piece's */
+      pNext->iVersion = p->iVersion;
       pNext->eRole = -1;
     }else if( p->eRole==ROLE_DOWN ){
       return fileError(pzErr, p->zPath, "is a down script without an up "
