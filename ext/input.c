@@ -271,30 +271,50 @@ int sqlmigDigitsCmp(const char *a, const char *b){
   return strcmp(a, b);
 }
 
-const char *sqlmigVersionShow(sqlite3 *db, sqlite3_int64 iKey, char *zBuf){
+/*
+** Key iKey as written into zBuf; SQLITE_OK, or the error of the lookup
+** (zBuf then holds the key's digits).
+*/
+static int versionShow(sqlite3 *db, sqlite3_int64 iKey, char *zBuf){
   sqlite3_stmt *pStmt = 0;
+  int rc;
   sqlite3_snprintf(SQLMIG_VERSION_BUF, zBuf, "%lld", iKey);
-  if( iKey<SQLMIG_LONG_MIN ) return zBuf;
-  if( sqlite3_prepare_v2(db, "SELECT written FROM main." SQLMIG_VERSIONS
-                         " WHERE version=?1", -1, &pStmt, 0)==SQLITE_OK ){
+  if( iKey<SQLMIG_LONG_MIN ) return SQLITE_OK;
+  rc = sqlmigTableExists(db, SQLMIG_VERSIONS);
+  if( rc<=0 ) return -rc;
+  rc = sqlite3_prepare_v2(db, "SELECT written FROM main." SQLMIG_VERSIONS
+                          " WHERE version=?1", -1, &pStmt, 0);
+  if( rc==SQLITE_OK ){
     sqlite3_bind_int64(pStmt, 1, iKey);
-    if( sqlite3_step(pStmt)==SQLITE_ROW && sqlite3_column_text(pStmt, 0) ){
-      sqlite3_snprintf(SQLMIG_VERSION_BUF, zBuf, "%s",
-                       (const char*)sqlite3_column_text(pStmt, 0));
+    rc = sqlite3_step(pStmt);
+    if( rc==SQLITE_ROW ){
+      const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+      if( z ) sqlite3_snprintf(SQLMIG_VERSION_BUF, zBuf, "%s", z);
+      rc = z ? SQLITE_OK : SQLITE_NOMEM;
+    }else if( rc==SQLITE_DONE ){
+      rc = SQLITE_OK;                  /* an earlier release's key */
     }
   }
   sqlite3_finalize(pStmt);
+  return rc;
+}
+
+const char *sqlmigVersionShow(sqlite3 *db, sqlite3_int64 iKey, char *zBuf){
+  versionShow(db, iKey, zBuf);
   return zBuf;
 }
 
 void sqlmigVersionResult(sqlite3_context *ctx, sqlite3 *db,
                          sqlite3_int64 iKey){
   char zBuf[SQLMIG_VERSION_BUF];
+  int rc;
   if( iKey<SQLMIG_LONG_MIN ){
     sqlite3_result_int64(ctx, iKey);
+  }else if( (rc = versionShow(db, iKey, zBuf))!=SQLITE_OK ){
+    if( rc==SQLITE_NOMEM ) sqlite3_result_error_nomem(ctx);
+    else sqlite3_result_error_code(ctx, rc);
   }else{
-    sqlite3_result_text(ctx, sqlmigVersionShow(db, iKey, zBuf), -1,
-                        SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, zBuf, -1, SQLITE_TRANSIENT);
   }
 }
 
