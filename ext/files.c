@@ -5,23 +5,37 @@
 **     SELECT * FROM migration_files('db/migrations');
 **   SELECT version, format, path FROM migration_files('db/migrations');
 **   SELECT * FROM migration_files(NULL, 'bundle');  -- rows (name, text)
+**   SELECT * FROM migration_files('migrations', NULL, 'sqlite');
 **
 ** Each file's layout is recognised by its name and, for one-file
 ** revisions, its markers:
 **
-**   <v>_<name>.up.sql + <v>_<name>.down.sql   golang-migrate, sqlx
+**   <v>_<name>.up.sql + <v>_<name>.down.sql   golang-migrate, sqlx, pop
 **   <v>_<name>.sql, "-- migrate:up/down"      dbmate
 **   <v>_<name>.sql, "-- +goose Up/Down"       goose
 **   <v>_<name>.sql, no markers                sqlx (up only)
 **   V<v>__<name>.sql + U<v>__<name>.sql       Flyway
 **   <v>_<name>/up.sql + down.sql              Diesel (dashes in v dropped)
+**   <v>_<name>/migration.sql [+ down.sql]     Prisma (migration_lock.toml)
+**   <tag>.sql + meta/_journal.json            drizzle-kit (the journal's
+**                                             order and idx decide)
+**
+** Markers are read as their tool reads them; a line that nearly is one is
+** an error naming the line. A dialect word ending a name
+** (1_users.sqlite3.up.sql, 0001_users_sqlite.up.sql) marks the file for
+** that dialect: the third argument keeps one dialect's files, pop/fizz's
+** way; without it a folder of several dialects is an error. Versions are
+** integers from 0; 19 to 40 digits are kept as digits (zLong) and ordered
+** by value.
 **
 ** Marker lines never reach the scripts. A folder is read one level deep
-** (Diesel's folders one more); only `.sql` files count. Everything is read
-** and checked before a row is returned: a bad file fails the whole call,
-** naming it. The bundle form takes the same names (a folder prefix is
-** ignored, Diesel's folder kept) with their texts from a table, for apps
-** that ship their files as resources. One parser serves both.
+** (Diesel's and Prisma's folders one more); only `.sql` files count, and
+** a folder of .sql files none of which is read is an error (never zero
+** rows in silence). Everything is read and checked before a row is
+** returned: a bad file fails the whole call, naming it. The bundle form
+** takes the same names (a folder prefix is ignored, Diesel's and Prisma's
+** folder kept) with their texts from a table, for apps that ship their
+** files as resources. One parser serves both.
 **
 ** The folder reader is left out with -DSQLMIG_OMIT_FILES (and on Windows,
 ** which has no <dirent.h>); the bundle form stays.

@@ -9,6 +9,10 @@
 ** the row named another schema's `migrations`. Each returns SQLITE_OK,
 ** SQLITE_NOMEM, or an error with *pzErr set to the whole message
 ** (sqlite3_malloc).
+**
+** Also here: versions of 19 to 40 digits ("long"), kept as written in
+** sqlmig_versions beside the order-preserving key the store uses for
+** them (see the section at the end), and shown as written everywhere.
 */
 #include "sqlmig_int.h"
 
