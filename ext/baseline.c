@@ -367,6 +367,8 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   char *zErr = 0, *zSource = 0;
   unsigned char *aMark = 0;
   sqlite3_int64 iN = -1, iAt = -1;
+  char zAt[SQLMIG_VERSION_BUF];
+  char *zResult = 0;       /* a long result, made before anything is written */
   int rc, i, nMark = 0;
 
   memset(&old, 0, sizeof(old));
@@ -453,6 +455,18 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
     if( pRow->zApplied && !pRow->bDeleted ) iAt = pRow->iVersion;
   }
 
+  /* The version reached, and its text before anything is written */
+  for(i=rows.n-1; rc==SQLITE_OK && nMark && i>=0 && !aMark[i]; i--){}
+  if( rc==SQLITE_OK && nMark && i>=0 && rows.a[i].iVersion>iAt ){
+    iAt = rows.a[i].iVersion;
+  }
+  if( rc==SQLITE_OK && iAt>=SQLMIG_LONG_MIN ){
+    rc = sqlmigVersionText(db, iAt, zAt);
+    if( rc==SQLITE_OK && (zResult = sqlite3_mprintf("%s", zAt))==0 ){
+      rc = SQLITE_NOMEM;
+    }
+  }
+
   if( rc==SQLITE_OK && nMark ){
     rc = sqlite3_exec(db, "SAVEPOINT sqlmig_baseline", 0, 0, 0);
     if( rc!=SQLITE_OK ){
@@ -466,19 +480,23 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         sqlite3_exec(db, "ROLLBACK TO sqlmig_baseline", 0, 0, 0);
       }
       sqlite3_exec(db, "RELEASE sqlmig_baseline", 0, 0, 0);
-      for(i=rows.n-1; i>=0 && !aMark[i]; i--){}
-      if( i>=0 && rows.a[i].iVersion>iAt ) iAt = rows.a[i].iVersion;
     }
   }
 
   if( rc==SQLITE_OK ){
-    if( iAt>=0 ) sqlmigVersionResult(ctx, db, iAt);
+    if( zResult ){
+      sqlite3_result_text(ctx, zResult, -1, sqlite3_free);  /* handed over */
+      zResult = 0;
+    }else if( iAt>=0 ){
+      sqlite3_result_int64(ctx, iAt);
+    }
   }else if( zErr ){
     sqlite3_result_error(ctx, zErr, -1);
     if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
   }else{
     sqlite3_result_error_nomem(ctx);
   }
+  sqlite3_free(zResult);
   sqlite3_free(zErr);
   sqlite3_free(zSource);
   sqlite3_free(aMark);

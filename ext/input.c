@@ -308,6 +308,10 @@ const char *sqlmigVersionShow(sqlite3 *db, sqlite3_int64 iKey, char *zBuf){
   return zBuf;
 }
 
+int sqlmigVersionText(sqlite3 *db, sqlite3_int64 iKey, char *zBuf){
+  return versionShow(db, iKey, zBuf);
+}
+
 void sqlmigVersionResult(sqlite3_context *ctx, sqlite3 *db,
                          sqlite3_int64 iKey){
   char zBuf[SQLMIG_VERSION_BUF];

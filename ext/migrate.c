@@ -784,6 +784,8 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   MigPlan plan;
   SqlmigFk *pFk = 0;
   char *zErr = 0;
+  char zAfter[SQLMIG_VERSION_BUF];
+  char *zResult = 0;       /* a long result, made before the commit */
   int bOwnTxn, bFkOn = 0, bRecord = 0, i;
   sqlite3_int64 iDataVersion = -1;
   int rc;
@@ -840,6 +842,14 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                              sqlite3_errmsg(db));
     }
   }
+  if( rc==SQLITE_OK && plan.bAfter ){
+    /* The result's text, before anything is committed */
+    rc = sqlmigVersionText(db, plan.iAfter, zAfter);
+    if( rc==SQLITE_OK && plan.iAfter>=SQLMIG_LONG_MIN
+     && (zResult = sqlite3_mprintf("%s", zAfter))==0 ){
+      rc = SQLITE_NOMEM;
+    }
+  }
   if( rc==SQLITE_OK ){
     rc = execSql(db, bOwnTxn ? "COMMIT" : "RELEASE sqlmig_migrate");
     if( rc!=SQLITE_OK && zErr==0 ){
@@ -868,9 +878,14 @@ done:
       sqlite3_result_error_nomem(ctx);
     }
     sqlite3_free(zMsg);
+  }else if( zResult ){
+    /* handed over: no allocation after the commit */
+    sqlite3_result_text(ctx, zResult, -1, sqlite3_free);
+    zResult = 0;
   }else if( plan.bAfter ){
     sqlmigVersionResult(ctx, db, plan.iAfter);
   }
+  sqlite3_free(zResult);
   sqlite3_free(zErr);
   planFree(&plan);
 }

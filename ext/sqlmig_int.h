@@ -295,6 +295,10 @@ SQLMIG_PRIVATE int sqlmigVersionArg(sqlite3 *db, sqlite3_value *v,
 /* Key iKey as written, in zBuf (SQLMIG_VERSION_BUF bytes); returns zBuf. */
 SQLMIG_PRIVATE const char *sqlmigVersionShow(sqlite3 *db, sqlite3_int64 iKey,
                                              char *zBuf);
+/* The same, returning SQLITE_OK or the lookup's error (for results that
+** must be known before a change is committed). */
+SQLMIG_PRIVATE int sqlmigVersionText(sqlite3 *db, sqlite3_int64 iKey,
+                                     char *zBuf);
 /* Key iKey as a result: an integer, or the text of a long version. */
 SQLMIG_PRIVATE void sqlmigVersionResult(sqlite3_context *ctx, sqlite3 *db,
                                         sqlite3_int64 iKey);
