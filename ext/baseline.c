@@ -410,9 +410,11 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   if( rc==SQLITE_OK && argc==1 ){
     char zV[SQLMIG_VERSION_BUF];
-    zSource = sqlite3_mprintf("migrate_baseline(%s)",
-                              sqlmigVersionShow(db, iN, zV));
-    if( zSource==0 ) rc = SQLITE_NOMEM;
+    rc = sqlmigVersionText(db, iN, zV);
+    if( rc==SQLITE_OK ){
+      zSource = sqlite3_mprintf("migrate_baseline(%s)", zV);
+      if( zSource==0 ) rc = SQLITE_NOMEM;
+    }
   }else if( rc==SQLITE_OK ){
     rc = oldSetFind(db, &rows, &old, &pTool, &zErr);
     if( rc==SQLITE_OK ){
