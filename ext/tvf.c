@@ -11,9 +11,10 @@
 ** rows there are; xColumn returns one visible value of one row; xFree
 ** releases the state. This file is the virtual-table plumbing they share:
 ** arguments taken from equality constraints on the hidden columns, in
-** order (one left out before a later one given is NULL, as a WHERE on a
-** later hidden column gives generate_series its step); direct-only (no views, no triggers of the schema); rows by index,
-** in order of the first column; the hidden columns echo the arguments.
+** order (one left out before a later one given is NULL, the way a WHERE
+** on a later hidden column gives generate_series its step); direct-only
+** (no views, no triggers of the schema); rows by index, in order of the
+** first column; the hidden columns echo the arguments.
 */
 #include "sqlmig_int.h"
 
