@@ -113,8 +113,8 @@ static void revsFree(Rev *aRev, int nRev){
 
 /*
 ** Sets *pzErr to zFmt ("%s%s" for the revision's version and label, then
-** "%s%s" for the other one when iOther>0, whose name is looked up). Returns SQLITE_ERROR,
-** or SQLITE_NOMEM.
+** "%s%s" for the other one when iOther>0, whose name is looked up).
+** Returns SQLITE_ERROR, or SQLITE_NOMEM.
 */
 static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
                      sqlite3_int64 iVersion, const char *zName,
