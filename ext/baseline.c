@@ -179,19 +179,21 @@ struct OldSet {
 };
 
 /*
-** The version in text z (digits, dashes dropped), 0 when it is not a
-** positive whole number.
+** The version in text z (digits, dashes dropped), -1 when it is not a
+** whole number from 0 to the largest sqlite3_int64.
 */
 static sqlite3_int64 oldVersion(const char *z){
+  const sqlite3_int64 iMax = (sqlite3_int64)(((sqlite3_uint64)1<<63)-1);
   sqlite3_int64 v = 0;
   int nDigit = 0;
-  if( z==0 ) return 0;
+  if( z==0 ) return -1;
   for(; *z; z++){
     if( *z=='-' ) continue;
-    if( *z<'0' || *z>'9' || ++nDigit>18 ) return 0;
+    if( *z<'0' || *z>'9' || v>(iMax-(*z-'0'))/10 ) return -1;
     v = v*10 + (*z-'0');
+    nDigit++;
   }
-  return v;
+  return nDigit ? v : -1;
 }
 
 /*
@@ -245,10 +247,10 @@ static int oldSetRead(sqlite3 *db, const OldTool *pTool, StoreRows *pRows,
       if( zKind && sqlite3_stricmp(zKind, "SCHEMA")==0 ) continue;
       if( zKind && sqlite3_stricmp(zKind, "UNDO_SQL")==0 ) bApply = 0;
     }
-    if( iV==0 ){
+    if( iV<0 ){
       rc = sayError(pzErr, "%s: %s records version %s, which is not a "
-          "positive whole number (sqlmig versions are)", zF, pTool->zTable,
-          zV ? zV : "NULL");
+          "whole number from 0 to 9223372036854775807 (sqlmig versions are)",
+          zF, pTool->zTable, zV ? zV : "NULL");
       break;
     }
     if( pTool->eTool==T_GOLANG ){
@@ -369,10 +371,13 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   const OldTool *pTool = 0;
   char *zErr = 0, *zSource = 0;
   unsigned char *aMark = 0;
-  sqlite3_int64 iN = 0, iAt = 0;
+  sqlite3_int64 iN = -1, iAt = -1;
+  char zAt[SQLMIG_VERSION_BUF];
+  char *zResult = 0;       /* a long result, made before anything is written */
   int rc, i, nMark = 0;
 
   memset(&old, 0, sizeof(old));
+  old.iUpTo = -1;                        /* none: version 0 is a revision */
   if( pConn->bMigrating ){
     sqlite3_result_error(ctx, "migrate_baseline: cannot run inside "
                          "migrate()", -1);
@@ -380,11 +385,25 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = storeRead(db, &rows, zF, &zErr);
   if( rc==SQLITE_OK && argc==1 ){
+    sqlite3_int64 iKey, iPrev;
+    int rcLong = sqlmigVersionFind(db, argv[0], &iKey, &iPrev);
+    if( rcLong==SQLITE_OK ){
+      iN = iKey;                         /* a long version: its key */
+      if( iKey<0 ){
+        rc = sayError(&zErr, "%s: revision %s is not registered (insert "
+            "the revisions first)", zF,
+            (const char*)sqlite3_value_text(argv[0]));
+      }
+    }else if( rcLong!=SQLITE_DONE ){
+      rc = rcLong;
+    }
+  }
+  if( rc==SQLITE_OK && argc==1 && iN<0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER
-     || (iN = sqlite3_value_int64(argv[0]))<=0 ){
+     || (iN = sqlite3_value_int64(argv[0]))<0 ){
       char *zGot = sqlmigValueShown(argv[0]);
-      rc = zGot ? sayError(&zErr, "%s: the version must be a positive "
-                           "integer, got %s", zF, zGot) : SQLITE_NOMEM;
+      rc = zGot ? sayError(&zErr, "%s: the version must be an integer of 0 "
+                           "or more, got %s", zF, zGot) : SQLITE_NOMEM;
       sqlite3_free(zGot);
     }else{
       StoreRow *pRow = storeFind(&rows, iN);
@@ -392,7 +411,13 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         rc = sayError(&zErr, "%s: revision %lld is not registered (insert "
                       "the revisions first)", zF, iN);
       }
-      zSource = sqlite3_mprintf("migrate_baseline(%lld)", iN);
+    }
+  }
+  if( rc==SQLITE_OK && argc==1 ){
+    char zV[SQLMIG_VERSION_BUF];
+    rc = sqlmigVersionText(db, iN, zV);
+    if( rc==SQLITE_OK ){
+      zSource = sqlite3_mprintf("migrate_baseline(%s)", zV);
       if( zSource==0 ) rc = SQLITE_NOMEM;
     }
   }else if( rc==SQLITE_OK ){
@@ -417,20 +442,36 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   for(i=0; rc==SQLITE_OK && i<rows.n; i++){
     StoreRow *pRow = &rows.a[i];
+    char zV[SQLMIG_VERSION_BUF], zN[SQLMIG_VERSION_BUF];
     if( pRow->iVersion<iN && pRow->zApplied==0 && !aMark[i] ){
-      rc = sayError(&zErr, "%s: revision %lld is not applied according to "
-          "%s, but revision %lld is: sqlmig applies revisions in version "
-          "order (apply %lld with %s first, or give it a version above "
-          "%lld)", zF, pRow->iVersion, zSource, iN, pRow->iVersion,
-          pTool ? pTool->zTool : "its tool", iN);
+      rc = sayError(&zErr, "%s: revision %s is not applied according to "
+          "%s, but revision %s is: sqlmig applies revisions in version "
+          "order (apply %s with %s first, or give it a version above "
+          "%s)", zF, sqlmigVersionShow(db, pRow->iVersion, zV), zSource,
+          sqlmigVersionShow(db, iN, zN), zV,
+          pTool ? pTool->zTool : "its tool", zN);
     }else if( pRow->iVersion>iN && pRow->zApplied && (nMark || !pTool) ){
-      rc = sayError(&zErr, "%s: revision %lld above %lld is already "
-          "applied", zF, pRow->iVersion, iN);
+      rc = sayError(&zErr, "%s: revision %s above %s is already "
+          "applied", zF, sqlmigVersionShow(db, pRow->iVersion, zV),
+          sqlmigVersionShow(db, iN, zN));
     }else if( pRow->zApplied && pRow->bDeleted && nMark ){
-      rc = sayError(&zErr, "%s: revision %lld was deleted and waits for "
-          "migrate() to revert it: run migrate() first", zF, pRow->iVersion);
+      rc = sayError(&zErr, "%s: revision %s was deleted and waits for "
+          "migrate() to revert it: run migrate() first", zF,
+          sqlmigVersionShow(db, pRow->iVersion, zV));
     }
     if( pRow->zApplied && !pRow->bDeleted ) iAt = pRow->iVersion;
+  }
+
+  /* The version reached, and its text before anything is written */
+  for(i=rows.n-1; rc==SQLITE_OK && nMark && i>=0 && !aMark[i]; i--){}
+  if( rc==SQLITE_OK && nMark && i>=0 && rows.a[i].iVersion>iAt ){
+    iAt = rows.a[i].iVersion;
+  }
+  if( rc==SQLITE_OK && iAt>=SQLMIG_LONG_MIN ){
+    rc = sqlmigVersionText(db, iAt, zAt);
+    if( rc==SQLITE_OK && (zResult = sqlite3_mprintf("%s", zAt))==0 ){
+      rc = SQLITE_NOMEM;
+    }
   }
 
   if( rc==SQLITE_OK && nMark ){
@@ -446,19 +487,23 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
         sqlite3_exec(db, "ROLLBACK TO sqlmig_baseline", 0, 0, 0);
       }
       sqlite3_exec(db, "RELEASE sqlmig_baseline", 0, 0, 0);
-      for(i=rows.n-1; i>=0 && !aMark[i]; i--){}
-      if( i>=0 && rows.a[i].iVersion>iAt ) iAt = rows.a[i].iVersion;
     }
   }
 
   if( rc==SQLITE_OK ){
-    if( iAt ) sqlite3_result_int64(ctx, iAt);
+    if( zResult ){
+      sqlite3_result_text(ctx, zResult, -1, sqlite3_free);  /* handed over */
+      zResult = 0;
+    }else if( iAt>=0 ){
+      sqlite3_result_int64(ctx, iAt);
+    }
   }else if( zErr ){
     sqlite3_result_error(ctx, zErr, -1);
     if( rc!=SQLITE_ERROR ) sqlite3_result_error_code(ctx, rc);
   }else{
     sqlite3_result_error_nomem(ctx);
   }
+  sqlite3_free(zResult);
   sqlite3_free(zErr);
   sqlite3_free(zSource);
   sqlite3_free(aMark);
@@ -471,6 +516,7 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
 typedef struct StatusRow StatusRow;
 struct StatusRow {
   sqlite3_int64 iVersion;
+  const char *zLong;       /* a file's version not registered, 19+ digits */
   const char *zName;       /* points into rows or files */
   const char *zState;
   const char *zApplied;
@@ -492,8 +538,8 @@ static int statusFilter(SqlmigConn *pConn, void *pState, int argc,
   int rc, i = 0, j = 0, n = 0, nFile;
   rc = storeRead(db, &p->rows, "migrate_status", pzErr);
   if( rc==SQLITE_OK && argc>0 ){
-    rc = sqlmigFilesLoad(db, argv[0], argc>1 ? argv[1] : 0, &p->pFiles,
-                         pzErr);
+    rc = sqlmigFilesLoad(db, argv[0], argc>1 ? argv[1] : 0,
+                         argc>2 ? argv[2] : 0, &p->pFiles, pzErr);
   }
   if( rc!=SQLITE_OK ) return rc;
   nFile = sqlmigFilesCount(p->pFiles);
@@ -504,12 +550,25 @@ static int statusFilter(SqlmigConn *pConn, void *pState, int argc,
     StatusRow *pOut = &p->a[n++];
     StoreRow *pRow = i<p->rows.n ? &p->rows.a[i] : 0;
     SqlmigFileRow file;
-    int bFile = 0;
+    int bFile = 0, c;
     memset(pOut, 0, sizeof(*pOut));
     if( j<nFile ){
+      /* The file's key; one not registered sits just above iAt */
+      sqlite3_int64 iKey = 0, iAt = 0;
+      int bAbove = 0;
       sqlmigFilesRow(p->pFiles, j, &file);
-      bFile = pRow==0 || file.iVersion<=pRow->iVersion;
-      if( pRow && file.iVersion<pRow->iVersion ) pRow = 0;
+      if( file.zLong ){
+        rc = sqlmigVersionPlace(db, file.zLong, &iKey, &iAt);
+        if( rc ) return rc;
+        if( iKey<0 ){ iKey = iAt; bAbove = 1; }
+      }else{
+        iKey = file.iVersion;
+      }
+      /* c: the file comes first (<0), is the row (0), comes after (>0) */
+      c = pRow==0 || iKey<pRow->iVersion ? -1
+        : iKey>pRow->iVersion || bAbove ? 1 : 0;
+      bFile = c<=0;
+      if( c<0 ) pRow = 0;
     }
     if( pRow ){
       i++;
@@ -526,6 +585,7 @@ static int statusFilter(SqlmigConn *pConn, void *pState, int argc,
       pOut->zPath = file.zPath;
       if( pRow==0 ){
         pOut->iVersion = file.iVersion;
+        pOut->zLong = file.zLong;
         pOut->zName = file.zName;
         pOut->zState = "unregistered";
       }else if( !sqlmigChecksumMatches(file.zUp, (int)strlen(file.zUp),
@@ -544,7 +604,13 @@ static void statusColumn(void *pState, int iRow, int iCol,
   const StatusRow *p = &((StatusState*)pState)->a[iRow];
   const char *z = 0;
   switch( iCol ){
-    case 0: sqlite3_result_int64(ctx, p->iVersion); return;
+    case 0:
+      if( p->zLong ){
+        sqlite3_result_text(ctx, p->zLong, -1, SQLITE_TRANSIENT);
+      }else{
+        sqlmigVersionResult(ctx, sqlite3_context_db_handle(ctx), p->iVersion);
+      }
+      return;
     case 1: z = p->zName; break;
     case 2: z = p->zState; break;
     case 3: z = p->zApplied; break;
@@ -564,8 +630,8 @@ static void statusFree(void *pState){
 static const SqlmigTvf statusTvf = {
   "migrate_status",
   "CREATE TABLE x(version INTEGER, name TEXT, state TEXT, applied_at TEXT, "
-  "path TEXT, detail TEXT, dir HIDDEN, bundle HIDDEN)",
-  6, 2, 0, "takes a directory, or NULL and a bundle table",
+  "path TEXT, detail TEXT, dir HIDDEN, bundle HIDDEN, dialect HIDDEN)",
+  6, 3, 0, "takes a directory, or NULL and a bundle table",
   sizeof(StatusState), statusFilter, statusColumn, statusFree
 };
 

@@ -868,17 +868,27 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
   CheckRev *aRev = 0;
   SqlmigFk *pFk = 0;
   SchemaCache cache;
-  sqlite3_int64 iOnly = 0;
+  sqlite3_int64 iOnly = -1;       /* the one revision to check, -1: all */
   int nRev = 0, iFloor, i, rc, bFk = 0, bStop = 0;
 
   memset(&cache, 0, sizeof(cache));
 
   if( argc>0 ){
+    sqlite3_int64 iPrev;
+    rc = sqlmigVersionFind(db, argv[0], &iOnly, &iPrev);
+    if( rc==SQLITE_OK && iOnly<0 ){
+      *pzErr = sqlite3_mprintf("migrate_check: revision %s is not "
+          "registered", (const char*)sqlite3_value_text(argv[0]));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if( rc!=SQLITE_OK && rc!=SQLITE_DONE ) return rc;
+  }
+  if( argc>0 && iOnly<0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER
-     || (iOnly = sqlite3_value_int64(argv[0]))<=0 ){
+     || (iOnly = sqlite3_value_int64(argv[0]))<0 ){
       char *zGot = sqlmigValueShown(argv[0]);
-      *pzErr = zGot ? sqlite3_mprintf("migrate_check: the version must be a "
-                                      "positive integer, got %s", zGot) : 0;
+      *pzErr = zGot ? sqlite3_mprintf("migrate_check: the version must be an "
+                                      "integer of 0 or more, got %s", zGot) : 0;
       sqlite3_free(zGot);
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
@@ -893,7 +903,7 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
     sqlite3_set_authorizer(pCopy, cacheAuth, &cache);
     rc = checkRevsRead(pCopy, &aRev, &nRev);
   }
-  if( rc==SQLITE_OK && iOnly ){
+  if( rc==SQLITE_OK && iOnly>=0 ){
     for(i=0; i<nRev && aRev[i].iVersion!=iOnly; i++){}
     if( i==nRev ){
       *pzErr = sqlite3_mprintf("migrate_check: revision %lld is not "
@@ -908,9 +918,9 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
   iFloor = -1;
   for(i=nRev-1; rc==SQLITE_OK && i>=0; i--){
     char *zErr = 0;
-    if( !aRev[i].bApplied || (iOnly && aRev[i].iVersion<iOnly) ) continue;
+    if( !aRev[i].bApplied || (iOnly>=0 && aRev[i].iVersion<iOnly) ) continue;
     if( aRev[i].zDown==0 ){
-      if( !iOnly || aRev[i].iVersion==iOnly ){
+      if( iOnly<0 || aRev[i].iVersion==iOnly ){
         rc = rowAdd(p, &aRev[i], "irreversible", sqlite3_mprintf("down is "
             "NULL: it and the revisions below it are not checked"));
       }
@@ -930,15 +940,16 @@ static int checkFilter(SqlmigConn *pConn, void *pState, int argc,
 
   /* 2. Up from there, each revision round-tripped (or only iOnly) */
   for(i=iFloor+1; rc==SQLITE_OK && !bStop && i<nRev; i++){
-    if( iOnly && aRev[i].iVersion>iOnly ) break;
-    if( iOnly && aRev[i].iVersion<iOnly ){
+    if( iOnly>=0 && aRev[i].iVersion>iOnly ) break;
+    if( iOnly>=0 && aRev[i].iVersion<iOnly ){
       /* Below the one to check: bring the copy up to it */
       char *zErr = 0;
+      char zV[SQLMIG_VERSION_BUF];
       if( aRev[i].bApplied ) continue;          /* never reverted */
       rc = runScript(pCopy, aRev[i].zUp, pFk, &cache, &zErr);
       if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
         rc = rowAdd(p, &aRev[i], "up fails", sqlite3_mprintf("%s (revision "
-            "%lld was not checked)", zErr, iOnly));
+            "%s was not checked)", zErr, sqlmigVersionShow(db, iOnly, zV)));
         bStop = 1;
       }
       sqlite3_free(zErr);
@@ -974,7 +985,9 @@ static void checkColumn(void *pState, int iRow, int iCol,
                         sqlite3_context *ctx){
   const CheckRow *r = &((CheckState*)pState)->a[iRow];
   switch( iCol ){
-    case 0: sqlite3_result_int64(ctx, r->iVersion); break;
+    case 0:
+      sqlmigVersionResult(ctx, sqlite3_context_db_handle(ctx), r->iVersion);
+      break;
     case 1:
       if( r->zName ) sqlite3_result_text(ctx, r->zName, -1, SQLITE_TRANSIENT);
       break;

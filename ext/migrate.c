@@ -113,15 +113,17 @@ static void revsFree(Rev *aRev, int nRev){
 }
 
 /*
-** Sets *pzErr to zFmt ("%lld%s" for the revision, then "%lld%s" for the
-** other one when iOther>0, whose name is looked up). Returns SQLITE_ERROR,
-** or SQLITE_NOMEM.
+** Sets *pzErr to zFmt ("%s%s" for the revision's version and label, then
+** "%s%s" for the other one when iOther>0, whose name is looked up).
+** Returns SQLITE_ERROR, or SQLITE_NOMEM.
 */
 static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
                      sqlite3_int64 iVersion, const char *zName,
                      sqlite3_int64 iOther){
   char *z1 = sqlmigRevLabel(zName);
   char *z2 = 0;
+  char zV1[SQLMIG_VERSION_BUF], zV2[SQLMIG_VERSION_BUF];
+  sqlmigVersionShow(db, iVersion, zV1);
   if( iOther>0 ){
     sqlite3_stmt *pStmt = 0;
     const char *zOther = 0;
@@ -135,10 +137,11 @@ static int planError(sqlite3 *db, char **pzErr, const char *zFmt,
     z2 = sqlmigRevLabel(zOther);
     sqlite3_finalize(pStmt);
     if( z1 && z2 ){
-      *pzErr = sqlite3_mprintf(zFmt, iVersion, z1, iOther, z2);
+      *pzErr = sqlite3_mprintf(zFmt, zV1, z1,
+                               sqlmigVersionShow(db, iOther, zV2), z2);
     }
   }else if( z1 ){
-    *pzErr = sqlite3_mprintf(zFmt, iVersion, z1);
+    *pzErr = sqlite3_mprintf(zFmt, zV1, z1);
   }
   sqlite3_free(z1);
   sqlite3_free(z2);
@@ -163,14 +166,15 @@ static const char *tableName(sqlite3 *db){
 
 /* Sets *pzErr for a target that is not registered. */
 static int targetError(sqlite3 *db, sqlite3_int64 iTarget, char **pzErr){
-  *pzErr = sqlite3_mprintf("target version %lld is not registered (use 0 or "
-      "a version in %s)", iTarget, tableName(db));
+  char zV[SQLMIG_VERSION_BUF];
+  *pzErr = sqlite3_mprintf("target version %s is not registered (use 0 or "
+      "a version in %s)", sqlmigVersionShow(db, iTarget, zV), tableName(db));
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 /*
 ** For migrate_down(k): sets pReq->iTarget to the (k+1)-th newest applied
-** revision (0 when k are all there are), so that the plan reverts exactly
+** revision (-1 when k are all there are), so that the plan reverts exactly
 ** the k newest. Fails when fewer than k are applied.
 */
 static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
@@ -178,7 +182,7 @@ static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
   int nApplied = 0;
   int rc = sqlmigStoreExists(db);
   pReq->bTarget = 1;
-  pReq->iTarget = 0;
+  pReq->iTarget = -1;
   if( rc<0 ) return -rc;
   /* No store yet: nothing is applied */
   rc = rc==0 ? SQLITE_DONE : sqlite3_prepare_v2(db, "SELECT version FROM main."
@@ -210,7 +214,7 @@ static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
 /*
 ** Reads the store and keeps the revisions the plan for pReq runs (*paRev,
 ** in ascending version), and the newest applied revision that stays
-** applied (*piKept, 0 when none). Every stored up script is checked
+** applied (*piKept, -1 when none). Every stored up script is checked
 ** against its checksum on the way, and a target must be 0 or a registered
 ** version. Returns SQLITE_OK, or an error with *pzErr set (without the
 ** function-name prefix). The caller frees with revsFree().
@@ -222,11 +226,11 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
   int nRev = 0, nAlloc = 0;
   int bTarget = pReq->bTarget;
   sqlite3_int64 iTarget = pReq->iTarget;
-  int bFound = iTarget==0 || pReq->nDown;   /* registered (or 0) */
+  int bFound = !bTarget || iTarget<0 || pReq->nDown; /* registered, or none */
   int rc = sqlmigStoreExists(db);
   *paRev = 0;
   *pnRev = 0;
-  *piKept = 0;
+  *piKept = -1;
   if( rc<0 ) return -rc;
   if( rc==0 ){
     if( !bTarget || bFound ) return SQLITE_OK;
@@ -251,7 +255,7 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
       break;
     }
     if( !sqlmigChecksumMatches(zUp, sqlite3_column_bytes(pStmt, 2), zSum) ){
-      rc = planError(db, pzErr, "revision %lld%s: its up script no longer "
+      rc = planError(db, pzErr, "revision %s%s: its up script no longer "
           "matches its checksum (the history was changed outside sqlmig)",
           iVersion, (const char*)sqlite3_column_text(pStmt, 1), 0);
       break;
@@ -382,7 +386,7 @@ static void planAdd(MigPlan *pPlan, Rev *pRev){
 static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
                      char **pzErr){
   Rev *aRev = 0;
-  sqlite3_int64 iKept = 0; /* newest applied revision that stays applied */
+  sqlite3_int64 iKept = -1; /* newest applied revision that stays (-1: none) */
   int nRev = 0, i;
   int rc = SQLITE_OK;
 
@@ -395,7 +399,7 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
     pPlan->aStep = sqlite3_malloc64(sizeof(MigStep)*(sqlite3_uint64)nRev);
     if( pPlan->aStep==0 ) rc = SQLITE_NOMEM;
   }
-  if( iKept>0 ){
+  if( iKept>=0 ){
     pPlan->bAfter = 1;
     pPlan->iAfter = iKept;
   }
@@ -405,11 +409,11 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
     Rev *pRev = &aRev[i];
     if( !pRev->bRevert ) continue;
     if( iKept>pRev->iVersion ){
-      rc = planError(db, pzErr, "cannot revert revision %lld%s while newer "
-          "revision %lld%s stays applied (delete it too)", pRev->iVersion,
+      rc = planError(db, pzErr, "cannot revert revision %s%s while newer "
+          "revision %s%s stays applied (delete it too)", pRev->iVersion,
           pRev->zName, iKept);
     }else if( !pRev->bDown ){
-      rc = planError(db, pzErr, "revision %lld%s cannot be reverted: its "
+      rc = planError(db, pzErr, "revision %s%s cannot be reverted: its "
           "down script is NULL (irreversible)", pRev->iVersion, pRev->zName,
           0);
     }else{
@@ -422,8 +426,8 @@ static int planBuild(sqlite3 *db, MigRequest *pReq, MigPlan *pPlan,
     Rev *pRev = &aRev[i];
     if( pRev->bRevert ) continue;
     if( iKept>pRev->iVersion ){
-      rc = planError(db, pzErr, "pending revision %lld%s is older than "
-          "applied revision %lld%s (out of order)", pRev->iVersion,
+      rc = planError(db, pzErr, "pending revision %s%s is older than "
+          "applied revision %s%s (out of order)", pRev->iVersion,
           pRev->zName, iKept);
     }else{
       pPlan->bAfter = 1;
@@ -599,9 +603,10 @@ static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
   int rc = sqlmigRunStep(db, pStep->zSql, !pStep->bUp, pFk, pzErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM && *pzErr ){
     char *zLabel = sqlmigRevLabel(pStep->zName);
-    char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %lld%s "
-        "failed: %s", pStep->bUp ? "up" : "down", pStep->iVersion, zLabel,
-        *pzErr) : 0;
+    char zV[SQLMIG_VERSION_BUF];
+    char *zMsg = zLabel ? sqlite3_mprintf("%s script of revision %s%s "
+        "failed: %s", pStep->bUp ? "up" : "down",
+        sqlmigVersionShow(db, pStep->iVersion, zV), zLabel, *pzErr) : 0;
     sqlite3_free(zLabel);
     sqlite3_free(*pzErr);
     *pzErr = zMsg;
@@ -618,11 +623,11 @@ static int stepRun(sqlite3 *db, MigStep *pStep, SqlmigFk *pFk,
 static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
   sqlite3_str *pSql = sqlite3_str_new(db);
   char *zSql;
-  int bForget = 0, bPend = 0, i, rc;
+  int bForget = 0, bPend = 0, bUp = 0, i, rc;
   sqlite3_int64 iLastUp = 0;
   for(i=0; i<pPlan->nStep; i++){
     MigStep *pStep = &pPlan->aStep[i];
-    if( pStep->bUp ) iLastUp = pStep->iVersion;
+    if( pStep->bUp ){ iLastUp = pStep->iVersion; bUp = 1; }
     else if( pStep->bForget ) bForget = 1;
     else bPend = 1;
   }
@@ -630,13 +635,13 @@ static int planRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq){
     /* migrate_down() reverts only revisions above its target */
     sqlite3_str_appendf(pSql, "DELETE FROM main." SQLMIG_STORE " WHERE "
         "deleted_at IS NOT NULL AND version>%lld;",
-        pReq->nDown ? pReq->iTarget : 0);
+        pReq->nDown ? pReq->iTarget : -1);
   }
   if( bPend ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
         "NULL WHERE applied_at IS NOT NULL AND version>%lld;", pReq->iTarget);
   }
-  if( iLastUp ){
+  if( bUp ){
     sqlite3_str_appendf(pSql, "UPDATE main." SQLMIG_STORE " SET applied_at="
         "%s WHERE applied_at IS NULL AND version<=%lld;", pReq->zNow,
         iLastUp);
@@ -748,9 +753,26 @@ static int argError(const char *zFunc, const char *zWhat, const char *zMust,
 ** into pReq. Returns SQLITE_OK, or SQLITE_ERROR with *pzErr set (with the
 ** function-name prefix), or SQLITE_NOMEM.
 */
-static int requestRead(MigRequest *pReq, int argc, sqlite3_value **argv,
-                       int bDown, char **pzErr){
+static int requestRead(sqlite3 *db, MigRequest *pReq, int argc,
+                       sqlite3_value **argv, int bDown, char **pzErr){
   sqlite3_int64 iArg = 1;
+  /* before sqlite3_value_numeric_type() converts it */
+  int bText = argc>0 && sqlite3_value_type(argv[0])==SQLITE_TEXT;
+  if( argc>0 && !bDown ){
+    /* A version of 19 digits or more, as text: its key in the store */
+    sqlite3_int64 iKey, iPrev;
+    int rc = sqlmigVersionFind(db, argv[0], &iKey, &iPrev);
+    if( rc==SQLITE_OK ){
+      pReq->bTarget = 1;
+      pReq->iTarget = iKey;
+      if( iKey>=0 ) return SQLITE_OK;
+      *pzErr = sqlite3_mprintf("%s: target version %s is not registered (use "
+          "0 or a version in %s)", pReq->zFunc,
+          (const char*)sqlite3_value_text(argv[0]), tableName(db));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if( rc!=SQLITE_DONE ) return rc;
+  }
   if( argc>0 ){
     if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER ){
       return argError(pReq->zFunc, bDown ? "the number of revisions"
@@ -773,7 +795,9 @@ static int requestRead(MigRequest *pReq, int argc, sqlite3_value **argv,
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     pReq->bTarget = 1;
-    pReq->iTarget = iArg;
+    /* 0 reverts everything; the text '0' names revision 0 (golang-migrate
+    ** and sqlx number from 0) */
+    pReq->iTarget = iArg==0 && !bText ? -1 : iArg;
   }
   return SQLITE_OK;
 }
@@ -790,6 +814,8 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   MigPlan plan;
   SqlmigFk *pFk = 0;
   char *zErr = 0;
+  char zAfter[SQLMIG_VERSION_BUF];
+  char *zResult = 0;       /* a long result, made before the commit */
   int bOwnTxn, bFkOn = 0, bRecord = 0, i;
   sqlite3_int64 iDataVersion = -1;
   int rc;
@@ -803,7 +829,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                               "(a script cannot call migrate())", -1);
     return;
   }
-  rc = requestRead(&req, argc, argv, bDown, &zErr);
+  rc = requestRead(db, &req, argc, argv, bDown, &zErr);
   if( rc ){
     if( zErr ) sqlite3_result_error(ctx, zErr, -1);
     else sqlite3_result_error_nomem(ctx);
@@ -874,6 +900,14 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
                              sqlite3_errmsg(db));
     }
   }
+  if( rc==SQLITE_OK && plan.bAfter ){
+    /* The result's text, before anything is committed */
+    rc = sqlmigVersionText(db, plan.iAfter, zAfter);
+    if( rc==SQLITE_OK && plan.iAfter>=SQLMIG_LONG_MIN
+     && (zResult = sqlite3_mprintf("%s", zAfter))==0 ){
+      rc = SQLITE_NOMEM;
+    }
+  }
   if( rc==SQLITE_OK ){
     rc = execSql(db, bOwnTxn ? "COMMIT" : "RELEASE sqlmig_migrate");
     if( rc!=SQLITE_OK && zErr==0 ){
@@ -902,9 +936,14 @@ done:
       sqlite3_result_error_nomem(ctx);
     }
     sqlite3_free(zMsg);
+  }else if( zResult ){
+    /* handed over: no allocation after the commit */
+    sqlite3_result_text(ctx, zResult, -1, sqlite3_free);
+    zResult = 0;
   }else if( plan.bAfter ){
-    sqlite3_result_int64(ctx, plan.iAfter);
+    sqlmigVersionResult(ctx, db, plan.iAfter);
   }
+  sqlite3_free(zResult);
   sqlite3_free(zErr);
   planFree(&plan);
 }
@@ -933,7 +972,7 @@ static int planFilter(SqlmigConn *pConn, void *pState, int argc,
   int rc;
   memset(&req, 0, sizeof(req));
   req.zFunc = "migrate_plan";
-  rc = requestRead(&req, argc, argv, 0, pzErr);
+  rc = requestRead(pConn->db, &req, argc, argv, 0, pzErr);
   if( rc ) return rc;
   rc = planBuild(db, &req, pPlan, &zErr);
   if( rc==SQLITE_ERROR ){
@@ -953,7 +992,8 @@ static void planColumn(void *pState, int iRow, int iCol,
       sqlite3_result_int(ctx, iRow+1);
       break;
     case 1:
-      sqlite3_result_int64(ctx, pStep->iVersion);
+      sqlmigVersionResult(ctx, sqlite3_context_db_handle(ctx),
+                          pStep->iVersion);
       break;
     case 2:
       if( pStep->zName ){

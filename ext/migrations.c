@@ -184,8 +184,9 @@ static int migDisconnect(sqlite3_vtab *pVtab){
 
 /*
 ** Query plan. Constraints on version (or rowid, which is the version) are
-** passed to the store's primary key; SQLite re-checks them (omit is not
-** set), so their exact comparison semantics stay SQLite's. idxNum holds
+** passed to the store's primary key, and only there (omit is set): a
+** version of 19 digits or more shows as text, which SQLite would compare
+** as a REAL, losing digits; migFilter compares its key instead. idxNum holds
 ** one bit per constraint kind used, in the order of the IDX_ table, and
 ** IDX_DESC when the rows come in descending order.
 */
@@ -218,6 +219,7 @@ static int migBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( aUse[k]<0 ) continue;
     idxNum |= 1<<k;
     pInfo->aConstraintUsage[aUse[k]].argvIndex = ++nArg;
+    pInfo->aConstraintUsage[aUse[k]].omit = 1;
     cost /= k==0 ? 1000.0 : 4.0;
   }
   if( idxNum & 1 ){
@@ -301,8 +303,22 @@ static int migFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( zSql==0 ) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(db, zSql, -1, &pCur->pStmt, 0);
   sqlite3_free(zSql);
-  for(i=0; rc==SQLITE_OK && i<argc; i++){
-    rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
+  for(i=0, k=0; rc==SQLITE_OK && i<argc; i++, k++){
+    sqlite3_int64 iKey, iPrev;
+    while( !(idxNum & (1<<k)) ) k++;       /* the operator of argv[i] */
+    rc = sqlmigVersionFind(db, argv[i], &iKey, &iPrev);
+    if( rc==SQLITE_DONE ){
+      rc = sqlite3_bind_value(pCur->pStmt, i+1, argv[i]);
+    }else if( rc==SQLITE_OK ){
+      /* A long version: its key, or where it would be among the keys */
+      int op = aIdxOp[k].op;
+      if( iKey<0 ){
+        iKey = op==SQLITE_INDEX_CONSTRAINT_EQ ? -1
+             : (op==SQLITE_INDEX_CONSTRAINT_LT
+                || op==SQLITE_INDEX_CONSTRAINT_GE) ? iPrev+1 : iPrev;
+      }
+      rc = sqlite3_bind_int64(pCur->pStmt, i+1, iKey);
+    }
   }
   if( rc!=SQLITE_OK ){
     return setError(cur->pVtab, rc, sqlite3_mprintf("migrations: cannot read "
@@ -317,7 +333,13 @@ static int migEof(sqlite3_vtab_cursor *cur){
 }
 
 static int migColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
-  sqlite3_result_value(ctx, sqlite3_column_value(((MigCursor*)cur)->pStmt, i));
+  sqlite3_stmt *pStmt = ((MigCursor*)cur)->pStmt;
+  if( i==COL_VERSION && sqlite3_column_int64(pStmt, i)>=SQLMIG_LONG_MIN ){
+    sqlmigVersionResult(ctx, ((MigTable*)cur->pVtab)->db,
+                        sqlite3_column_int64(pStmt, i));
+  }else{
+    sqlite3_result_value(ctx, sqlite3_column_value(pStmt, i));
+  }
   return SQLITE_OK;
 }
 
@@ -657,18 +679,21 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int rc;
 
-  rc = sqlmigVersionArg(apCol[COL_VERSION], &iVersion, &zErr);
+  char zV[SQLMIG_VERSION_BUF], zNewer[SQLMIG_VERSION_BUF];
+
+  rc = sqlmigVersionArg(p->db, apCol[COL_VERSION], 1, &iVersion, &zErr);
   if( rc ) return inputError(pVtab, rc, zErr);
+  sqlmigVersionShow(p->db, iVersion, zV);
   if( sqlite3_value_type(apCol[COL_CHECKSUM])!=SQLITE_NULL ){
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
-        "checksum is computed from up and cannot be set", iVersion));
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %s: "
+        "checksum is computed from up and cannot be set", zV));
   }
   if( sqlite3_value_type(apCol[COL_APPLIED])!=SQLITE_NULL ){
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld: "
-        "applied_at is set by migrate() and cannot be set", iVersion));
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %s: "
+        "applied_at is set by migrate() and cannot be set", zV));
   }
-  if( (rc = sqlmigScriptArg(iVersion, "up", apCol[COL_UP], &up, &zErr))
-   || (rc = sqlmigScriptArg(iVersion, "down", apCol[COL_DOWN], &down, &zErr)) ){
+  if( (rc = sqlmigScriptArg(zV, "up", apCol[COL_UP], &up, &zErr))
+   || (rc = sqlmigScriptArg(zV, "down", apCol[COL_DOWN], &down, &zErr)) ){
     return inputError(pVtab, rc, zErr);
   }
   sqlmigChecksum(up.z, up.n, zSum);
@@ -682,19 +707,19 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     int eConflict = sqlite3_vtab_on_conflict(p->db);
     if( known.bApplied && !known.bSameUp ){
       /* Named by its file when the up came from migration_files() */
-      const char *zFile = sqlmigFilesPath(p->pConn, iVersion, zSum);
-      return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld was "
+      const char *zFile = sqlmigFilesPath(p->pConn, zV, zSum);
+      return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %s was "
           "applied with a different up script (checksum %s)%s%s%s: ship the "
-          "change as a new revision", iVersion, known.zChecksum,
+          "change as a new revision", zV, known.zChecksum,
           zFile ? "; file \"" : "", zFile ? zFile : "", zFile ? "\" changed"
           : ""));
     }
     if( !known.bDeleted && eConflict!=SQLITE_REPLACE ){
       if( eConflict==SQLITE_IGNORE ) return SQLITE_CONSTRAINT;  /* skipped */
       return setError(pVtab, SQLITE_CONSTRAINT, sqlite3_mprintf(
-          "revision %lld is already registered", iVersion));
+          "revision %s is already registered", zV));
     }
-    if( (rc = sqlmigScriptCheck(iVersion, "down", &down, &zErr)) ){
+    if( (rc = sqlmigScriptCheck(zV, "down", &down, &zErr)) ){
       return inputError(pVtab, rc, zErr);
     }
     knownClear(p);
@@ -706,14 +731,14 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
           "NOT ?2 OR deleted_at IS NOT NULL)", apCol[COL_NAME], &down,
           iVersion);
     }
-    if( (rc = sqlmigScriptCheck(iVersion, "up", &up, &zErr)) ){
+    if( (rc = sqlmigScriptCheck(zV, "up", &up, &zErr)) ){
       return inputError(pVtab, rc, zErr);
     }
     rc = storeExec(p, "DELETE FROM main." SQLMIG_STORE " WHERE version=?1",
                    0, 0, iVersion);
     if( rc ) return rc;
-  }else if( (rc = sqlmigScriptCheck(iVersion, "up", &up, &zErr))
-         || (rc = sqlmigScriptCheck(iVersion, "down", &down, &zErr)) ){
+  }else if( (rc = sqlmigScriptCheck(zV, "up", &up, &zErr))
+         || (rc = sqlmigScriptCheck(zV, "down", &down, &zErr)) ){
     return inputError(pVtab, rc, zErr);
   }
 
@@ -722,8 +747,9 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
   if( rc==SQLITE_OK ) rc = newerApplied(p, iVersion, &iNewer);
   if( rc ) return storeError(p, rc);
   if( iNewer ){
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %lld is "
-        "older than applied revision %lld (out of order)", iVersion, iNewer));
+    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %s is "
+        "older than applied revision %s (out of order)", zV,
+        sqlmigVersionShow(p->db, iNewer, zNewer)));
   }
 
   rc = cachedStmt(p, &p->pInsert, "INSERT INTO main." SQLMIG_STORE
@@ -760,9 +786,10 @@ static int migDelete(MigTable *p, sqlite3_int64 iVersion){
   if( rc!=SQLITE_ROW ) return storeError(p, rc);
   if( rev.bApplied && !rev.bHasDown ){
     char *zLabel = sqlmigRevLabel(rev.zName);
+    char zV[SQLMIG_VERSION_BUF];
     rc = setError(&p->base, SQLITE_ERROR, zLabel ? sqlite3_mprintf(
-        "revision %lld%s is irreversible (down is NULL) and cannot be "
-        "deleted", iVersion, zLabel) : 0);
+        "revision %s%s is irreversible (down is NULL) and cannot be "
+        "deleted", sqlmigVersionShow(p->db, iVersion, zV), zLabel) : 0);
     sqlite3_free(zLabel);
     sqlite3_reset(p->pLookup);
     return rc;
@@ -803,13 +830,24 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
   char zSum[SQLMIG_CHECKSUM_LEN+1];
   int bUpChanged;
   int rc;
+  sqlite3_int64 iNew = -1;
+  char zV[SQLMIG_VERSION_BUF];
 
-  if( sqlite3_value_type(apCol[COL_VERSION])!=SQLITE_INTEGER
-   || sqlite3_value_int64(apCol[COL_VERSION])!=iVersion
+  sqlmigVersionShow(p->db, iVersion, zV);
+  if( sqlite3_value_type(apCol[COL_VERSION])==SQLITE_INTEGER
+   && sqlite3_value_int64(apCol[COL_VERSION])<SQLMIG_LONG_MIN ){
+    iNew = sqlite3_value_int64(apCol[COL_VERSION]);
+  }else{
+    rc = sqlmigVersionArg(p->db, apCol[COL_VERSION], 0, &iNew, &zErr);
+    sqlite3_free(zErr);
+    zErr = 0;
+    if( rc==SQLITE_NOMEM ) return rc;
+  }
+  if( iNew!=iVersion
    || sqlite3_value_type(argv[1])!=SQLITE_INTEGER
    || sqlite3_value_int64(argv[1])!=iVersion ){
     return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf(
-        "revision %lld: version cannot be changed", iVersion));
+        "revision %s: version cannot be changed", zV));
   }
   rc = lookupRow(p, iVersion, &rev);
   if( rc!=SQLITE_ROW ) return rc==SQLITE_DONE ? SQLITE_OK : storeError(p, rc);
@@ -826,13 +864,13 @@ static int migModify(MigTable *p, sqlite3_int64 iVersion,
   sqlite3_reset(p->pLookup);
   if( zWhy ){
     return setError(pVtab, SQLITE_ERROR,
-                    sqlite3_mprintf("revision %lld: %s", iVersion, zWhy));
+                    sqlite3_mprintf("revision %s: %s", zV, zWhy));
   }
   if( (bUpChanged
-       && ((rc = sqlmigScriptArg(iVersion, "up", apCol[COL_UP], &up, &zErr))
-           || (rc = sqlmigScriptCheck(iVersion, "up", &up, &zErr))))
-   || (rc = sqlmigScriptArg(iVersion, "down", apCol[COL_DOWN], &down, &zErr))
-   || (rc = sqlmigScriptCheck(iVersion, "down", &down, &zErr)) ){
+       && ((rc = sqlmigScriptArg(zV, "up", apCol[COL_UP], &up, &zErr))
+           || (rc = sqlmigScriptCheck(zV, "up", &up, &zErr))))
+   || (rc = sqlmigScriptArg(zV, "down", apCol[COL_DOWN], &down, &zErr))
+   || (rc = sqlmigScriptCheck(zV, "down", &down, &zErr)) ){
     return inputError(pVtab, rc, zErr);
   }
   if( !bUpChanged ){

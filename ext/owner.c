@@ -103,14 +103,15 @@ static int guardRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 }
 
 /*
-** The store's tables: sqlmig_history, sqlmig_baseline, sqlmig_schema. A
-** database of an earlier version keeps DEFENSIVE's protection until its
-** table is dropped.
+** The store's tables: sqlmig_history, sqlmig_baseline, sqlmig_schema,
+** sqlmig_versions. A database of an earlier version keeps DEFENSIVE's
+** protection until its table is dropped.
 */
 static int guardShadowName(const char *zSuffix){
   return sqlite3_stricmp(zSuffix, &SQLMIG_STORE[sizeof("sqlmig")])==0
       || sqlite3_stricmp(zSuffix, &SQLMIG_BASELINE[sizeof("sqlmig")])==0
-      || sqlite3_stricmp(zSuffix, &SQLMIG_SCHEMA[sizeof("sqlmig")])==0;
+      || sqlite3_stricmp(zSuffix, &SQLMIG_SCHEMA[sizeof("sqlmig")])==0
+      || sqlite3_stricmp(zSuffix, &SQLMIG_VERSIONS[sizeof("sqlmig")])==0;
 }
 
 static sqlite3_module guardModule = {

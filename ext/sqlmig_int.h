@@ -277,19 +277,58 @@ struct SqlmigScript {
   int n;
 };
 
-/* The version column v of a written row: a positive integer, or an
-** integral real or text holding one. */
-SQLMIG_PRIVATE int sqlmigVersionArg(sqlite3_value *v, sqlite3_int64 *piVersion,
-                                    char **pzErr);
+/*
+** Versions. One below SQLMIG_LONG_MIN is its own key in the store; a
+** "long" one (19 to SQLMIG_VERSION_MAXDIGITS digits) is kept as written in
+** SQLMIG_VERSIONS, whose order-preserving key the store uses (input.c).
+*/
+#define SQLMIG_VERSIONS "sqlmig_versions"
+#define SQLMIG_LONG_MIN ((sqlite3_int64)1000000000000000000)
+#define SQLMIG_VERSION_MAXDIGITS 40
+#define SQLMIG_VERSION_BUF 48
+
+/* The version column v of a written row, as its key: an integer of 0 or
+** more, an integral real or text holding one, or a long version (as text
+** or integer), whose key is handed out when bAssign (else "not
+** registered" is an error). */
+SQLMIG_PRIVATE int sqlmigVersionArg(sqlite3 *db, sqlite3_value *v,
+    int bAssign, sqlite3_int64 *piVersion, char **pzErr);
+/* Key iKey as written, in zBuf (SQLMIG_VERSION_BUF bytes); returns zBuf. */
+SQLMIG_PRIVATE const char *sqlmigVersionShow(sqlite3 *db, sqlite3_int64 iKey,
+                                             char *zBuf);
+/* The same, returning SQLITE_OK or the lookup's error (for results that
+** must be known before a change is committed). */
+SQLMIG_PRIVATE int sqlmigVersionText(sqlite3 *db, sqlite3_int64 iKey,
+                                     char *zBuf);
+/* Key iKey as a result: an integer, or the text of a long version. */
+SQLMIG_PRIVATE void sqlmigVersionResult(sqlite3_context *ctx, sqlite3 *db,
+                                        sqlite3_int64 iKey);
+/* The digits z[0..n) without leading zeros into zOut (at least
+** SQLMIG_VERSION_BUF bytes): their number, -1 when z is not all digits,
+** -2 when there are more than SQLMIG_VERSION_MAXDIGITS. */
+SQLMIG_PRIVATE int sqlmigVersionDigits(const char *z, int n, char *zOut);
+/* The key of long version zDigits into *piKey (-1: none; handed out and
+** recorded when bAssign). */
+SQLMIG_PRIVATE int sqlmigVersionLongKey(sqlite3 *db, const char *zDigits,
+    int bAssign, sqlite3_int64 *piKey, char **pzErr);
+/* For a long version in v: its key (-1 when not registered) and the key
+** below it; SQLITE_DONE when v is not a long version. */
+SQLMIG_PRIVATE int sqlmigVersionFind(sqlite3 *db, sqlite3_value *v,
+    sqlite3_int64 *piKey, sqlite3_int64 *piPrev);
+/* The same for long version zDigits. */
+SQLMIG_PRIVATE int sqlmigVersionPlace(sqlite3 *db, const char *zDigits,
+    sqlite3_int64 *piKey, sqlite3_int64 *piPrev);
+/* Numeric order of two versions written as digits (no leading zeros). */
+SQLMIG_PRIVATE int sqlmigDigitsCmp(const char *a, const char *b);
 /* Script column zWhich ("up" or "down") of revision iVersion: text or a
 ** UTF-8 BLOB (byte order mark dropped); NULL only for down. */
 /* Index of the first byte of z[0..n) that is not valid UTF-8 (or is NUL),
 ** -1 when there is none. */
 SQLMIG_PRIVATE int sqlmigUtf8Invalid(const unsigned char *z, int n);
-SQLMIG_PRIVATE int sqlmigScriptArg(sqlite3_int64 iVersion, const char *zWhich,
+SQLMIG_PRIVATE int sqlmigScriptArg(const char *zVersion, const char *zWhich,
     sqlite3_value *v, SqlmigScript *pOut, char **pzErr);
 /* The script guard on s, the error naming the revision and statement. */
-SQLMIG_PRIVATE int sqlmigScriptCheck(sqlite3_int64 iVersion,
+SQLMIG_PRIVATE int sqlmigScriptCheck(const char *zVersion,
     const char *zWhich, const SqlmigScript *s, char **pzErr);
 /* Binds s (NULL when s->z is) to parameter i of pStmt. */
 SQLMIG_PRIVATE int sqlmigBindScript(sqlite3_stmt *pStmt, int i,
@@ -346,7 +385,8 @@ typedef struct SqlmigFileSet SqlmigFileSet;
 typedef struct SqlmigFileMemo SqlmigFileMemo;
 typedef struct SqlmigFileRow SqlmigFileRow;
 struct SqlmigFileRow {
-  sqlite3_int64 iVersion;
+  sqlite3_int64 iVersion;            /* when zLong is NULL */
+  const char *zLong;                 /* a version of 19 digits or more */
   const char *zName, *zUp, *zDown;   /* zDown NULL: no down script */
   const char *zFormat;               /* "dbmate", "goose", "flyway", ... */
   const char *zPath;                 /* the up file, as named */
@@ -354,22 +394,25 @@ struct SqlmigFileRow {
 
 /*
 ** Reads the folder named by pDir, or (pDir NULL) the bundle table named by
-** pBundle, into *ppSet: one row per revision, ascending. On failure
+** pBundle, into *ppSet: one row per revision, ascending; pDialect (NULL,
+** or a NULL value: none) keeps one dialect's files. On failure
 ** nothing is returned and *pzErr names the file and the reason.
 */
 SQLMIG_PRIVATE int sqlmigFilesLoad(sqlite3 *db, sqlite3_value *pDir,
-    sqlite3_value *pBundle, SqlmigFileSet **ppSet, char **pzErr);
+    sqlite3_value *pBundle, sqlite3_value *pDialect, SqlmigFileSet **ppSet,
+    char **pzErr);
 SQLMIG_PRIVATE int sqlmigFilesCount(const SqlmigFileSet *pSet);
 SQLMIG_PRIVATE void sqlmigFilesRow(const SqlmigFileSet *pSet, int i,
                                    SqlmigFileRow *pRow);
 SQLMIG_PRIVATE void sqlmigFilesFree(SqlmigFileSet *pSet);
 SQLMIG_PRIVATE void sqlmigFilesMemoFree(SqlmigFileMemo *p);
 /*
-** The path of the file that gave revision iVersion with up checksum zSum
+** The path of the file that gave revision zVersion (as shown) with up
+** checksum zSum
 ** in the last migration_files() call on pConn, or NULL.
 */
 SQLMIG_PRIVATE const char *sqlmigFilesPath(SqlmigConn *pConn,
-    sqlite3_int64 iVersion, const char *zSum);
+    const char *zVersion, const char *zSum);
 /* Registers migration_files(). */
 SQLMIG_PRIVATE int sqlmigFilesRegister(sqlite3 *db, SqlmigConn *pConn);
 

@@ -11,8 +11,10 @@
 ** rows there are; xColumn returns one visible value of one row; xFree
 ** releases the state. This file is the virtual-table plumbing they share:
 ** arguments taken from equality constraints on the hidden columns, in
-** order; direct-only (no views, no triggers of the schema); rows by index,
-** in order of the first column; the hidden columns echo the arguments.
+** order (one left out before a later one given is NULL, the way a WHERE
+** on a later hidden column gives generate_series its step); direct-only
+** (no views, no triggers of the schema); rows by index, in order of the
+** first column; the hidden columns echo the arguments.
 */
 #include "sqlmig_int.h"
 
@@ -130,6 +132,18 @@ static int tvfClose(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
+/* A NULL value of its own (sqlite3_value_free), or NULL when out of memory. */
+static sqlite3_value *tvfNull(sqlite3 *db){
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_value *pVal = 0;
+  if( sqlite3_prepare_v2(db, "SELECT NULL", -1, &pStmt, 0)==SQLITE_OK
+   && sqlite3_step(pStmt)==SQLITE_ROW ){
+    pVal = sqlite3_value_dup(sqlite3_column_value(pStmt, 0));
+  }
+  sqlite3_finalize(pStmt);
+  return pVal;
+}
+
 static int tvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv){
   TvfCursor *pCur = (TvfCursor*)cur;
@@ -139,18 +153,26 @@ static int tvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   int i, rc;
   (void)idxStr;
   tvfReset(pCur, pDef);
-  /* The arguments given must be the first argc, and enough of them */
-  if( idxNum!=(1<<argc)-1 || argc<pDef->nArgMin ){
+  /* The first nArgMin arguments must be given; one left out before a
+  ** later one given (a WHERE on that column) is NULL */
+  if( (idxNum & ((1<<pDef->nArgMin)-1))!=(1<<pDef->nArgMin)-1 ){
     zErr = sqlite3_mprintf("%s: %s", pDef->zName, pDef->zUsage);
     rc = SQLITE_ERROR;
   }else{
-    for(i=0; i<argc; i++){
-      pCur->apArg[i] = sqlite3_value_dup(argv[i]);
+    int nPos = 0, iGiven = 0;
+    while( (idxNum>>nPos)!=0 ) nPos++;
+    for(i=0; i<nPos; i++){
+      if( (idxNum>>i)&1 ){
+        pCur->apArg[i] = sqlite3_value_dup(argv[iGiven++]);
+      }else{
+        pCur->apArg[i] = tvfNull(pTab->pConn->db);
+      }
       if( pCur->apArg[i]==0 ) return SQLITE_NOMEM;
     }
+    (void)argc;
     pCur->bState = 1;
-    rc = pDef->xFilter(pTab->pConn, pCur->pState, argc, argv, &pCur->nRow,
-                       &zErr);
+    rc = pDef->xFilter(pTab->pConn, pCur->pState, nPos, pCur->apArg,
+                       &pCur->nRow, &zErr);
   }
   if( rc!=SQLITE_OK ){
     tvfReset(pCur, pDef);

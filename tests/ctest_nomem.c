@@ -170,6 +170,26 @@ static const Op aOp[] = {
   { "migration_files of a folder", "", S_EMPTY,
     "SELECT version, name, length(up), length(down), format, path"
     " FROM migration_files('tests/files/goose')", 0, 0 },
+  { "migration_files of a pop/fizz folder, one dialect", "", S_EMPTY,
+    "SELECT version, name, length(up), length(down), path"
+    " FROM migration_files('tests/files/pop', NULL, 'sqlite')", 0, 0 },
+  { "migration_files of a Prisma folder", "", S_EMPTY,
+    "INSERT INTO migrations SELECT * FROM migration_files('tests/files/prisma')",
+    0, 0 },
+  { "long versions: insert creating sqlmig_versions, list", "", S_EMPTY,
+    "BEGIN;" INS
+    "('20150100000001000000', 'a', 'CREATE TABLE a(x)', 'DROP TABLE a'),"
+    " ('2015010000000100000', 'c', 'CREATE TABLE c(x)', 'DROP TABLE c');"
+    " SELECT * FROM migrations WHERE version > '2015010000000100000'; COMMIT",
+    0, 0 },
+  { "long versions: migrate to a text target", "", INS
+    "('20150100000001000000', 'a', 'CREATE TABLE a(x)', 'DROP TABLE a'),"
+    " ('201501000000010000000', 'b', 'CREATE TABLE b(x)', 'DROP TABLE b');"
+    " SELECT migrate();", "SELECT migrate('20150100000001000000')", 0, 0 },
+  { "long versions: migrate_baseline to a text version", "", INS
+    "('20150100000001000000', 'a', 'SELECT 1', NULL),"
+    " ('201501000000010000000', 'b', 'SELECT 2', NULL);",
+    "SELECT migrate_baseline('201501000000010000000')", 0, 0 },
   { "migration_files of a bundle", "", S_BUNDLE,
     "SELECT *, format, path FROM migration_files(NULL, 'bundle')", 0, 0 },
   { "migrate_status of a folder", "", S_FILES,

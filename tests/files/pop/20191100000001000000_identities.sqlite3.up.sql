@@ -1,0 +1,5 @@
+CREATE TABLE identities(
+  id TEXT PRIMARY KEY,
+  nid TEXT REFERENCES networks(id) ON DELETE CASCADE,
+  traits TEXT NOT NULL DEFAULT '{}'
+);

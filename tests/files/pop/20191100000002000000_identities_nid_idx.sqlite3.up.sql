@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS identities_nid_idx ON identities (nid);

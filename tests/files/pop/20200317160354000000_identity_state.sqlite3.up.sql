@@ -1,0 +1,1 @@
+ALTER TABLE identities ADD COLUMN state TEXT NOT NULL DEFAULT 'active';

@@ -1,0 +1,6 @@
+CREATE TABLE collabs (
+  id SERIAL PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+  UNIQUE (user_id, repo_id)
+);
