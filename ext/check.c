@@ -829,15 +829,37 @@ static int forwardAll(sqlite3 *db, sqlite3 *pCopy){
 /* copyOpen()'s answer when ownWriteTxn() (not an SQLite code) */
 #define SQLMIG_IN_WRITE_TXN (-1)
 
-/* A private in-memory copy of db's main, with db's foreign_keys; or
-** SQLMIG_IN_WRITE_TXN. */
+/*
+** A private copy of db's main, with db's foreign_keys; or
+** SQLMIG_IN_WRITE_TXN. The copy is a temporary file database (an empty
+** file name: SQLite deletes it when the copy closes) with the caller's
+** page cache size and temporary files on disk, so that checking a big
+** database costs disk, not memory: the backup spills the copy's cache as
+** it fills, and the copy's journals and sorters spill too.
+*/
 static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
   sqlite3 *pCopy = 0;
   sqlite3_backup *pB;
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 nCache = -2000;
   int bFk = 0;
-  int rc = sqlite3_open_v2(":memory:", &pCopy,
+  int rc = sqlite3_open_v2("", &pCopy,
                            SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
   if( rc==SQLITE_OK ) rc = forwardAll(db, pCopy);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db, "PRAGMA main.cache_size", -1, &pStmt, 0);
+    if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      nCache = sqlite3_column_int64(pStmt, 0);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK ) rc = sqlmigErrcode(db, rc);
+  }
+  if( rc==SQLITE_OK ){
+    char *zSql = sqlite3_mprintf("PRAGMA cache_size=%lld; "
+                                 "PRAGMA temp_store=FILE", nCache);
+    rc = zSql ? sqlite3_exec(pCopy, zSql, 0, 0, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+  }
   if( rc==SQLITE_OK ){
     pB = sqlite3_backup_init(pCopy, "main", db, "main");
     if( pB==0 ){
