@@ -116,38 +116,79 @@ static void checkFree(void *pState){
 
 /* ------------------------------------------------------------- checksums */
 
-/* A 64-bit hash of n bytes, seeded with the value's type. */
+/*
+** A 64-bit hash of n bytes, seeded with the value's type: eight bytes a
+** step (the row check hashes every value of a table twice, so on a big
+** table this loop is much of the check's own cost).
+*/
 static sqlite3_uint64 hashBytes(int eType, const unsigned char *z, int n){
-  sqlite3_uint64 h = 0xcbf29ce484222325ULL ^ (sqlite3_uint64)eType;
-  int i;
-  for(i=0; i<n; i++){
-    h ^= z[i];
-    h *= 0x100000001b3ULL;
+  sqlite3_uint64 h = 0xcbf29ce484222325ULL ^ (sqlite3_uint64)eType
+                   ^ ((sqlite3_uint64)n * 0x9e3779b97f4a7c15ULL);
+  sqlite3_uint64 w;
+  int i = 0;
+  for(; i+8<=n; i+=8){
+    memcpy(&w, z+i, 8);
+    w *= 0x87c37b91114253d5ULL;
+    w = (w<<31) | (w>>33);
+    h ^= w * 0x4cf5ad432745937fULL;
+    h = ((h<<27) | (h>>37)) * 5 + 0x52dce729;
+  }
+  if( i<n ){
+    w = 0;
+    memcpy(&w, z+i, (size_t)(n-i));
+    w *= 0x87c37b91114253d5ULL;
+    w = (w<<31) | (w>>33);
+    h ^= w * 0x4cf5ad432745937fULL;
   }
   h ^= h>>33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h>>33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h>>33;
   return h;
 }
 
-static sqlite3_uint64 hashValue(sqlite3_stmt *pStmt, int i){
-  int eType = sqlite3_column_type(pStmt, i);
+static sqlite3_uint64 hashValue(sqlite3_value *pVal){
+  int eType = sqlite3_value_type(pVal);
   switch( eType ){
     case SQLITE_INTEGER: {
-      sqlite3_int64 v = sqlite3_column_int64(pStmt, i);
+      sqlite3_int64 v = sqlite3_value_int64(pVal);
       return hashBytes(eType, (const unsigned char*)&v, sizeof(v));
     }
     case SQLITE_FLOAT: {
-      double v = sqlite3_column_double(pStmt, i);
+      double v = sqlite3_value_double(pVal);
       return hashBytes(eType, (const unsigned char*)&v, sizeof(v));
     }
     case SQLITE_NULL:
       return hashBytes(eType, 0, 0);
     default: {
-      const unsigned char *z = sqlite3_column_blob(pStmt, i);
-      return hashBytes(eType, z, sqlite3_column_bytes(pStmt, i));
+      const unsigned char *z = sqlite3_value_blob(pVal);
+      return hashBytes(eType, z, sqlite3_value_bytes(pVal));
     }
   }
+}
+
+/*
+** The aggregate sqlmig_check_sum(x) of the copy: the sum and the xor of
+** the hashes of x over the rows, as a 16-byte blob. One statement of such
+** aggregates reads a table in SQLite's own loop, without a call of the
+** column API (and its mutex) per value.
+*/
+static void sumStep(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  sqlite3_uint64 *a = sqlite3_aggregate_context(ctx, 2*sizeof(*a));
+  (void)argc;
+  if( a ){
+    sqlite3_uint64 h = hashValue(argv[0]);
+    a[0] += h;
+    a[1] ^= h;
+  }
+}
+
+static void sumFinal(sqlite3_context *ctx){
+  sqlite3_uint64 *a = sqlite3_aggregate_context(ctx, 0);
+  sqlite3_uint64 z[2] = {0, 0};
+  sqlite3_result_blob(ctx, a ? (const void*)a : (const void*)z, sizeof(z),
+                      SQLITE_TRANSIENT);
 }
 
 static void sumsFree(TableSum *a, int n){
@@ -161,10 +202,12 @@ static void sumsFree(TableSum *a, int n){
   sqlite3_free(a);
 }
 
-/* Reads the rows of table zTab of main into *pSum. */
+/* Reads the rows of table zTab of main into *pSum (the copy's
+** sqlmig_check_sum() over each column of `SELECT *`). */
 static int tableSum(sqlite3 *db, const char *zTab, TableSum *pSum){
   char *zSql = sqlite3_mprintf("SELECT * FROM main.\"%w\"", zTab);
   sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pSum2;
   int rc, k;
   memset(pSum, 0, sizeof(*pSum));
   if( zSql==0 ) return SQLITE_NOMEM;
@@ -181,21 +224,39 @@ static int tableSum(sqlite3 *db, const char *zTab, TableSum *pSum){
     return SQLITE_NOMEM;
   }
   memset(pSum->aSum, 0, sizeof(sqlite3_uint64)*2*(pSum->nCol+1));
+  pSum2 = sqlite3_str_new(0);
+  sqlite3_str_appendall(pSum2, "SELECT count(*)");
   for(k=0; k<pSum->nCol; k++){
     const char *zCol = sqlite3_column_name(pStmt, k);
     pSum->azCol[k] = zCol ? sqlite3_mprintf("%s", zCol) : 0;
-    if( pSum->azCol[k]==0 ) rc = SQLITE_NOMEM;
-  }
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    rc = SQLITE_OK;
-    pSum->nRow++;
-    for(k=0; k<pSum->nCol; k++){
-      sqlite3_uint64 h = hashValue(pStmt, k);
-      pSum->aSum[k] += h;
-      pSum->aSum[pSum->nCol+k] ^= h;
+    if( pSum->azCol[k]==0 ){
+      rc = SQLITE_NOMEM;
+    }else{
+      sqlite3_str_appendf(pSum2, ", sqlmig_check_sum(\"%w\")", zCol);
     }
   }
-  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  sqlite3_str_appendf(pSum2, " FROM main.\"%w\"", zTab);
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  zSql = sqlite3_str_finish(pSum2);
+  if( zSql==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    rc = SQLITE_OK;
+    pSum->nRow = sqlite3_column_int64(pStmt, 0);
+    for(k=0; k<pSum->nCol; k++){
+      const void *z = sqlite3_column_blob(pStmt, k+1);
+      sqlite3_uint64 h[2];
+      if( z==0 || sqlite3_column_bytes(pStmt, k+1)!=(int)sizeof(h) ){
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      memcpy(h, z, sizeof(h));
+      pSum->aSum[k] = h[0];
+      pSum->aSum[pSum->nCol+k] = h[1];
+    }
+  }
   sqlite3_finalize(pStmt);
   return rc;
 }
@@ -845,6 +906,10 @@ static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
   int bFk = 0;
   int rc = sqlite3_open_v2("", &pCopy,
                            SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(pCopy, "sqlmig_check_sum", 1,
+        SQLITE_UTF8|SQLITE_DETERMINISTIC, 0, 0, sumStep, sumFinal);
+  }
   if( rc==SQLITE_OK ) rc = forwardAll(db, pCopy);
   if( rc==SQLITE_OK ){
     rc = sqlite3_prepare_v2(db, "PRAGMA main.cache_size", -1, &pStmt, 0);
