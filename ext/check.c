@@ -39,7 +39,18 @@ struct CheckRev {
   int bApplied;
 };
 
-/* The copy's schema, kept current (see "the schema" below). */
+/* The checksums of one table's rows: per column, over every row. */
+typedef struct TableSum TableSum;
+struct TableSum {
+  char *zTab;
+  sqlite3_int64 nRow;
+  int nCol;
+  char **azCol;
+  sqlite3_uint64 *aSum;    /* nCol sums, then nCol xors */
+};
+
+/* The copy's schema, kept current (see "the schema" below), and the row
+** sums of tables no statement has written since they were read. */
 typedef struct SchemaCache SchemaCache;
 struct SchemaCache {
   SqlmigSnap *pSnap;       /* every row, sorted as snapshots are */
@@ -48,6 +59,10 @@ struct SchemaCache {
   int bOom;                /* an event could not be noted: read everything */
   sqlite3_stmt *pByRowid;
   sqlite3_stmt *pAfter;
+  SqlmigNames written;     /* tables whose rows a statement may have changed */
+  int bWriteAll;           /* any table's (a rollback, a rename...) */
+  TableSum *aKept;         /* sums still true of the copy */
+  int nKept, nKeptAlloc;
 };
 
 /* One problem found. */
@@ -63,16 +78,6 @@ typedef struct CheckState CheckState;
 struct CheckState {
   CheckRow *a;
   int n, nAlloc;
-};
-
-/* The checksums of one table's rows: per column, over every row. */
-typedef struct TableSum TableSum;
-struct TableSum {
-  char *zTab;
-  sqlite3_int64 nRow;
-  int nCol;
-  char **azCol;
-  sqlite3_uint64 *aSum;    /* nCol sums, then nCol xors */
 };
 
 /* ----------------------------------------------------------------- rows */
@@ -191,14 +196,19 @@ static void sumFinal(sqlite3_context *ctx){
                       SQLITE_TRANSIENT);
 }
 
+/* Frees what p holds (not p). */
+static void sumClear(TableSum *p){
+  int k;
+  sqlite3_free(p->zTab);
+  for(k=0; k<p->nCol; k++) sqlite3_free(p->azCol[k]);
+  sqlite3_free(p->azCol);
+  sqlite3_free(p->aSum);
+  memset(p, 0, sizeof(*p));
+}
+
 static void sumsFree(TableSum *a, int n){
-  int i, k;
-  for(i=0; i<n; i++){
-    sqlite3_free(a[i].zTab);
-    for(k=0; k<a[i].nCol; k++) sqlite3_free(a[i].azCol[k]);
-    sqlite3_free(a[i].azCol);
-    sqlite3_free(a[i].aSum);
-  }
+  int i;
+  for(i=0; i<n; i++) sumClear(&a[i]);
   sqlite3_free(a);
 }
 
@@ -316,7 +326,7 @@ static int runScript(sqlite3 *db, const char *zSql, SqlmigFk *pFk,
     rc = sqlmigRunStep(db, zSql, 1, pFk, pzErr);
     if( rc!=SQLITE_OK ){
       sqlite3_exec(db, "ROLLBACK TO sqlmig_check", 0, 0, 0);
-      pCache->bFull = 1;
+      pCache->bFull = pCache->bWriteAll = 1;
     }
     sqlite3_exec(db, "RELEASE sqlmig_check", 0, 0, 0);
   }
@@ -387,8 +397,26 @@ static int cacheAuth(void *pArg, int eCode, const char *z1, const char *z2,
       a[0] = z1; break;
     case SQLITE_ALTER_TABLE:
       a[0] = z2; zDb = z1; break;
-    case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE:
-      p->bFull = 1; break;
+    case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE: case SQLITE_ANALYZE:
+      p->bFull = p->bWriteAll = 1; break;
+    case SQLITE_PRAGMA:
+      /* with writable_schema a statement can change any table's columns */
+      if( z1 && sqlite3_stricmp(z1, "writable_schema")==0 ){
+        p->bFull = p->bWriteAll = 1;
+      }
+      return SQLITE_OK;
+    case SQLITE_INSERT: case SQLITE_UPDATE: case SQLITE_DELETE:
+      /* rows written (also by a trigger: its statements come here too);
+      ** the schema table's rows are DDL's own, noted as events above */
+      if( zDb && sqlite3_stricmp(zDb, "main")!=0 ) return SQLITE_OK;
+      if( z1 && (sqlite3_stricmp(z1, "sqlite_master")==0
+              || sqlite3_stricmp(z1, "sqlite_schema")==0) ){
+        return SQLITE_OK;
+      }
+      if( z1==0 || sqlmigNamesAdd(&p->written, z1, -1)!=SQLITE_OK ){
+        p->bWriteAll = 1;
+      }
+      return SQLITE_OK;
     default:
       return SQLITE_OK;
   }
@@ -396,10 +424,19 @@ static int cacheAuth(void *pArg, int eCode, const char *z1, const char *z2,
   for(i=0; i<2; i++){
     if( a[i] && sqlmigNamesAdd(&p->events, a[i], -1)!=SQLITE_OK ) p->bOom = 1;
   }
+  /* a table created, dropped or altered: its rows (or columns) too */
+  if( eCode==SQLITE_CREATE_TABLE || eCode==SQLITE_DROP_TABLE
+   || eCode==SQLITE_ALTER_TABLE ){
+    if( a[0]==0 || sqlmigNamesAdd(&p->written, a[0], -1)!=SQLITE_OK ){
+      p->bWriteAll = 1;
+    }
+  }
   return SQLITE_OK;
 }
 
 static void cacheFree(SchemaCache *p){
+  sumsFree(p->aKept, p->nKept);
+  sqlmigNamesFree(&p->written);
   sqlmigSnapFree(p->pSnap);
   sqlmigNamesFree(&p->events);
   sqlite3_finalize(p->pByRowid);
@@ -552,17 +589,84 @@ static const SqlmigObj *snapTable(const SqlmigSnap *p, const char *zName){
   return 0;
 }
 
-/* The row sums of the tables of pSnap named in pNames (a slot each). */
-static int sumsOf(sqlite3 *db, const SqlmigSnap *pSnap,
+/* A copy of pSrc into *pDst (zeroed on failure). */
+static int sumCopy(TableSum *pDst, const TableSum *pSrc){
+  int k, rc = SQLITE_OK;
+  memset(pDst, 0, sizeof(*pDst));
+  pDst->zTab = sqlite3_mprintf("%s", pSrc->zTab);
+  pDst->nRow = pSrc->nRow;
+  pDst->azCol = sqlite3_malloc64(sizeof(char*)*(pSrc->nCol+1));
+  pDst->aSum = sqlite3_malloc64(sizeof(sqlite3_uint64)*2*(pSrc->nCol+1));
+  if( !pDst->zTab || !pDst->azCol || !pDst->aSum ) rc = SQLITE_NOMEM;
+  for(k=0; rc==SQLITE_OK && k<pSrc->nCol; k++){
+    pDst->azCol[k] = sqlite3_mprintf("%s", pSrc->azCol[k]);
+    if( pDst->azCol[k]==0 ) rc = SQLITE_NOMEM;
+    pDst->nCol = k+1;
+  }
+  if( rc!=SQLITE_OK ){
+    sumClear(pDst);
+    return rc;
+  }
+  memcpy(pDst->aSum, pSrc->aSum, sizeof(sqlite3_uint64)*2*pSrc->nCol);
+  return SQLITE_OK;
+}
+
+/*
+** The kept sums minus those of tables written since they were read (all
+** of them after a rollback, a rename, or a write the authorizer could not
+** name).
+*/
+static void keptPrune(SchemaCache *p){
+  int i, j = 0;
+  for(i=0; i<p->nKept; i++){
+    if( p->bWriteAll || sqlmigNamesHas(&p->written, p->aKept[i].zTab) ){
+      sumClear(&p->aKept[i]);
+    }else{
+      p->aKept[j++] = p->aKept[i];
+    }
+  }
+  p->nKept = j;
+  sqlmigNamesFree(&p->written);
+  p->bWriteAll = 0;
+}
+
+/*
+** The row sums of the tables of pSnap named in pNames (a slot each): kept
+** ones when no statement has written the table since it was read (a
+** revision that only adds an index reads its big table once, not twice).
+*/
+static int sumsOf(sqlite3 *db, SchemaCache *pCache, const SqlmigSnap *pSnap,
                   const SqlmigNames *pNames, TableSum **paSum){
   TableSum *a = sqlite3_malloc64(sizeof(TableSum)*(pNames->n+1));
-  int i, rc = SQLITE_OK;
+  int i, k, rc = SQLITE_OK;
   *paSum = 0;
   if( a==0 ) return SQLITE_NOMEM;
   memset(a, 0, sizeof(TableSum)*(pNames->n+1));
+  keptPrune(pCache);
   for(i=0; rc==SQLITE_OK && i<pNames->n; i++){
     const SqlmigObj *o = snapTable(pSnap, pNames->az[i]);
-    if( o ) rc = tableSum(db, o->zName, &a[i]);
+    if( o==0 ) continue;
+    for(k=0; k<pCache->nKept
+             && sqlite3_stricmp(pCache->aKept[k].zTab, o->zName); k++){}
+    if( k<pCache->nKept ){
+      rc = sumCopy(&a[i], &pCache->aKept[k]);
+      continue;
+    }
+    rc = tableSum(db, o->zName, &a[i]);
+    if( rc==SQLITE_OK && pCache->nKept==pCache->nKeptAlloc ){
+      int nNew = pCache->nKeptAlloc ? pCache->nKeptAlloc*2 : 8;
+      TableSum *aNew = sqlite3_realloc64(pCache->aKept, nNew*sizeof(TableSum));
+      if( aNew==0 ){
+        rc = SQLITE_NOMEM;
+      }else{
+        pCache->aKept = aNew;
+        pCache->nKeptAlloc = nNew;
+      }
+    }
+    if( rc==SQLITE_OK ){
+      rc = sumCopy(&pCache->aKept[pCache->nKept], &a[i]);
+      if( rc==SQLITE_OK ) pCache->nKept++;
+    }
   }
   if( rc!=SQLITE_OK ){
     sumsFree(a, pNames->n);
@@ -589,10 +693,11 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
   *pbStop = 0;
   rc = revNames(pRev, &names, &bRename);
   if( rc==SQLITE_OK ) rc = cacheSnap(db, pCache, &pBefore);
-  if( rc==SQLITE_OK ) rc = sumsOf(db, pBefore, &names, &aBefore);
+  if( rc==SQLITE_OK ) rc = sumsOf(db, pCache, pBefore, &names, &aBefore);
   if( rc!=SQLITE_OK ) goto done;
 
   pCache->bFull |= bRename;
+  pCache->bWriteAll |= bRename;
   rc = runScript(db, pRev->zUp, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK ){
     *pbStop = 1;
@@ -613,6 +718,7 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
   if( rc!=SQLITE_OK ) goto done;
   bProbe = 1;
   pCache->bFull |= bRename;
+  pCache->bWriteAll |= bRename;
   rc = runScript(db, pRev->zDown, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK ){
     /* rolled back: the copy is after up, where the next one starts */
@@ -634,11 +740,12 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
     }
   }
   /* Rows of the tables there before up and after down */
-  if( rc==SQLITE_OK ) rc = sumsOf(db, pAfter, &names, &aAfter);
+  if( rc==SQLITE_OK ) rc = sumsOf(db, pCache, pAfter, &names, &aAfter);
   if( rc==SQLITE_OK ) rc = sumsCompare(p, pRev, aBefore, aAfter, names.n);
   if( rc!=SQLITE_OK ) goto done;
 
   pCache->bFull |= bRename;
+  pCache->bWriteAll |= bRename;
   rc = runScript(db, pRev->zUp, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     rc = rowAdd(p, pRev, "up again fails", zErr);
@@ -652,7 +759,7 @@ done:
     int rc2 = SQLITE_OK;
     if( p->n>nRowBefore ){
       rc2 = sqlite3_exec(db, "ROLLBACK TO sqlmig_probe", 0, 0, 0);
-      pCache->bFull = 1;
+      pCache->bFull = pCache->bWriteAll = 1;
     }
     if( rc2==SQLITE_OK ) rc2 = sqlite3_exec(db, "RELEASE sqlmig_probe", 0, 0, 0);
     if( rc==SQLITE_OK ) rc = rc2;
