@@ -5,11 +5,12 @@
 **   SELECT * FROM migrate_check(3);    -- revision 3 only
 **
 ** One row (version, name, check, detail) per problem; no rows means every
-** revision round-trips. The work happens in a private in-memory copy of
-** main (the backup API), so the database is never written, whatever the
-** scripts do; SQLite could not run them on the caller's connection anyway,
-** since a table-valued function counts as a reader and DROP TABLE would be
-** refused. The copy gets the caller's foreign_keys setting; scripts run as
+** revision round-trips. The work happens in a private copy of main (the
+** backup API into a temporary file database with the caller's page cache
+** size: a big database costs disk, not memory), so the database is never
+** written, whatever the scripts do; SQLite could not run them on the
+** caller's connection anyway, since a table-valued function counts as a
+** reader and DROP TABLE would be refused. The copy gets the caller's foreign_keys setting; scripts run as
 ** migrate() runs them (sqlmigRunStep), each in a savepoint so that a failed
 ** one leaves the copy as it was.
 **
@@ -174,26 +175,36 @@ static sqlite3_uint64 hashValue(sqlite3_value *pVal){
 }
 
 /*
-** The aggregate sqlmig_check_sum(x) of the copy: the sum and the xor of
-** the hashes of x over the rows, as a 16-byte blob. One statement of such
-** aggregates reads a table in SQLite's own loop, without a call of the
+** The aggregate sqlmig_check_sum(x1, ..., xn) of the copy: per argument,
+** the sum and the xor of the hashes of its values over the rows, as a blob
+** of 2n 64-bit words (NULL over no rows). One statement of it reads a
+** table in SQLite's own loop with one call a row, without a call of the
 ** column API (and its mutex) per value.
 */
+#define SUM_MAX_ARGS 100
+
 static void sumStep(sqlite3_context *ctx, int argc, sqlite3_value **argv){
-  sqlite3_uint64 *a = sqlite3_aggregate_context(ctx, 2*sizeof(*a));
-  (void)argc;
-  if( a ){
-    sqlite3_uint64 h = hashValue(argv[0]);
-    a[0] += h;
-    a[1] ^= h;
+  /* a[0]: argc; then a sum and a xor per argument */
+  sqlite3_uint64 *a = sqlite3_aggregate_context(ctx,
+                                          (int)sizeof(*a)*(1+2*argc));
+  int k;
+  if( a==0 ){
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  a[0] = (sqlite3_uint64)argc;
+  for(k=0; k<argc; k++){
+    sqlite3_uint64 h = hashValue(argv[k]);
+    a[1+2*k] += h;
+    a[2+2*k] ^= h;
   }
 }
 
 static void sumFinal(sqlite3_context *ctx){
   sqlite3_uint64 *a = sqlite3_aggregate_context(ctx, 0);
-  sqlite3_uint64 z[2] = {0, 0};
-  sqlite3_result_blob(ctx, a ? (const void*)a : (const void*)z, sizeof(z),
-                      SQLITE_TRANSIENT);
+  if( a ){
+    sqlite3_result_blob(ctx, a+1, (int)(2*sizeof(*a)*a[0]), SQLITE_TRANSIENT);
+  }
 }
 
 /* Frees what p holds (not p). */
@@ -242,7 +253,11 @@ static int tableSum(sqlite3 *db, const char *zTab, TableSum *pSum){
     if( pSum->azCol[k]==0 ){
       rc = SQLITE_NOMEM;
     }else{
-      sqlite3_str_appendf(pSum2, ", sqlmig_check_sum(\"%w\")", zCol);
+      sqlite3_str_appendf(pSum2, "%s\"%w\"", k%SUM_MAX_ARGS==0
+          ? ", sqlmig_check_sum(" : ", ", zCol);
+      if( k%SUM_MAX_ARGS==SUM_MAX_ARGS-1 || k==pSum->nCol-1 ){
+        sqlite3_str_appendall(pSum2, ")");
+      }
     }
   }
   sqlite3_str_appendf(pSum2, " FROM main.\"%w\"", zTab);
@@ -255,16 +270,19 @@ static int tableSum(sqlite3 *db, const char *zTab, TableSum *pSum){
   if( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
     rc = SQLITE_OK;
     pSum->nRow = sqlite3_column_int64(pStmt, 0);
-    for(k=0; k<pSum->nCol; k++){
-      const void *z = sqlite3_column_blob(pStmt, k+1);
-      sqlite3_uint64 h[2];
-      if( z==0 || sqlite3_column_bytes(pStmt, k+1)!=(int)sizeof(h) ){
+    for(k=0; pSum->nRow>0 && k<pSum->nCol; k+=SUM_MAX_ARGS){
+      /* one blob per group of SUM_MAX_ARGS columns */
+      int m = pSum->nCol-k < SUM_MAX_ARGS ? pSum->nCol-k : SUM_MAX_ARGS, j;
+      const unsigned char *z = sqlite3_column_blob(pStmt, 1+k/SUM_MAX_ARGS);
+      if( z==0
+       || sqlite3_column_bytes(pStmt, 1+k/SUM_MAX_ARGS)!=(int)(16*m) ){
         rc = SQLITE_NOMEM;
         break;
       }
-      memcpy(h, z, sizeof(h));
-      pSum->aSum[k] = h[0];
-      pSum->aSum[pSum->nCol+k] = h[1];
+      for(j=0; j<m; j++){
+        memcpy(&pSum->aSum[k+j], z+16*j, 8);
+        memcpy(&pSum->aSum[pSum->nCol+k+j], z+16*j+8, 8);
+      }
     }
   }
   sqlite3_finalize(pStmt);
@@ -1014,7 +1032,7 @@ static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
   int rc = sqlite3_open_v2("", &pCopy,
                            SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
   if( rc==SQLITE_OK ){
-    rc = sqlite3_create_function(pCopy, "sqlmig_check_sum", 1,
+    rc = sqlite3_create_function(pCopy, "sqlmig_check_sum", -1,
         SQLITE_UTF8|SQLITE_DETERMINISTIC, 0, 0, sumStep, sumFinal);
   }
   if( rc==SQLITE_OK ) rc = forwardAll(db, pCopy);
