@@ -12,7 +12,8 @@ once per run in BENCH_TMP, which needs about 5 x BIGDB_MB of disk (the
 three databases, the copy's target and migrate_check's private copy).
 Each measurement runs in a fresh child process, sqlmig and the baseline
 alternately, BIGDB_REPS times (default 1 at full size, else min(REPS, 3));
-the child times the statements under test (wall clock) and the parent
+the child times the statements under test (wall clock, and CPU time for
+the check and the copy: steadier, blind to fsyncs) and the parent
 reads its peak RSS from os.wait4. Rows printed (see bench/README.md):
 
   check  migrate_check() of three pending revisions on a table of BIGDB_MB
@@ -86,6 +87,7 @@ def megabytes(path):
 def child(side, scenario, path, other):
     """Runs one side of one scenario on file path; prints elapsed ms."""
     db = connect(path)
+    c0 = time.process_time()
     if scenario == "check":
         t0 = time.perf_counter()
         if side == "sqlmig":
@@ -113,7 +115,7 @@ def child(side, scenario, path, other):
             n = db.execute("SELECT changes()").fetchone()[0]
         ms = (time.perf_counter() - t0) * 1000
         assert n == NROWS, n
-    print("%.3f" % ms)
+    print("%.3f %.3f" % (ms, (time.process_time() - c0) * 1000))
 
 
 def run_child(argv, out_path=None):
@@ -136,23 +138,29 @@ def run_child(argv, out_path=None):
 
 
 def timed(scenario, side, path, other=""):
-    """(ms of the statements, peak RSS MB) of a python child."""
+    """(ms of the statements, peak RSS MB, CPU ms) of a python child."""
     out = os.path.join(TMP, "child.out")
     _, rss = run_child([sys.executable, os.path.abspath(__file__), "child",
                         side, scenario, path, other], out)
     with open(out) as f:
-        ms = float(f.read().strip().splitlines()[-1])
-    return ms, rss
+        ms, cpu = (float(x) for x in f.read().strip().splitlines()[-1].split())
+    return ms, rss, cpu
 
 
 def medians(res):
-    return {s: (statistics.median(x[0] for x in v), max(x[1] for x in v))
+    return {s: (statistics.median(x[0] for x in v), max(x[1] for x in v),
+                statistics.median(x[2] for x in v) if len(v[0]) > 2 else None)
             for s, v in res.items()}
 
 
 def report(label, med, budget_ratio, budget_rss):
     print("RESULT|%s, %d MB database (ms)|%.1f|%.1f|%s"
           % (label, MB, med["sqlmig"][0], med["base"][0], budget_ratio))
+    if med["sqlmig"][2] is not None:
+        # CPU time: blind to the baseline's fsyncs (the check's copy is a
+        # temporary file, never synced) and to other work on the machine
+        print("RESULT|  the same, CPU ms|%.1f|%.1f|info"
+              % (med["sqlmig"][2], med["base"][2]))
     print("RESULT|  its peak RSS (MB)|%.1f|%.1f|%s"
           % (med["sqlmig"][1], med["base"][1], budget_rss))
 
