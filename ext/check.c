@@ -10,15 +10,17 @@
 ** size: a big database costs disk, not memory), so the database is never
 ** written, whatever the scripts do; SQLite could not run them on the
 ** caller's connection anyway, since a table-valued function counts as a
-** reader and DROP TABLE would be refused. The copy gets the caller's foreign_keys setting; scripts run as
-** migrate() runs them (sqlmigRunStep), each in a savepoint so that a failed
-** one leaves the copy as it was.
+** reader and DROP TABLE would be refused. The copy gets the caller's
+** foreign_keys setting; scripts run as migrate() runs them
+** (sqlmigRunStep), each in a savepoint so that a failed one leaves the
+** copy as it was.
 **
 **   1. From where the database is, the applied revisions are reverted
 **      newest first with their down scripts (a NULL down, or one that
 **      fails, ends the descent there: what lies below cannot be reached).
 **   2. Then, from there up, each revision in version order: snapshot of
-**      the objects its scripts name (and their rows' checksums), up, down,
+**      the objects its scripts name (and their rows' checksums, kept from
+**      an earlier read while no statement has written the table), up, down,
 **      snapshot again and compare (drift.c words the differences), up
 **      again. Down and up again run in a savepoint, rolled back when the
 **      round trip found a problem, so the next revision always starts
