@@ -58,7 +58,7 @@ collect() {
 # Runs a command with the hook timeout when `timeout` exists.
 with_timeout() {
   if command -v timeout >/dev/null 2>&1; then
-    timeout -k 5 "$BENCH_TIMEOUT" "$@"
+    timeout -k 5 "${limit:-$BENCH_TIMEOUT}" "$@"
   else
     "$@"
   fi
@@ -155,6 +155,8 @@ for script in bench/diff_*.sh bench/cli_*.sh; do
   name=$(basename "$script" .sh)
   echo "bench: $script" >&2
   mkdir -p "$work/$name"
+  limit=$BENCH_TIMEOUT
+  [ "$name" = diff_bigdb ] && limit=${BIGDB_TIMEOUT:-1800}
   LIB=$LIB SQLMIG=$SQLMIG BENCH=$BENCH BUILD=$BUILD REPS=$REPS BENCH_TMP=$work/$name \
     with_timeout sh "$script" >"$work/$name.out"
   status=$?

@@ -5,19 +5,22 @@
 **   SELECT * FROM migrate_check(3);    -- revision 3 only
 **
 ** One row (version, name, check, detail) per problem; no rows means every
-** revision round-trips. The work happens in a private in-memory copy of
-** main (the backup API), so the database is never written, whatever the
-** scripts do; SQLite could not run them on the caller's connection anyway,
-** since a table-valued function counts as a reader and DROP TABLE would be
-** refused. The copy gets the caller's foreign_keys setting; scripts run as
-** migrate() runs them (sqlmigRunStep), each in a savepoint so that a failed
-** one leaves the copy as it was.
+** revision round-trips. The work happens in a private copy of main (the
+** backup API into a temporary file database with the caller's page cache
+** size: a big database costs disk, not memory), so the database is never
+** written, whatever the scripts do; SQLite could not run them on the
+** caller's connection anyway, since a table-valued function counts as a
+** reader and DROP TABLE would be refused. The copy gets the caller's
+** foreign_keys setting; scripts run as migrate() runs them
+** (sqlmigRunStep), each in a savepoint so that a failed one leaves the
+** copy as it was.
 **
 **   1. From where the database is, the applied revisions are reverted
 **      newest first with their down scripts (a NULL down, or one that
 **      fails, ends the descent there: what lies below cannot be reached).
 **   2. Then, from there up, each revision in version order: snapshot of
-**      the objects its scripts name (and their rows' checksums), up, down,
+**      the objects its scripts name (and their rows' checksums, kept from
+**      an earlier read while no statement has written the table), up, down,
 **      snapshot again and compare (drift.c words the differences), up
 **      again. Down and up again run in a savepoint, rolled back when the
 **      round trip found a problem, so the next revision always starts
@@ -39,7 +42,18 @@ struct CheckRev {
   int bApplied;
 };
 
-/* The copy's schema, kept current (see "the schema" below). */
+/* The checksums of one table's rows: per column, over every row. */
+typedef struct TableSum TableSum;
+struct TableSum {
+  char *zTab;
+  sqlite3_int64 nRow;
+  int nCol;
+  char **azCol;
+  sqlite3_uint64 *aSum;    /* nCol sums, then nCol xors */
+};
+
+/* The copy's schema, kept current (see "the schema" below), and the row
+** sums of tables no statement has written since they were read. */
 typedef struct SchemaCache SchemaCache;
 struct SchemaCache {
   SqlmigSnap *pSnap;       /* every row, sorted as snapshots are */
@@ -48,6 +62,10 @@ struct SchemaCache {
   int bOom;                /* an event could not be noted: read everything */
   sqlite3_stmt *pByRowid;
   sqlite3_stmt *pAfter;
+  SqlmigNames written;     /* tables whose rows a statement may have changed */
+  int bWriteAll;           /* any table's (a rollback, a rename...) */
+  TableSum *aKept;         /* sums still true of the copy */
+  int nKept, nKeptAlloc;
 };
 
 /* One problem found. */
@@ -63,16 +81,6 @@ typedef struct CheckState CheckState;
 struct CheckState {
   CheckRow *a;
   int n, nAlloc;
-};
-
-/* The checksums of one table's rows: per column, over every row. */
-typedef struct TableSum TableSum;
-struct TableSum {
-  char *zTab;
-  sqlite3_int64 nRow;
-  int nCol;
-  char **azCol;
-  sqlite3_uint64 *aSum;    /* nCol sums, then nCol xors */
 };
 
 /* ----------------------------------------------------------------- rows */
@@ -116,55 +124,113 @@ static void checkFree(void *pState){
 
 /* ------------------------------------------------------------- checksums */
 
-/* A 64-bit hash of n bytes, seeded with the value's type. */
+/*
+** A 64-bit hash of n bytes, seeded with the value's type: eight bytes a
+** step (the row check hashes every value of a table twice, so on a big
+** table this loop is much of the check's own cost).
+*/
 static sqlite3_uint64 hashBytes(int eType, const unsigned char *z, int n){
-  sqlite3_uint64 h = 0xcbf29ce484222325ULL ^ (sqlite3_uint64)eType;
-  int i;
-  for(i=0; i<n; i++){
-    h ^= z[i];
-    h *= 0x100000001b3ULL;
+  sqlite3_uint64 h = 0xcbf29ce484222325ULL ^ (sqlite3_uint64)eType
+                   ^ ((sqlite3_uint64)n * 0x9e3779b97f4a7c15ULL);
+  sqlite3_uint64 w;
+  int i = 0;
+  for(; i+8<=n; i+=8){
+    memcpy(&w, z+i, 8);
+    w *= 0x87c37b91114253d5ULL;
+    w = (w<<31) | (w>>33);
+    h ^= w * 0x4cf5ad432745937fULL;
+    h = ((h<<27) | (h>>37)) * 5 + 0x52dce729;
+  }
+  if( i<n ){
+    w = 0;
+    memcpy(&w, z+i, (size_t)(n-i));
+    w *= 0x87c37b91114253d5ULL;
+    w = (w<<31) | (w>>33);
+    h ^= w * 0x4cf5ad432745937fULL;
   }
   h ^= h>>33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h>>33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h>>33;
   return h;
 }
 
-static sqlite3_uint64 hashValue(sqlite3_stmt *pStmt, int i){
-  int eType = sqlite3_column_type(pStmt, i);
+static sqlite3_uint64 hashValue(sqlite3_value *pVal){
+  int eType = sqlite3_value_type(pVal);
   switch( eType ){
     case SQLITE_INTEGER: {
-      sqlite3_int64 v = sqlite3_column_int64(pStmt, i);
+      sqlite3_int64 v = sqlite3_value_int64(pVal);
       return hashBytes(eType, (const unsigned char*)&v, sizeof(v));
     }
     case SQLITE_FLOAT: {
-      double v = sqlite3_column_double(pStmt, i);
+      double v = sqlite3_value_double(pVal);
       return hashBytes(eType, (const unsigned char*)&v, sizeof(v));
     }
     case SQLITE_NULL:
       return hashBytes(eType, 0, 0);
     default: {
-      const unsigned char *z = sqlite3_column_blob(pStmt, i);
-      return hashBytes(eType, z, sqlite3_column_bytes(pStmt, i));
+      const unsigned char *z = sqlite3_value_blob(pVal);
+      return hashBytes(eType, z, sqlite3_value_bytes(pVal));
     }
   }
 }
 
-static void sumsFree(TableSum *a, int n){
-  int i, k;
-  for(i=0; i<n; i++){
-    sqlite3_free(a[i].zTab);
-    for(k=0; k<a[i].nCol; k++) sqlite3_free(a[i].azCol[k]);
-    sqlite3_free(a[i].azCol);
-    sqlite3_free(a[i].aSum);
+/*
+** The aggregate sqlmig_check_sum(x1, ..., xn) of the copy: per argument,
+** the sum and the xor of the hashes of its values over the rows, as a blob
+** of 2n 64-bit words (NULL over no rows). One statement of it reads a
+** table in SQLite's own loop with one call a row, without a call of the
+** column API (and its mutex) per value.
+*/
+#define SUM_MAX_ARGS 100
+
+static void sumStep(sqlite3_context *ctx, int argc, sqlite3_value **argv){
+  /* a[0]: argc; then a sum and a xor per argument */
+  sqlite3_uint64 *a = sqlite3_aggregate_context(ctx,
+                                          (int)sizeof(*a)*(1+2*argc));
+  int k;
+  if( a==0 ){
+    sqlite3_result_error_nomem(ctx);
+    return;
   }
+  a[0] = (sqlite3_uint64)argc;
+  for(k=0; k<argc; k++){
+    sqlite3_uint64 h = hashValue(argv[k]);
+    a[1+2*k] += h;
+    a[2+2*k] ^= h;
+  }
+}
+
+static void sumFinal(sqlite3_context *ctx){
+  sqlite3_uint64 *a = sqlite3_aggregate_context(ctx, 0);
+  if( a ){
+    sqlite3_result_blob(ctx, a+1, (int)(2*sizeof(*a)*a[0]), SQLITE_TRANSIENT);
+  }
+}
+
+/* Frees what p holds (not p). */
+static void sumClear(TableSum *p){
+  int k;
+  sqlite3_free(p->zTab);
+  for(k=0; k<p->nCol; k++) sqlite3_free(p->azCol[k]);
+  sqlite3_free(p->azCol);
+  sqlite3_free(p->aSum);
+  memset(p, 0, sizeof(*p));
+}
+
+static void sumsFree(TableSum *a, int n){
+  int i;
+  for(i=0; i<n; i++) sumClear(&a[i]);
   sqlite3_free(a);
 }
 
-/* Reads the rows of table zTab of main into *pSum. */
+/* Reads the rows of table zTab of main into *pSum (the copy's
+** sqlmig_check_sum() over each column of `SELECT *`). */
 static int tableSum(sqlite3 *db, const char *zTab, TableSum *pSum){
   char *zSql = sqlite3_mprintf("SELECT * FROM main.\"%w\"", zTab);
   sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pSum2;
   int rc, k;
   memset(pSum, 0, sizeof(*pSum));
   if( zSql==0 ) return SQLITE_NOMEM;
@@ -181,21 +247,46 @@ static int tableSum(sqlite3 *db, const char *zTab, TableSum *pSum){
     return SQLITE_NOMEM;
   }
   memset(pSum->aSum, 0, sizeof(sqlite3_uint64)*2*(pSum->nCol+1));
+  pSum2 = sqlite3_str_new(0);
+  sqlite3_str_appendall(pSum2, "SELECT count(*)");
   for(k=0; k<pSum->nCol; k++){
     const char *zCol = sqlite3_column_name(pStmt, k);
     pSum->azCol[k] = zCol ? sqlite3_mprintf("%s", zCol) : 0;
-    if( pSum->azCol[k]==0 ) rc = SQLITE_NOMEM;
-  }
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    rc = SQLITE_OK;
-    pSum->nRow++;
-    for(k=0; k<pSum->nCol; k++){
-      sqlite3_uint64 h = hashValue(pStmt, k);
-      pSum->aSum[k] += h;
-      pSum->aSum[pSum->nCol+k] ^= h;
+    if( pSum->azCol[k]==0 ){
+      rc = SQLITE_NOMEM;
+    }else{
+      sqlite3_str_appendf(pSum2, "%s\"%w\"", k%SUM_MAX_ARGS==0
+          ? ", sqlmig_check_sum(" : ", ", zCol);
+      if( k%SUM_MAX_ARGS==SUM_MAX_ARGS-1 || k==pSum->nCol-1 ){
+        sqlite3_str_appendall(pSum2, ")");
+      }
     }
   }
-  if( rc==SQLITE_DONE ) rc = SQLITE_OK;
+  sqlite3_str_appendf(pSum2, " FROM main.\"%w\"", zTab);
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  zSql = sqlite3_str_finish(pSum2);
+  if( zSql==0 ) rc = SQLITE_NOMEM;
+  if( rc==SQLITE_OK ) rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+    rc = SQLITE_OK;
+    pSum->nRow = sqlite3_column_int64(pStmt, 0);
+    for(k=0; pSum->nRow>0 && k<pSum->nCol; k+=SUM_MAX_ARGS){
+      /* one blob per group of SUM_MAX_ARGS columns */
+      int m = pSum->nCol-k < SUM_MAX_ARGS ? pSum->nCol-k : SUM_MAX_ARGS, j;
+      const unsigned char *z = sqlite3_column_blob(pStmt, 1+k/SUM_MAX_ARGS);
+      if( z==0
+       || sqlite3_column_bytes(pStmt, 1+k/SUM_MAX_ARGS)!=(int)(16*m) ){
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      for(j=0; j<m; j++){
+        memcpy(&pSum->aSum[k+j], z+16*j, 8);
+        memcpy(&pSum->aSum[pSum->nCol+k+j], z+16*j+8, 8);
+      }
+    }
+  }
   sqlite3_finalize(pStmt);
   return rc;
 }
@@ -255,7 +346,7 @@ static int runScript(sqlite3 *db, const char *zSql, SqlmigFk *pFk,
     rc = sqlmigRunStep(db, zSql, 1, pFk, pzErr);
     if( rc!=SQLITE_OK ){
       sqlite3_exec(db, "ROLLBACK TO sqlmig_check", 0, 0, 0);
-      pCache->bFull = 1;
+      pCache->bFull = pCache->bWriteAll = 1;
     }
     sqlite3_exec(db, "RELEASE sqlmig_check", 0, 0, 0);
   }
@@ -326,8 +417,26 @@ static int cacheAuth(void *pArg, int eCode, const char *z1, const char *z2,
       a[0] = z1; break;
     case SQLITE_ALTER_TABLE:
       a[0] = z2; zDb = z1; break;
-    case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE:
-      p->bFull = 1; break;
+    case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE: case SQLITE_ANALYZE:
+      p->bFull = p->bWriteAll = 1; break;
+    case SQLITE_PRAGMA:
+      /* with writable_schema a statement can change any table's columns */
+      if( z1 && sqlite3_stricmp(z1, "writable_schema")==0 ){
+        p->bFull = p->bWriteAll = 1;
+      }
+      return SQLITE_OK;
+    case SQLITE_INSERT: case SQLITE_UPDATE: case SQLITE_DELETE:
+      /* rows written (also by a trigger: its statements come here too);
+      ** the schema table's rows are DDL's own, noted as events above */
+      if( zDb && sqlite3_stricmp(zDb, "main")!=0 ) return SQLITE_OK;
+      if( z1 && (sqlite3_stricmp(z1, "sqlite_master")==0
+              || sqlite3_stricmp(z1, "sqlite_schema")==0) ){
+        return SQLITE_OK;
+      }
+      if( z1==0 || sqlmigNamesAdd(&p->written, z1, -1)!=SQLITE_OK ){
+        p->bWriteAll = 1;
+      }
+      return SQLITE_OK;
     default:
       return SQLITE_OK;
   }
@@ -335,10 +444,19 @@ static int cacheAuth(void *pArg, int eCode, const char *z1, const char *z2,
   for(i=0; i<2; i++){
     if( a[i] && sqlmigNamesAdd(&p->events, a[i], -1)!=SQLITE_OK ) p->bOom = 1;
   }
+  /* a table created, dropped or altered: its rows (or columns) too */
+  if( eCode==SQLITE_CREATE_TABLE || eCode==SQLITE_DROP_TABLE
+   || eCode==SQLITE_ALTER_TABLE ){
+    if( a[0]==0 || sqlmigNamesAdd(&p->written, a[0], -1)!=SQLITE_OK ){
+      p->bWriteAll = 1;
+    }
+  }
   return SQLITE_OK;
 }
 
 static void cacheFree(SchemaCache *p){
+  sumsFree(p->aKept, p->nKept);
+  sqlmigNamesFree(&p->written);
   sqlmigSnapFree(p->pSnap);
   sqlmigNamesFree(&p->events);
   sqlite3_finalize(p->pByRowid);
@@ -491,17 +609,84 @@ static const SqlmigObj *snapTable(const SqlmigSnap *p, const char *zName){
   return 0;
 }
 
-/* The row sums of the tables of pSnap named in pNames (a slot each). */
-static int sumsOf(sqlite3 *db, const SqlmigSnap *pSnap,
+/* A copy of pSrc into *pDst (zeroed on failure). */
+static int sumCopy(TableSum *pDst, const TableSum *pSrc){
+  int k, rc = SQLITE_OK;
+  memset(pDst, 0, sizeof(*pDst));
+  pDst->zTab = sqlite3_mprintf("%s", pSrc->zTab);
+  pDst->nRow = pSrc->nRow;
+  pDst->azCol = sqlite3_malloc64(sizeof(char*)*(pSrc->nCol+1));
+  pDst->aSum = sqlite3_malloc64(sizeof(sqlite3_uint64)*2*(pSrc->nCol+1));
+  if( !pDst->zTab || !pDst->azCol || !pDst->aSum ) rc = SQLITE_NOMEM;
+  for(k=0; rc==SQLITE_OK && k<pSrc->nCol; k++){
+    pDst->azCol[k] = sqlite3_mprintf("%s", pSrc->azCol[k]);
+    if( pDst->azCol[k]==0 ) rc = SQLITE_NOMEM;
+    pDst->nCol = k+1;
+  }
+  if( rc!=SQLITE_OK ){
+    sumClear(pDst);
+    return rc;
+  }
+  memcpy(pDst->aSum, pSrc->aSum, sizeof(sqlite3_uint64)*2*pSrc->nCol);
+  return SQLITE_OK;
+}
+
+/*
+** The kept sums minus those of tables written since they were read (all
+** of them after a rollback, a rename, or a write the authorizer could not
+** name).
+*/
+static void keptPrune(SchemaCache *p){
+  int i, j = 0;
+  for(i=0; i<p->nKept; i++){
+    if( p->bWriteAll || sqlmigNamesHas(&p->written, p->aKept[i].zTab) ){
+      sumClear(&p->aKept[i]);
+    }else{
+      p->aKept[j++] = p->aKept[i];
+    }
+  }
+  p->nKept = j;
+  sqlmigNamesFree(&p->written);
+  p->bWriteAll = 0;
+}
+
+/*
+** The row sums of the tables of pSnap named in pNames (a slot each): kept
+** ones when no statement has written the table since it was read (a
+** revision that only adds an index reads its big table once, not twice).
+*/
+static int sumsOf(sqlite3 *db, SchemaCache *pCache, const SqlmigSnap *pSnap,
                   const SqlmigNames *pNames, TableSum **paSum){
   TableSum *a = sqlite3_malloc64(sizeof(TableSum)*(pNames->n+1));
-  int i, rc = SQLITE_OK;
+  int i, k, rc = SQLITE_OK;
   *paSum = 0;
   if( a==0 ) return SQLITE_NOMEM;
   memset(a, 0, sizeof(TableSum)*(pNames->n+1));
+  keptPrune(pCache);
   for(i=0; rc==SQLITE_OK && i<pNames->n; i++){
     const SqlmigObj *o = snapTable(pSnap, pNames->az[i]);
-    if( o ) rc = tableSum(db, o->zName, &a[i]);
+    if( o==0 ) continue;
+    for(k=0; k<pCache->nKept
+             && sqlite3_stricmp(pCache->aKept[k].zTab, o->zName); k++){}
+    if( k<pCache->nKept ){
+      rc = sumCopy(&a[i], &pCache->aKept[k]);
+      continue;
+    }
+    rc = tableSum(db, o->zName, &a[i]);
+    if( rc==SQLITE_OK && pCache->nKept==pCache->nKeptAlloc ){
+      int nNew = pCache->nKeptAlloc ? pCache->nKeptAlloc*2 : 8;
+      TableSum *aNew = sqlite3_realloc64(pCache->aKept, nNew*sizeof(TableSum));
+      if( aNew==0 ){
+        rc = SQLITE_NOMEM;
+      }else{
+        pCache->aKept = aNew;
+        pCache->nKeptAlloc = nNew;
+      }
+    }
+    if( rc==SQLITE_OK ){
+      rc = sumCopy(&pCache->aKept[pCache->nKept], &a[i]);
+      if( rc==SQLITE_OK ) pCache->nKept++;
+    }
   }
   if( rc!=SQLITE_OK ){
     sumsFree(a, pNames->n);
@@ -528,10 +713,11 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
   *pbStop = 0;
   rc = revNames(pRev, &names, &bRename);
   if( rc==SQLITE_OK ) rc = cacheSnap(db, pCache, &pBefore);
-  if( rc==SQLITE_OK ) rc = sumsOf(db, pBefore, &names, &aBefore);
+  if( rc==SQLITE_OK ) rc = sumsOf(db, pCache, pBefore, &names, &aBefore);
   if( rc!=SQLITE_OK ) goto done;
 
   pCache->bFull |= bRename;
+  pCache->bWriteAll |= bRename;
   rc = runScript(db, pRev->zUp, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK ){
     *pbStop = 1;
@@ -552,6 +738,7 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
   if( rc!=SQLITE_OK ) goto done;
   bProbe = 1;
   pCache->bFull |= bRename;
+  pCache->bWriteAll |= bRename;
   rc = runScript(db, pRev->zDown, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK ){
     /* rolled back: the copy is after up, where the next one starts */
@@ -573,11 +760,12 @@ static int checkOne(sqlite3 *db, CheckState *p, const CheckRev *pRev,
     }
   }
   /* Rows of the tables there before up and after down */
-  if( rc==SQLITE_OK ) rc = sumsOf(db, pAfter, &names, &aAfter);
+  if( rc==SQLITE_OK ) rc = sumsOf(db, pCache, pAfter, &names, &aAfter);
   if( rc==SQLITE_OK ) rc = sumsCompare(p, pRev, aBefore, aAfter, names.n);
   if( rc!=SQLITE_OK ) goto done;
 
   pCache->bFull |= bRename;
+  pCache->bWriteAll |= bRename;
   rc = runScript(db, pRev->zUp, pFk, pCache, &zErr);
   if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
     rc = rowAdd(p, pRev, "up again fails", zErr);
@@ -591,7 +779,7 @@ done:
     int rc2 = SQLITE_OK;
     if( p->n>nRowBefore ){
       rc2 = sqlite3_exec(db, "ROLLBACK TO sqlmig_probe", 0, 0, 0);
-      pCache->bFull = 1;
+      pCache->bFull = pCache->bWriteAll = 1;
     }
     if( rc2==SQLITE_OK ) rc2 = sqlite3_exec(db, "RELEASE sqlmig_probe", 0, 0, 0);
     if( rc==SQLITE_OK ) rc = rc2;
@@ -829,15 +1017,41 @@ static int forwardAll(sqlite3 *db, sqlite3 *pCopy){
 /* copyOpen()'s answer when ownWriteTxn() (not an SQLite code) */
 #define SQLMIG_IN_WRITE_TXN (-1)
 
-/* A private in-memory copy of db's main, with db's foreign_keys; or
-** SQLMIG_IN_WRITE_TXN. */
+/*
+** A private copy of db's main, with db's foreign_keys; or
+** SQLMIG_IN_WRITE_TXN. The copy is a temporary file database (an empty
+** file name: SQLite deletes it when the copy closes) with the caller's
+** page cache size and temporary files on disk, so that checking a big
+** database costs disk, not memory: the backup spills the copy's cache as
+** it fills, and the copy's journals and sorters spill too.
+*/
 static int copyOpen(sqlite3 *db, sqlite3 **ppCopy){
   sqlite3 *pCopy = 0;
   sqlite3_backup *pB;
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 nCache = -2000;
   int bFk = 0;
-  int rc = sqlite3_open_v2(":memory:", &pCopy,
+  int rc = sqlite3_open_v2("", &pCopy,
                            SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE, 0);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function(pCopy, "sqlmig_check_sum", -1,
+        SQLITE_UTF8|SQLITE_DETERMINISTIC, 0, 0, sumStep, sumFinal);
+  }
   if( rc==SQLITE_OK ) rc = forwardAll(db, pCopy);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db, "PRAGMA main.cache_size", -1, &pStmt, 0);
+    if( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+      nCache = sqlite3_column_int64(pStmt, 0);
+    }
+    if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+    if( rc!=SQLITE_OK ) rc = sqlmigErrcode(db, rc);
+  }
+  if( rc==SQLITE_OK ){
+    char *zSql = sqlite3_mprintf("PRAGMA cache_size=%lld; "
+                                 "PRAGMA temp_store=FILE", nCache);
+    rc = zSql ? sqlite3_exec(pCopy, zSql, 0, 0, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+  }
   if( rc==SQLITE_OK ){
     pB = sqlite3_backup_init(pCopy, "main", db, "main");
     if( pB==0 ){
