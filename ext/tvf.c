@@ -159,19 +159,25 @@ static int tvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     zErr = sqlite3_mprintf("%s: %s", pDef->zName, pDef->zUsage);
     rc = SQLITE_ERROR;
   }else{
+    /* xFilter reads SQLite's own argument values (a copy made by
+    ** sqlite3_value_dup() has no connection, and 3.52's
+    ** sqlite3_value_numeric_type() crashes on one holding text); the
+    ** copies in apArg are for the hidden columns that echo them */
+    sqlite3_value *apCall[SQLMIG_TVF_MAXARG];
     int nPos = 0, iGiven = 0;
     while( (idxNum>>nPos)!=0 ) nPos++;
     for(i=0; i<nPos; i++){
       if( (idxNum>>i)&1 ){
-        pCur->apArg[i] = sqlite3_value_dup(argv[iGiven++]);
+        apCall[i] = argv[iGiven++];
+        pCur->apArg[i] = sqlite3_value_dup(apCall[i]);
       }else{
-        pCur->apArg[i] = tvfNull(pTab->pConn->db);
+        pCur->apArg[i] = apCall[i] = tvfNull(pTab->pConn->db);
       }
       if( pCur->apArg[i]==0 ) return SQLITE_NOMEM;
     }
     (void)argc;
     pCur->bState = 1;
-    rc = pDef->xFilter(pTab->pConn, pCur->pState, nPos, pCur->apArg,
+    rc = pDef->xFilter(pTab->pConn, pCur->pState, nPos, apCall,
                        &pCur->nRow, &zErr);
   }
   if( rc!=SQLITE_OK ){
