@@ -33,6 +33,8 @@
 ** failures also hit the extension's registration; a failed load must be
 ** clean and a second load must work.
 **
+** Past the first 2000 points of an operation, only every 5th of those
+** points is tested (migrate_check's 13,000: the same sites again).
 ** Under valgrind (detected from LD_PRELOAD, or env VALGRIND_MODE=1) only
 ** every 30th point ("once") and 90th ("persistent") are tested; NOMEM_STRIDE
 ** sets both, NOMEM_FULL=1 tests every point in both modes.
@@ -571,8 +573,11 @@ static void afterFailure(sqlite3 *db, const Op *pOp, int bPers, int iN,
   outcomeFree(&o2);
 }
 
+#define NOMEM_DENSE 2000
+
 /*
-** Tests pOp in one mode (bPers) at every nStride-th injection point, until
+** Tests pOp in one mode (bPers) at every nStride-th injection point (past
+** the first NOMEM_DENSE, every 5*nStride-th), until
 ** a run ends with no failure injected. zPath: the temp file, if pOp needs
 ** one.
 */
@@ -606,7 +611,10 @@ static void testOp(const Op *pOp, int bPers, int nStride,
   }
 
   nMem0 = sqlite3_memory_used();
-  for(iN=1; !bDone && iN<1000000; iN+=nStride){
+  /* every nStride-th point up to NOMEM_DENSE, then every 5*nStride-th: the
+  ** operations with tens of thousands of points (migrate_check's copy and
+  ** its three runs of each script) repeat the same allocation sites */
+  for(iN=1; !bDone && iN<1000000; iN+=(iN<NOMEM_DENSE ? nStride : 5*nStride)){
     Outcome o;
     char *zBefore, *zErr = 0;
     int rcLoad = SQLITE_OK;
