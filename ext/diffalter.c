@@ -73,35 +73,6 @@ static int diffColIndex(const DiffTable *t, const char *zName){
 #define DIFF_RENAME_HINT " (if it was renamed, name it in the third" \
   " argument, as 'table.old -> table.new': the diff never guesses renames)"
 
-#endif /* SQLMIG_OMIT_DIFF */
-
-/* Type affinity of a declared type, as SQLite derives it: 'i' INTEGER,
-** 't' TEXT, 'b' BLOB, 'r' REAL, 'n' NUMERIC. */
-char sqlmigAffinity(const char *zType){
-  char aff = 'n';
-  int i, n = (int)strlen(zType);
-  if( n==0 ) return 'b';
-  for(i=0; i+3<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "int", 3)==0 ) return 'i';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "char", 4)==0
-     || sqlite3_strnicmp(&zType[i], "clob", 4)==0
-     || sqlite3_strnicmp(&zType[i], "text", 4)==0 ) return 't';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "blob", 4)==0 ) return 'b';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "real", 4)==0
-     || sqlite3_strnicmp(&zType[i], "floa", 4)==0
-     || sqlite3_strnicmp(&zType[i], "doub", 4)==0 ) aff = 'r';
-  }
-  return aff;
-}
-
-#ifndef SQLMIG_OMIT_DIFF  /* the rest is the diff's */
-
 /*
 ** Why column c (in from) becoming d (in to) may lose data or fail, as
 ** "; "-separated phrases appended to pStr; returns 1 if there is any.

@@ -195,6 +195,7 @@ fi
 if [ -z "$VALGRIND" ] && [ "$sanitized" = 0 ]; then
   run tests/check_symbols.sh env LIB="$LIB" BUILD="$BUILD" sh tests/check_symbols.sh
   run tests/check_amalgamation.sh env BUILD="$BUILD" sh tests/check_amalgamation.sh
+  run tests/check_layers.sh env BUILD="$BUILD" sh tests/check_layers.sh
   run tests/check_install.sh sh tests/check_install.sh
   run tests/check_plain.sh env LIB="$LIB" sh tests/check_plain.sh
   run tests/check_hosted.sh env LIB="$LIB" sh tests/check_hosted.sh
