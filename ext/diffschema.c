@@ -489,24 +489,13 @@ static int diffIsConstraintStart(const char *z, const DiffTok *t){
 }
 
 /*
-** Parses table o of schema pS into o->pTab: columns from
-** pragma_table_xinfo joined with their definitions in the CREATE text.
-** When the two disagree (or the text has an unexpected shape) bParsed is
-** 0 and only the pragma columns and the name token are reliable.
+** Reads the columns of table o of schema pS into t (from SQLite itself,
+** pragma_table_xinfo): name, type, NOT NULL, primary key position, hidden
+** and default. SQLITE_OK or an error code, with p->zErr set.
 */
-int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
-  DiffTable *t;
-  const char *z = o->zSql;
-  int rc = SQLITE_OK, i, nAlloc = 0, nColAlloc = 0, nItemCol = 0, bOk = 1;
-
-  if( o->pTab ) return SQLITE_OK;
-  t = sqlite3_malloc64(sizeof(*t));
-  if( t==0 ) return SQLITE_NOMEM;
-  memset(t, 0, sizeof(*t));
-  o->pTab = t;
-  t->iNameTok = -1;
-
-  /* Columns, from SQLite itself. */
+static int diffReadCols(DiffCtx *p, DiffSchema *pS, const DiffObj *o,
+                        DiffTable *t){
+  int rc = SQLITE_OK, nColAlloc = 0;
   if( pS->pXinfo==0 ){
     rc = sqlite3_prepare_v2(pS->db,
         "SELECT name, type, \"notnull\", pk, hidden, dflt_value"
@@ -543,6 +532,29 @@ int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
   }else{
     sqlite3_reset(pS->pXinfo);
   }
+  return rc;
+}
+
+/*
+** Parses table o of schema pS into o->pTab: columns from
+** pragma_table_xinfo joined with their definitions in the CREATE text.
+** When the two disagree (or the text has an unexpected shape) bParsed is
+** 0 and only the pragma columns and the name token are reliable.
+*/
+int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
+  DiffTable *t;
+  const char *z = o->zSql;
+  int rc = SQLITE_OK, i, nAlloc = 0, nItemCol = 0, bOk = 1;
+
+  if( o->pTab ) return SQLITE_OK;
+  t = sqlite3_malloc64(sizeof(*t));
+  if( t==0 ) return SQLITE_NOMEM;
+  memset(t, 0, sizeof(*t));
+  o->pTab = t;
+  t->iNameTok = -1;
+
+  /* Columns, from SQLite itself. */
+  rc = diffReadCols(p, pS, o, t);
   if( rc!=SQLITE_OK ) return rc;
 
   /* The CREATE text: CREATE [TEMP] TABLE [IF NOT EXISTS] [s.]name ( ... ) */
