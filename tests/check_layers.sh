@@ -8,7 +8,7 @@
 # (BUILD/obj/*.o, from ext/*.c): an edge A -> B for each symbol that A.o
 # leaves undefined and B.o defines. Prints the edges, then "ok - ..." when
 # the graph is acyclic (every file can be put below the files that call
-# it), else "not ok - ..." with the files left on a circle. Also checks
+# it), else "not ok - ..." with the files on a circle and the edges. Also checks
 # that no function of ext/ is longer than MAXLINES lines (default 125: "about 120"),
 # counting from the line that opens the body to the line that closes it.
 BUILD=${BUILD:-build}
@@ -38,8 +38,8 @@ done | awk '
     }
   }' | sort -u)
 
-# Kahn's algorithm: remove files that call no remaining file, repeatedly;
-# whatever stays is on (or above) a circle.
+# Kahn's algorithm: remove files that call no remaining file, repeatedly,
+# then files that no remaining file calls: whatever stays is on a circle.
 left=$(printf '%s\n' "$edges" | awk '
   NF == 2 { out[$1] = out[$1] " " $2; node[$1]; node[$2] }
   END {
@@ -49,6 +49,17 @@ left=$(printf '%s\n' "$edges" | awk '
         k = split(out[a], t, " "); live = 0
         for (j = 1; j <= k; j++) if (t[j] in node) live = 1
         if (!live) { delete node[a]; changed = 1 }
+      }
+    } while (changed)
+    do {                     # then those no remaining file calls
+      changed = 0
+      for (b in node) {
+        called = 0
+        for (a in node) {
+          k = split(out[a], t, " ")
+          for (j = 1; j <= k; j++) if (t[j] == b) called = 1
+        }
+        if (!called) { delete node[b]; changed = 1 }
       }
     } while (changed)
     for (a in node) printf "%s ", a
