@@ -47,7 +47,9 @@ all: $(LIB)
 # stripped instead of 154 KB at -O2, as fast where it counts.
 # `make LIBOPT= HOTOPT=` leaves CFLAGS alone.
 LIBOPT  ?= $(shell $(CC) -Oz -x c -c -o /dev/null /dev/null 2>/dev/null && echo -Oz || echo -Os)
-HOTOPT  ?= -O2
+# The build for apps that only migrate (-DSQLMIG_OMIT_DIFF) is the one
+# for size: the hot files at -Oz too (1.2 KB; README, Size).
+HOTOPT  ?= $(if $(findstring SQLMIG_OMIT_DIFF,$(CFLAGS)),-Oz,-O2)
 HOT     := token checksum
 OBJ     := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(SRC))
 
