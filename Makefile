@@ -17,7 +17,14 @@ else
   # -z defs: every symbol resolved at link time (SQLite comes through
   # sqlite3_api). -z noseparate-code: no page padding between the code and
   # the other segments (8 KB of the 100 KB size budget; same code).
-  SOFLAGS := -shared -Wl,-z,defs -Wl,-z,noseparate-code
+  # -z norelro: no page padding before the relocated data that RELRO would
+  # make read-only after loading (sqlmig reaches SQLite through the
+  # sqlite3_api pointer, writable data whatever RELRO does), and data placed
+  # right after the code in the file (common-page-size=64: at most 64 bytes
+  # of padding instead of up to a page; pages still 4 KB aligned in memory).
+  # No build-id note (80 bytes): nothing here looks it up.
+  SOFLAGS := -shared -Wl,-z,defs -Wl,-z,noseparate-code -Wl,-z,norelro \
+             -Wl,-z,common-page-size=64 -Wl,--build-id=none
 endif
 
 LIB     := libsqlmig.$(SOEXT)
@@ -26,7 +33,8 @@ HDR     := ext/sqlmig.h ext/sqlmig_int.h
 BUILD   := build
 # No unwind tables: C code that never throws needs none (12 KB of the size
 # budget); debuggers use -g, sanitizers frame pointers.
-EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-asynchronous-unwind-tables \
+# -fno-plt: libc called through the GOT, without a PLT stub each (200 B).
+EXTCFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-asynchronous-unwind-tables -fno-plt \
              $(SQLITE_CFLAGS) -Iext
 
 .PHONY: FORCE all test test-long asan valgrind demo bench amalgamation static test-matrix install clean dist
@@ -39,7 +47,9 @@ all: $(LIB) sqlmig
 # stripped instead of 154 KB at -O2, as fast where it counts.
 # `make LIBOPT= HOTOPT=` leaves CFLAGS alone.
 LIBOPT  ?= $(shell $(CC) -Oz -x c -c -o /dev/null /dev/null 2>/dev/null && echo -Oz || echo -Os)
-HOTOPT  ?= -O2
+# The build for apps that only migrate (-DSQLMIG_OMIT_DIFF) is the one
+# for size: the hot files at -Oz too (1.2 KB; README, Size).
+HOTOPT  ?= $(if $(findstring SQLMIG_OMIT_DIFF,$(CFLAGS)),-Oz,-O2)
 HOT     := token checksum
 OBJ     := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(SRC))
 
@@ -48,8 +58,8 @@ OBJ     := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(SRC))
 # the old ones.
 $(BUILD)/cflags: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) $(CFLAGS) $(LIBOPT) $(HOTOPT)' | cmp -s - $@ || \
-	  echo '$(CC) $(CFLAGS) $(LIBOPT) $(HOTOPT)' >$@
+	@echo '$(CC) $(CFLAGS) $(LIBOPT) $(HOTOPT) $(EXTCFLAGS) $(SOFLAGS)' | cmp -s - $@ || \
+	  echo '$(CC) $(CFLAGS) $(LIBOPT) $(HOTOPT) $(EXTCFLAGS) $(SOFLAGS)' >$@
 FORCE:
 
 $(BUILD)/obj/%.o: ext/%.c $(HDR) $(BUILD)/cflags

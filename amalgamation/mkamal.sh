@@ -22,9 +22,10 @@ root=$(dirname "$here")
 out=${1:-$here}
 ext=$root/ext
 
-# Known files first, in dependency order; any file added to ext/ later is
+# Known files first, in dependency order (each calls only files before it,
+# as tests/check_layers.sh checks; the entry point sqlmig.c last); any file added to ext/ later is
 # appended in name order so nothing is silently left out.
-order="sqlmig.c token.c script.c checksum.c tvf.c input.c migrations.c owner.c writes.c fkcheck.c migrate.c files.c baseline.c drift.c check.c diffschema.c diffinput.c diffalter.c diff.c datadiff.c copy.c"
+order="util.c token.c checksum.c clock.c owner.c script.c tvf.c input.c writes.c files.c fkcheck.c migrations.c drift.c migrate.c baseline.c check.c diffschema.c diffinput.c diffalter.c diff.c datadiff.c copy.c sqlmig.c"
 files=""
 for f in $order; do
   [ -f "$ext/$f" ] && files="$files $f"

@@ -4,7 +4,8 @@
 #   sh bench/size.sh
 #
 # Builds ext/*.c as the loadable library exactly as `make` does (-O2, the
-# library's code at LIBOPT -Os but for the hot tokenizer),
+# library's code at LIBOPT -Oz but for the hot tokenizer and checksum,
+# which the -DSQLMIG_OMIT_DIFF build compiles at -Oz too),
 # strips a copy, and compiles the amalgamation with -DSQLITE_CORE at -O2
 # (what an app links). Prints, in bytes:
 #   size: stripped libsqlmig.so N bytes (budget 147456): ok|over

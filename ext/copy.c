@@ -149,33 +149,250 @@ static int copyExec(sqlite3 *db, const char *zSql){
   return sqlite3_exec(db, zSql, 0, 0, 0);
 }
 
+/* One copy's state, shared by its steps. */
+typedef struct CopyRun CopyRun;
+struct CopyRun {
+  sqlite3 *db;
+  const char *zFunc;              /* "migrate_copy", for messages */
+  const char *zFrom, *zTo;        /* the schemas */
+  CopyResult *pRes;
+  char **pzErr;
+  sqlite3_stmt *pXinfo;           /* the columns of one table */
+  sqlite3_stmt *pRollback, *pRelease;
+  sqlite3_stmt *pSeq;             /* carries sqlite_sequence values over */
+};
+
+/* Sets *pzErr from the connection's error for table zTable (all but
+** SQLITE_NOMEM); returns rc as SQLite's extended code. */
+static int copyTableError(CopyRun *r, int rc, const char *zTable){
+  if( rc==SQLITE_OK || rc==SQLITE_NOMEM ) return rc;
+  rc = sqlmigErrcode(r->db, rc);
+  *r->pzErr = sqlite3_mprintf("%s: table \"%w\": %s", r->zFunc, zTable,
+                              sqlite3_errmsg(r->db));
+  return rc;
+}
+
+/*
+** Turns the connection's triggers off (*pbTrigger: they were on), prepares
+** every statement the copy needs (undoing must need no memory later) and
+** opens the savepoint (*pbSavepoint). SQLITE_OK or an error code, with
+** *pzErr set unless SQLITE_NOMEM.
+*/
+static int copyBegin(CopyRun *r, int *pbTrigger, int *pbSavepoint){
+  sqlite3 *db = r->db;
+  int rc;
+  /* Rows move as they are: the target's triggers do not fire (a
+  ** counting trigger would count every copied row twice). Turned off
+  ** for the copy's own statements, and back on after them. First: the
+  ** change expires every prepared statement, and the ROLLBACK TO below
+  ** must run without preparing again (no memory needed to undo). */
+  rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, pbTrigger);
+  if( rc==SQLITE_OK && *pbTrigger ){
+    rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
+                          " FROM pragma_table_xinfo(?1, ?2)", -1, &r->pXinfo, 0);
+  }
+  /* Prepared now, so that undoing needs no memory later. */
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db, "ROLLBACK TO sqlmig_copy", -1, &r->pRollback, 0);
+  }
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_prepare_v2(db, "RELEASE sqlmig_copy", -1, &r->pRelease, 0);
+  }
+  if( rc==SQLITE_OK ){
+    /* Both have AUTOINCREMENT tables: a copied table's counter never
+    ** goes below the source's, so ids deleted there are not reused. */
+    char *zSeq = sqlite3_mprintf(
+        "UPDATE \"%w\".sqlite_sequence SET seq = (SELECT seq FROM"
+        " \"%w\".sqlite_sequence WHERE name = ?1) WHERE name = ?2 AND seq <"
+        " (SELECT seq FROM \"%w\".sqlite_sequence WHERE name = ?1)",
+        r->zTo, r->zFrom, r->zFrom);
+    if( zSeq==0 ){
+      rc = SQLITE_NOMEM;
+    }else{
+      int rc2 = sqlite3_prepare_v2(db, zSeq, -1, &r->pSeq, 0);
+      if( rc2==SQLITE_NOMEM ) rc = rc2;   /* else: no sqlite_sequence */
+      sqlite3_free(zSeq);
+    }
+  }
+  if( rc==SQLITE_OK ){
+    rc = copyExec(db, "SAVEPOINT sqlmig_copy");
+    *pbSavepoint = rc==SQLITE_OK;
+  }
+  if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+    rc = sqlmigErrcode(db, rc);
+    *r->pzErr = sqlite3_mprintf("%s: %s", r->zFunc, sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+/*
+** The column lists of one copy: *pzCols the target's columns that take
+** the source's values (quoted, comma-separated; *pnCol of them), *pzLeft
+** what is left out or defaulted ("; "-separated, NULL when nothing), *pbSame
+** when both tables have the same columns in the same order, none
+** generated. Both sqlite3_malloc'd. SQLITE_OK or SQLITE_NOMEM.
+*/
+static int copyColumns(CopyRun *r, const CopyCols *cf, const CopyCols *ct,
+                       char **pzCols, char **pzLeft, int *pnCol, int *pbSame){
+  sqlite3_str *pCols = sqlite3_str_new(r->db);
+  sqlite3_str *pLeft = sqlite3_str_new(r->db);
+  int k, nCol = 0, bSame, rc = SQLITE_OK;
+  /* Same columns in the same order, none generated: INSERT ... SELECT *
+  ** lets SQLite copy whole b-tree pages when the tables are compatible. */
+  bSame = cf->n==ct->n;
+  for(k=0; bSame && k<ct->n; k++){
+    bSame = cf->aHidden[k]==0 && ct->aHidden[k]==0
+         && sqlite3_stricmp(cf->azName[k], ct->azName[k])==0;
+  }
+  for(k=0; k<ct->n; k++){
+    int j = copyColIndex(cf, ct->azName[k]);
+    if( ct->aHidden[k]>=2 ) continue;              /* generated */
+    if( j<0 || cf->aHidden[j]==1 ){
+      sqlite3_str_appendf(pLeft, "; \"%w\" gets its default (not in"
+                          " \"%w\")", ct->azName[k], r->zFrom);
+      continue;
+    }
+    sqlite3_str_appendf(pCols, "%s\"%w\"", nCol ? ", " : "", ct->azName[k]);
+    nCol++;
+  }
+  for(k=0; k<cf->n; k++){
+    int j = copyColIndex(ct, cf->azName[k]);
+    if( j<0 ){
+      sqlite3_str_appendf(pLeft, "; \"%w\" left out (not in \"%w\")",
+                          cf->azName[k], r->zTo);
+    }else if( ct->aHidden[j]>=2 ){
+      sqlite3_str_appendf(pLeft, "; \"%w\" left out (generated in"
+                          " \"%w\")", cf->azName[k], r->zTo);
+    }
+  }
+  if( sqlite3_str_errcode(pCols) || sqlite3_str_errcode(pLeft) ){
+    rc = SQLITE_NOMEM;
+  }
+  *pzCols = sqlite3_str_finish(pCols);
+  *pzLeft = sqlite3_str_finish(pLeft);
+  *pnCol = nCol;
+  *pbSame = bSame;
+  return rc;
+}
+
+/*
+** Copies the rows of table zSrc of the source into zDst of the target and
+** adds its row to the result. SQLITE_OK or an error code, with *pzErr set
+** unless SQLITE_NOMEM.
+*/
+static int copyTable(CopyRun *r, const char *zSrc, const char *zDst){
+  sqlite3 *db = r->db;
+  CopyCols cf, ct;
+  int nCol = 0, bSame = 0, rc;
+  char *zCols = 0, *zLeft = 0, *zSql;
+  memset(&ct, 0, sizeof(ct));
+  rc = copyReadCols(r->pXinfo, r->zFrom, zSrc, &cf);
+  if( rc==SQLITE_OK ) rc = copyReadCols(r->pXinfo, r->zTo, zDst, &ct);
+  if( rc==SQLITE_OK ){
+    rc = copyColumns(r, &cf, &ct, &zCols, &zLeft, &nCol, &bSame);
+  }else{
+    rc = copyTableError(r, rc, zDst);
+  }
+  copyColsFree(&cf);
+  copyColsFree(&ct);
+  if( rc==SQLITE_OK && nCol>0 ){
+    if( bSame ){
+      zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\" SELECT *"
+                             " FROM \"%w\".\"%w\"", r->zTo, zDst, r->zFrom, zSrc);
+    }else{
+      zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\"(%s) SELECT %s"
+                             " FROM \"%w\".\"%w\"", r->zTo, zDst, zCols,
+                             zCols, r->zFrom, zSrc);
+    }
+    if( zSql==0 ) rc = SQLITE_NOMEM;
+    else rc = copyExec(db, zSql);
+    sqlite3_free(zSql);
+    rc = copyTableError(r, rc, zDst);
+  }
+  if( rc==SQLITE_OK ){
+    sqlite3_int64 n = nCol>0 ? sqlite3_changes(db) : 0;
+    if( r->pSeq && n>0 ){
+      sqlite3_bind_text(r->pSeq, 1, zSrc, -1, SQLITE_STATIC);
+      sqlite3_bind_text(r->pSeq, 2, zDst, -1, SQLITE_STATIC);
+      sqlite3_step(r->pSeq);
+      rc = copyTableError(r, sqlite3_reset(r->pSeq), zDst);
+    }
+    if( nCol==0 ){
+      char *z = sqlite3_mprintf("no column in common%s", zLeft ? zLeft : "");
+      sqlite3_free(zLeft);
+      zLeft = z;
+      if( z==0 ) rc = SQLITE_NOMEM;
+    }else if( zLeft ){
+      char *z = sqlite3_mprintf("%s", zLeft+2);
+      sqlite3_free(zLeft);
+      zLeft = z;
+      if( z==0 ) rc = SQLITE_NOMEM;
+    }
+    r->pRes->nTotal += n;
+    if( rc==SQLITE_OK ){
+      rc = copyAddRow(r->pRes, sqlite3_mprintf("%s", zDst), n, zCols, zLeft);
+      zCols = zLeft = 0;
+    }
+  }
+  sqlite3_free(zCols);
+  sqlite3_free(zLeft);
+  return rc;
+}
+
+/* Releases the savepoint after a copy that worked (rc SQLITE_OK), else
+** rolls the target back to it; returns the copy's code. */
+static int copyEnd(CopyRun *r, int rc){
+  int rc2;
+  if( rc==SQLITE_OK ){
+    rc2 = sqlite3_step(r->pRelease);
+    rc2 = sqlite3_reset(r->pRelease);
+    if( rc2!=SQLITE_OK ){
+      rc = sqlmigErrcode(r->db, rc2);
+      if( rc!=SQLITE_NOMEM ){
+        *r->pzErr = sqlite3_mprintf("%s: %s", r->zFunc, sqlite3_errmsg(r->db));
+      }
+    }
+  }
+  if( rc!=SQLITE_OK ){
+    sqlite3_step(r->pRollback);
+    sqlite3_reset(r->pRollback);
+    sqlite3_step(r->pRelease);
+    sqlite3_reset(r->pRelease);
+  }
+  return rc;
+}
+
 /*
 ** The copy. On success pRes lists every table; on error returns the code
 ** with *pzErr set (unless SQLITE_NOMEM) and the target unchanged.
 */
 static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
                    sqlite3_value *pTo, CopyResult *pRes, char **pzErr){
-  const char *zFrom = 0, *zTo = 0;
+  CopyRun r;
   char **azFrom = 0, **azTo = 0, **azSorted = 0;
   char **azToSorted = 0;
   int nFrom = 0, nTo = 0, i, rc, bSavepoint = 0;
   int bTrigger = 0;               /* the connection's triggers were on */
-  sqlite3_stmt *pXinfo = 0;
-  sqlite3_stmt *pRollback = 0, *pRelease = 0;
-  sqlite3_stmt *pSeq = 0;         /* carries sqlite_sequence values over */
-  char *zSql = 0;
 
   memset(pRes, 0, sizeof(*pRes));
-  rc = sqlmigSchemaArg(db, zFunc, pFrom, 1, &zFrom, pzErr);
-  if( rc==SQLITE_OK ) rc = sqlmigSchemaArg(db, zFunc, pTo, 2, &zTo, pzErr);
-  if( rc==SQLITE_OK && sqlite3_stricmp(zFrom, zTo)==0 ){
+  memset(&r, 0, sizeof(r));
+  r.db = db;
+  r.zFunc = zFunc;
+  r.pRes = pRes;
+  r.pzErr = pzErr;
+  rc = sqlmigSchemaArg(db, zFunc, pFrom, 1, &r.zFrom, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlmigSchemaArg(db, zFunc, pTo, 2, &r.zTo, pzErr);
+  if( rc==SQLITE_OK && sqlite3_stricmp(r.zFrom, r.zTo)==0 ){
     *pzErr = sqlite3_mprintf("%s: from and to are the same schema: \"%w\"",
-                             zFunc, zFrom);
+                             zFunc, r.zFrom);
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if( rc ) return rc;
-  rc = sqlmigTableList(db, zFunc, zFrom, &azFrom, &nFrom, pzErr);
-  if( rc==SQLITE_OK ) rc = sqlmigTableList(db, zFunc, zTo, &azTo, &nTo, pzErr);
+  rc = sqlmigTableList(db, zFunc, r.zFrom, &azFrom, &nFrom, pzErr);
+  if( rc==SQLITE_OK ) rc = sqlmigTableList(db, zFunc, r.zTo, &azTo, &nTo, pzErr);
   if( rc==SQLITE_OK ){
     azSorted = sqlite3_malloc64(sizeof(char*)*(nFrom+nTo+1));
     if( azSorted==0 ) rc = SQLITE_NOMEM;
@@ -186,167 +403,20 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     qsort(azSorted, nFrom, sizeof(char*), copyNameCmp);
     memcpy(azToSorted, azTo, sizeof(char*)*nTo);
     qsort(azToSorted, nTo, sizeof(char*), copyNameCmp);
-    /* Rows move as they are: the target's triggers do not fire (a
-    ** counting trigger would count every copied row twice). Turned off
-    ** for the copy's own statements, and back on after them. First: the
-    ** change expires every prepared statement, and the ROLLBACK TO below
-    ** must run without preparing again (no memory needed to undo). */
-    rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &bTrigger);
-    if( rc==SQLITE_OK && bTrigger ){
-      rc = sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, 0);
-    }
-    if( rc==SQLITE_OK ){
-      rc = sqlite3_prepare_v2(db, "SELECT name, hidden"
-                            " FROM pragma_table_xinfo(?1, ?2)", -1, &pXinfo, 0);
-    }
-    /* Prepared now, so that undoing needs no memory later. */
-    if( rc==SQLITE_OK ){
-      rc = sqlite3_prepare_v2(db, "ROLLBACK TO sqlmig_copy", -1, &pRollback, 0);
-    }
-    if( rc==SQLITE_OK ){
-      rc = sqlite3_prepare_v2(db, "RELEASE sqlmig_copy", -1, &pRelease, 0);
-    }
-    if( rc==SQLITE_OK ){
-      /* Both have AUTOINCREMENT tables: a copied table's counter never
-      ** goes below the source's, so ids deleted there are not reused. */
-      char *zSeq = sqlite3_mprintf(
-          "UPDATE \"%w\".sqlite_sequence SET seq = (SELECT seq FROM"
-          " \"%w\".sqlite_sequence WHERE name = ?1) WHERE name = ?2 AND seq <"
-          " (SELECT seq FROM \"%w\".sqlite_sequence WHERE name = ?1)",
-          zTo, zFrom, zFrom);
-      if( zSeq==0 ){
-        rc = SQLITE_NOMEM;
-      }else{
-        int rc2 = sqlite3_prepare_v2(db, zSeq, -1, &pSeq, 0);
-        if( rc2==SQLITE_NOMEM ) rc = rc2;   /* else: no sqlite_sequence */
-        sqlite3_free(zSeq);
-      }
-    }
-    if( rc==SQLITE_OK ){
-      rc = copyExec(db, "SAVEPOINT sqlmig_copy");
-      bSavepoint = rc==SQLITE_OK;
-    }
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-      rc = sqlmigErrcode(db, rc);
-      *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
-    }
+    rc = copyBegin(&r, &bTrigger, &bSavepoint);
   }
 
   /* Tables of the target, parents first. */
   for(i=0; rc==SQLITE_OK && i<nTo; i++){
-    CopyCols cf, ct;
-    sqlite3_str *pCols, *pLeft;
     char **pz = bsearch(&azTo[i], azSorted, nFrom, sizeof(char*),
                         copyNameCmp);
-    int k, nCol = 0, bSame;
-    char *zCols, *zLeft;
     if( pz==0 ){
-      char *zWhy = sqlite3_mprintf("not in \"%w\"", zFrom);
+      char *zWhy = sqlite3_mprintf("not in \"%w\"", r.zFrom);
       rc = copyAddRow(pRes, zWhy ? sqlite3_mprintf("%s", azTo[i]) : 0, -1, 0,
                       zWhy);
-      continue;
+    }else{
+      rc = copyTable(&r, *pz, azTo[i]);
     }
-    memset(&ct, 0, sizeof(ct));
-    rc = copyReadCols(pXinfo, zFrom, *pz, &cf);
-    if( rc==SQLITE_OK ) rc = copyReadCols(pXinfo, zTo, azTo[i], &ct);
-    if( rc ){
-      copyColsFree(&cf);
-      copyColsFree(&ct);
-      if( rc!=SQLITE_NOMEM ){
-        rc = sqlmigErrcode(db, rc);
-        *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
-                                 sqlite3_errmsg(db));
-      }
-      break;
-    }
-    /* Same columns in the same order, none generated: INSERT ... SELECT *
-    ** lets SQLite copy whole b-tree pages when the tables are compatible. */
-    bSame = cf.n==ct.n;
-    for(k=0; bSame && k<ct.n; k++){
-      bSame = cf.aHidden[k]==0 && ct.aHidden[k]==0
-           && sqlite3_stricmp(cf.azName[k], ct.azName[k])==0;
-    }
-    pCols = sqlite3_str_new(db);
-    pLeft = sqlite3_str_new(db);
-    for(k=0; k<ct.n; k++){
-      int j = copyColIndex(&cf, ct.azName[k]);
-      if( ct.aHidden[k]>=2 ) continue;              /* generated */
-      if( j<0 || cf.aHidden[j]==1 ){
-        sqlite3_str_appendf(pLeft, "; \"%w\" gets its default (not in"
-                            " \"%w\")", ct.azName[k], zFrom);
-        continue;
-      }
-      sqlite3_str_appendf(pCols, "%s\"%w\"", nCol ? ", " : "", ct.azName[k]);
-      nCol++;
-    }
-    for(k=0; k<cf.n; k++){
-      int j = copyColIndex(&ct, cf.azName[k]);
-      if( j<0 ){
-        sqlite3_str_appendf(pLeft, "; \"%w\" left out (not in \"%w\")",
-                            cf.azName[k], zTo);
-      }else if( ct.aHidden[j]>=2 ){
-        sqlite3_str_appendf(pLeft, "; \"%w\" left out (generated in"
-                            " \"%w\")", cf.azName[k], zTo);
-      }
-    }
-    copyColsFree(&cf);
-    copyColsFree(&ct);
-    if( sqlite3_str_errcode(pCols) || sqlite3_str_errcode(pLeft) ){
-      rc = SQLITE_NOMEM;
-    }
-    zCols = sqlite3_str_finish(pCols);
-    zLeft = sqlite3_str_finish(pLeft);
-    if( rc==SQLITE_OK && nCol>0 ){
-      if( bSame ){
-        zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\" SELECT *"
-                               " FROM \"%w\".\"%w\"", zTo, azTo[i], zFrom, *pz);
-      }else{
-        zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\"(%s) SELECT %s"
-                               " FROM \"%w\".\"%w\"", zTo, azTo[i], zCols,
-                               zCols, zFrom, *pz);
-      }
-      if( zSql==0 ) rc = SQLITE_NOMEM;
-      else rc = copyExec(db, zSql);
-      sqlite3_free(zSql);
-      zSql = 0;
-      if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-        rc = sqlmigErrcode(db, rc);
-        *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
-                                 sqlite3_errmsg(db));
-      }
-    }
-    if( rc==SQLITE_OK ){
-      sqlite3_int64 n = nCol>0 ? sqlite3_changes(db) : 0;
-      if( pSeq && n>0 ){
-        sqlite3_bind_text(pSeq, 1, *pz, -1, SQLITE_STATIC);
-        sqlite3_bind_text(pSeq, 2, azTo[i], -1, SQLITE_STATIC);
-        sqlite3_step(pSeq);
-        rc = sqlite3_reset(pSeq);
-        if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-          rc = sqlmigErrcode(db, rc);
-          *pzErr = sqlite3_mprintf("%s: table \"%w\": %s", zFunc, azTo[i],
-                                   sqlite3_errmsg(db));
-        }
-      }
-      if( nCol==0 ){
-        char *z = sqlite3_mprintf("no column in common%s", zLeft ? zLeft : "");
-        sqlite3_free(zLeft);
-        zLeft = z;
-        if( z==0 ) rc = SQLITE_NOMEM;
-      }else if( zLeft ){
-        char *z = sqlite3_mprintf("%s", zLeft+2);
-        sqlite3_free(zLeft);
-        zLeft = z;
-        if( z==0 ) rc = SQLITE_NOMEM;
-      }
-      pRes->nTotal += n;
-      if( rc==SQLITE_OK ){
-        rc = copyAddRow(pRes, sqlite3_mprintf("%s", azTo[i]), n, zCols, zLeft);
-        zCols = zLeft = 0;
-      }
-    }
-    sqlite3_free(zCols);
-    sqlite3_free(zLeft);
   }
   /* Tables only the source has, by name. */
   for(i=0; rc==SQLITE_OK && i<nFrom; i++){
@@ -354,36 +424,18 @@ static int copyRun(sqlite3 *db, const char *zFunc, sqlite3_value *pFrom,
     if( bsearch(&azSorted[i], azToSorted, nTo, sizeof(char*), copyNameCmp) ){
       continue;
     }
-    zWhy = sqlite3_mprintf("not in \"%w\"", zTo);
+    zWhy = sqlite3_mprintf("not in \"%w\"", r.zTo);
     rc = copyAddRow(pRes, zWhy ? sqlite3_mprintf("%s", azSorted[i]) : 0, -1, 0,
                     zWhy);
   }
 
-  if( bSavepoint ){
-    int rc2;
-    if( rc==SQLITE_OK ){
-      rc2 = sqlite3_step(pRelease);
-      rc2 = sqlite3_reset(pRelease);
-      if( rc2!=SQLITE_OK ){
-        rc = sqlmigErrcode(db, rc2);
-        if( rc!=SQLITE_NOMEM ){
-          *pzErr = sqlite3_mprintf("%s: %s", zFunc, sqlite3_errmsg(db));
-        }
-      }
-    }
-    if( rc!=SQLITE_OK ){
-      sqlite3_step(pRollback);
-      sqlite3_reset(pRollback);
-      sqlite3_step(pRelease);
-      sqlite3_reset(pRelease);
-    }
-  }
+  if( bSavepoint ) rc = copyEnd(&r, rc);
   if( bTrigger ) sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, 0);
   if( rc!=SQLITE_OK ) pRes->nTotal = 0;
-  sqlite3_finalize(pXinfo);
-  sqlite3_finalize(pRollback);
-  sqlite3_finalize(pRelease);
-  sqlite3_finalize(pSeq);
+  sqlite3_finalize(r.pXinfo);
+  sqlite3_finalize(r.pRollback);
+  sqlite3_finalize(r.pRelease);
+  sqlite3_finalize(r.pSeq);
   sqlite3_free(azSorted);
   sqlmigFreeNames(azFrom, nFrom);
   sqlmigFreeNames(azTo, nTo);

@@ -301,28 +301,13 @@ static char *diffDropSql(const DiffObj *o){
 }
 
 /*
-** Computes the whole list of changes from p->aS[0] to p->aS[1] into
-** p->aCh, in script order.
+** Decides the fate of each table (p->aS[1]'s eState: DS_CREATE, DS_ALTER,
+** DS_REBUILD, DS_KEEP; p->aS[0]'s DS_DROP) and adds the name of each
+** changed or dropped one to pTouched.
 */
-static int diffCompute(DiffCtx *p){
+static int diffDecideTables(DiffCtx *p, DiffHash *pTouched){
   DiffSchema *pF = &p->aS[0], *pD = &p->aS[1];
-  DiffHash hTouched;             /* names of changed tables and views */
-  DiffEdges eDummy;
-  int *aF = 0, *aD = 0, *aTmp = 0, *aView = 0;
-  int nF = 0, nD = 0, nView = 0, i, k, rc = SQLITE_OK;
-  const char *azWhy[2];
-
-  memset(&hTouched, 0, sizeof(hTouched));
-  memset(&eDummy, 0, sizeof(eDummy));
-  for(i=0; i<pF->n; i++) pF->a[i].iPeer = diffFindPeer(pD, &pF->a[i]);
-  for(i=0; i<pD->n; i++) pD->a[i].iPeer = diffFindPeer(pF, &pD->a[i]);
-  aF = sqlite3_malloc64(sizeof(int)*(pF->n + pD->n + 1)*2);
-  if( aF==0 ) return SQLITE_NOMEM;
-  aD = &aF[pF->n];
-  aTmp = &aD[pD->n];
-  rc = sqlmigDiffHashInit(&hTouched, pF->n + pD->n);
-  if( rc==SQLITE_OK ) rc = sqlmigDiffApplyHints(p);
-
+  int i, rc = SQLITE_OK;
   /* Tables: decide the fate of each. */
   for(i=0; rc==SQLITE_OK && i<pD->n; i++){
     DiffObj *d = &pD->a[i], *f;
@@ -338,30 +323,44 @@ static int diffCompute(DiffCtx *p){
       if( rc ) break;
       d->eState = sqlmigDiffTryAlter(p, f, d, 0, &rc) ? DS_ALTER : DS_REBUILD;
     }
-    sqlmigDiffHashSet(&hTouched, f->zName, 1);
+    sqlmigDiffHashSet(pTouched, f->zName, 1);
   }
   for(i=0; rc==SQLITE_OK && i<pF->n; i++){
     DiffObj *f = &pF->a[i];
     if( f->eType==DO_TABLE && f->iPeer<0 ){
       f->eState = DS_DROP;
-      sqlmigDiffHashSet(&hTouched, f->zName, 1);
+      sqlmigDiffHashSet(pTouched, f->zName, 1);
     }
   }
 
+  return rc;
+}
+
+/*
+** Decides the fate of views, triggers and indexes, given the tables'
+** (diffDecideTables) and the views of from in dependency order (aView):
+** what is dropped from from (-2 for an index that goes with its table) and
+** what is created in to.
+*/
+static int diffDecideOthers(DiffCtx *p, DiffHash *pTouched,
+                            const int *aView, int nView){
+  DiffSchema *pF = &p->aS[0], *pD = &p->aS[1];
+  DiffEdges eDummy;
+  int i, k, rc = SQLITE_OK;
+  memset(&eDummy, 0, sizeof(eDummy));
   /* Views of from, dependencies first: dropped when gone, changed, or
   ** naming anything touched (which they then join). */
-  if( rc==SQLITE_OK ) rc = diffViewOrder(pF, &aView, &nView);
   for(k=0; rc==SQLITE_OK && k<nView; k++){
     DiffObj *f = &pF->a[aView[k]];
     int bDrop = f->iPeer<0 || strcmp(f->zCanon, pD->a[f->iPeer].zCanon)!=0;
     if( !bDrop ){
       eDummy.n = 0;
-      rc = diffMentions(f->zSql, &hTouched, 0, &eDummy);
+      rc = diffMentions(f->zSql, pTouched, 0, &eDummy);
       bDrop = eDummy.n>0;
     }
     if( bDrop ){
       f->eState = DS_DROP;
-      sqlmigDiffHashSet(&hTouched, f->zName, 1);
+      sqlmigDiffHashSet(pTouched, f->zName, 1);
     }
   }
   /* Triggers and indexes of from. */
@@ -381,8 +380,8 @@ static int diffCompute(DiffCtx *p){
       }
     }else if( !bDrop ){
       eDummy.n = 0;
-      bDrop = sqlmigDiffHashFind(&hTouched, f->zTbl, -1)>=0;
-      if( !bDrop ) rc = diffMentions(f->zSql, &hTouched, 0, &eDummy);
+      bDrop = sqlmigDiffHashFind(pTouched, f->zTbl, -1)>=0;
+      if( !bDrop ) rc = diffMentions(f->zSql, pTouched, 0, &eDummy);
       if( eDummy.n>0 ) bDrop = 1;
     }
     if( bDrop ) f->eState = bDrop==2 ? -2 : DS_DROP;
@@ -393,8 +392,20 @@ static int diffCompute(DiffCtx *p){
     if( d->eType==DO_TABLE ) continue;
     if( d->iPeer<0 || pF->a[d->iPeer].eState!=DS_KEEP ) d->eState = DS_CREATE;
   }
-  if( rc ) goto diff_done;
+  diffEdgeFree(&eDummy);
+  return rc;
+}
 
+/*
+** Adds the drops to p->aCh, in script order: triggers, views (dependents
+** first), indexes of tables that stay, tables (children first). aTmp and
+** aF are scratch arrays of p->aS[0].n ints each.
+*/
+static int diffDrops(DiffCtx *p, const int *aView, int nView, int *aTmp,
+                     int *aF){
+  DiffSchema *pF = &p->aS[0], *pD = &p->aS[1];
+  const char *azWhy[1];
+  int i, k, nF = 0, rc = SQLITE_OK;
   /* 1. Drop triggers, by name. */
   for(i=0; rc==SQLITE_OK && i<pF->n; i++){
     DiffObj *f = &pF->a[i];
@@ -445,6 +456,18 @@ static int diffCompute(DiffCtx *p){
               " rows are lost"),
         diffDropSql(f));
   }
+  return rc;
+}
+
+/*
+** Adds the creations to p->aCh, in script order: tables (parents first,
+** with renames, ALTERs and rebuilds), indexes, views (dependencies first),
+** triggers. aTmp and aD are scratch arrays of p->aS[1].n ints each.
+*/
+static int diffCreates(DiffCtx *p, int *aTmp, int *aD){
+  DiffSchema *pF = &p->aS[0], *pD = &p->aS[1];
+  int *aView = 0;
+  int i, k, nD = 0, nView = 0, rc = SQLITE_OK;
   /* 5. Tables of to, parents first. */
   for(i=0; i<pD->n; i++){
     DiffObj *d = &pD->a[i];
@@ -501,8 +524,6 @@ static int diffCompute(DiffCtx *p){
     }
   }
   /* 7. Create views, dependencies first. */
-  sqlite3_free(aView);
-  aView = 0;
   if( rc==SQLITE_OK ) rc = diffViewOrder(pD, &aView, &nView);
   for(k=0; rc==SQLITE_OK && k<nView; k++){
     DiffObj *d = &pD->a[aView[k]];
@@ -522,55 +543,38 @@ static int diffCompute(DiffCtx *p){
         sqlite3_mprintf("%s;\n", d->zSql));
   }
 
-diff_done:
   sqlite3_free(aView);
-  sqlite3_free(aF);
-  diffEdgeFree(&eDummy);
-  sqlmigDiffHashFree(&hTouched);
   return rc;
 }
 
-/* ============================================================ arguments */
+/*
+** Computes the whole list of changes from p->aS[0] to p->aS[1] into
+** p->aCh, in script order.
+*/
+static int diffCompute(DiffCtx *p){
+  DiffSchema *pF = &p->aS[0], *pD = &p->aS[1];
+  DiffHash hTouched;             /* names of changed tables and views */
+  int *aF = 0, *aD = 0, *aTmp = 0, *aView = 0;
+  int nView = 0, i, rc = SQLITE_OK;
 
-/* See sqlmig_int.h. The schema list comes from pragma_database_list. */
-int sqlmigSchemaArg(sqlite3 *db, const char *zFunc, sqlite3_value *pVal,
-                    int iArg, const char **pzName, char **pzErr){
-  static const char *const azType[] = {
-    "", "an integer", "a real", "text", "a blob", "null"
-  };
-  sqlite3_stmt *pStmt = 0;
-  const char *zName;
-  int rc, bFound = 0;
-  *pzName = 0;
-  if( sqlite3_value_type(pVal)!=SQLITE_TEXT ){
-    *pzErr = sqlite3_mprintf("%s: argument %d must be a schema name, not %s",
-                             zFunc, iArg, azType[sqlite3_value_type(pVal)]);
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }
-  zName = (const char*)sqlite3_value_text(pVal);
-  if( zName==0 ) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list",
-                          -1, &pStmt, 0);
-  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
-    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
-    if( z && sqlite3_stricmp(z, zName)==0 ) bFound = 1;
-  }
-  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
-  else sqlite3_finalize(pStmt);
-  if( rc==SQLITE_NOMEM ) return rc;
-  if( rc!=SQLITE_OK ){
-    /* the I/O or lock code as SQLite gave it, behind sqlmig's words */
-    rc = sqlmigErrcode(db, rc);
-    *pzErr = sqlite3_mprintf("%s: cannot list schemas: %s", zFunc,
-                             sqlite3_errmsg(db));
-    return *pzErr ? rc : SQLITE_NOMEM;
-  }else if( !bFound ){
-    *pzErr = sqlite3_mprintf("%s: no such schema: \"%w\"", zFunc, zName);
-  }else{
-    *pzName = zName;
-    return SQLITE_OK;
-  }
-  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  memset(&hTouched, 0, sizeof(hTouched));
+  for(i=0; i<pF->n; i++) pF->a[i].iPeer = diffFindPeer(pD, &pF->a[i]);
+  for(i=0; i<pD->n; i++) pD->a[i].iPeer = diffFindPeer(pF, &pD->a[i]);
+  aF = sqlite3_malloc64(sizeof(int)*(pF->n + pD->n + 1)*2);
+  if( aF==0 ) return SQLITE_NOMEM;
+  aD = &aF[pF->n];
+  aTmp = &aD[pD->n];
+  rc = sqlmigDiffHashInit(&hTouched, pF->n + pD->n);
+  if( rc==SQLITE_OK ) rc = sqlmigDiffApplyHints(p);
+  if( rc==SQLITE_OK ) rc = diffDecideTables(p, &hTouched);
+  if( rc==SQLITE_OK ) rc = diffViewOrder(pF, &aView, &nView);
+  if( rc==SQLITE_OK ) rc = diffDecideOthers(p, &hTouched, aView, nView);
+  if( rc==SQLITE_OK ) rc = diffDrops(p, aView, nView, aTmp, aF);
+  if( rc==SQLITE_OK ) rc = diffCreates(p, aTmp, aD);
+  sqlite3_free(aView);
+  sqlite3_free(aF);
+  sqlmigDiffHashFree(&hTouched);
+  return rc;
 }
 
 /*

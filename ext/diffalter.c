@@ -73,35 +73,6 @@ static int diffColIndex(const DiffTable *t, const char *zName){
 #define DIFF_RENAME_HINT " (if it was renamed, name it in the third" \
   " argument, as 'table.old -> table.new': the diff never guesses renames)"
 
-#endif /* SQLMIG_OMIT_DIFF */
-
-/* Type affinity of a declared type, as SQLite derives it: 'i' INTEGER,
-** 't' TEXT, 'b' BLOB, 'r' REAL, 'n' NUMERIC. */
-char sqlmigAffinity(const char *zType){
-  char aff = 'n';
-  int i, n = (int)strlen(zType);
-  if( n==0 ) return 'b';
-  for(i=0; i+3<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "int", 3)==0 ) return 'i';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "char", 4)==0
-     || sqlite3_strnicmp(&zType[i], "clob", 4)==0
-     || sqlite3_strnicmp(&zType[i], "text", 4)==0 ) return 't';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "blob", 4)==0 ) return 'b';
-  }
-  for(i=0; i+4<=n; i++){
-    if( sqlite3_strnicmp(&zType[i], "real", 4)==0
-     || sqlite3_strnicmp(&zType[i], "floa", 4)==0
-     || sqlite3_strnicmp(&zType[i], "doub", 4)==0 ) aff = 'r';
-  }
-  return aff;
-}
-
-#ifndef SQLMIG_OMIT_DIFF  /* the rest is the diff's */
-
 /*
 ** Why column c (in from) becoming d (in to) may lose data or fail, as
 ** "; "-separated phrases appended to pStr; returns 1 if there is any.
@@ -317,6 +288,106 @@ int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d, int bEmit,
 }
 
 /*
+** Appends to pWhy the table constraints and options that change from f's
+** table to d's (both parsed); returns 1 if one may make the rebuild fail.
+** *pRc is set to SQLITE_NOMEM when out of memory.
+*/
+static int diffConsChanges(const DiffObj *f, const DiffObj *d,
+                           sqlite3_str *pWhy, int *pRc){
+  const DiffTable *ft = f->pTab, *dt = d->pTab;
+  int bRisk = 0, rc = SQLITE_OK;
+  int m, n;
+  for(m=0; m<dt->nCons; m++){
+    for(n=0; n<ft->nCons && strcmp(ft->azCons[n], dt->azCons[m]); n++){}
+    if( n==ft->nCons ){
+      char *zC = diffRawText(d->zSql, dt->aTok, dt->aCons0[m],
+                             dt->aCons1[m]);
+      const char *zFirst = &d->zSql[dt->aTok[dt->aCons0[m]].iOff];
+      int bFk = sqlite3_strnicmp(zFirst, "foreign", 7)==0;
+      if( zC==0 ) rc = SQLITE_NOMEM;
+      sqlite3_str_appendf(pWhy, "; adds %s: %sexisting rows may violate"
+                          " it", zC ? zC : "",
+                          bFk ? "with foreign keys on, " : "");
+      bRisk = 1;
+      sqlite3_free(zC);
+    }
+  }
+  for(m=0; m<ft->nCons; m++){
+    for(n=0; n<dt->nCons && strcmp(ft->azCons[m], dt->azCons[n]); n++){}
+    if( n==dt->nCons ){
+      char *zC = diffRawText(f->zSql, ft->aTok, ft->aCons0[m],
+                             ft->aCons1[m]);
+      if( zC==0 ) rc = SQLITE_NOMEM;
+      sqlite3_str_appendf(pWhy, "; drops %s", zC ? zC : "");
+      sqlite3_free(zC);
+    }
+  }
+  if( strcmp(ft->zOpts, dt->zOpts)!=0 ){
+    sqlite3_str_appendf(pWhy, "; table options change");
+    if( dt->bStrict && !ft->bStrict ){
+      sqlite3_str_appendf(pWhy, " (STRICT: values of the wrong type"
+                                " make it fail)");
+      bRisk = 1;
+    }
+  }
+  if( rc ) *pRc = rc;
+  return bRisk;
+}
+
+/* The name the rebuild copies the rowid under ("rowid", "_rowid_" or "oid",
+** whichever neither table has as a column), or NULL when it keeps none:
+** one table is WITHOUT ROWID or a copied column is the new rowid alias
+** (bIpkCommon). */
+static const char *diffKeptRowid(const DiffTable *ft, const DiffTable *dt,
+                                 int bIpkCommon){
+  static const char *const azAlias[] = { "rowid", "_rowid_", "oid" };
+  int m;
+  if( ft->bWithoutRowid || dt->bWithoutRowid || bIpkCommon ) return 0;
+  for(m=0; m<3; m++){
+    if( diffColIndex(ft, azAlias[m])<0 && diffColIndex(dt, azAlias[m])<0 ){
+      return azAlias[m];
+    }
+  }
+  return 0;
+}
+
+/*
+** Appends to pSql the rebuild's script: create zNew as d's table, copy the
+** columns zCols (nCommon of them, and the rowid as zRowid unless NULL)
+** from zSel of table zSrc, carry its sqlite_sequence value over, drop it
+** and rename zNew to d's name.
+*/
+static void diffRebuildScript(sqlite3_str *pSql, const DiffObj *f,
+    const DiffObj *d, const char *zNew, const char *zSrc,
+    const char *zRowid, int nCommon, const char *zCols, const char *zSel){
+  const DiffTable *ft = f->pTab, *dt = d->pTab;
+  int iName = dt->iNameTok;
+  const char *zRest = &d->zSql[dt->aTok[iName].iOff + dt->aTok[iName].n];
+  sqlite3_str_appendf(pSql, "CREATE TABLE \"%w\"%s;\n", zNew, zRest);
+  if( nCommon>0 || zRowid ){
+    sqlite3_str_appendf(pSql, "INSERT INTO \"%w\"(%s%s%s) SELECT %s%s%s"
+        " FROM \"%w\";\n", zNew, zRowid ? zRowid : "",
+        zRowid && nCommon ? ", " : "", zCols,
+        zRowid ? zRowid : "", zRowid && nCommon ? ", " : "", zSel,
+        zSrc);
+  }
+  if( ft->bAutoinc && dt->bAutoinc ){
+    sqlite3_str_appendf(pSql,
+        "DELETE FROM sqlite_sequence WHERE name = %Q;\n"
+        "INSERT INTO sqlite_sequence(name, seq)"
+        " SELECT %Q, seq FROM sqlite_sequence WHERE name = %Q;\n",
+        zNew, zNew, zSrc);
+  }
+  sqlite3_str_appendf(pSql, "DROP TABLE \"%w\";\n", zSrc);
+  /* Legacy mode: the rename checks no view or trigger (one naming a
+  ** table that no longer exists would fail it) and rewrites no
+  ** reference; migrate() restores the setting after every script. */
+  sqlite3_str_appendf(pSql, "PRAGMA legacy_alter_table = ON;\n"
+      "ALTER TABLE \"%w\" RENAME TO \"%w\";\n"
+      "PRAGMA legacy_alter_table = OFF;\n", zNew, d->zName);
+}
+
+/*
 ** Appends the rebuild of table f (from) into d (to): create
 ** "sqlmig_new_<name>", copy rows, keep sqlite_sequence, drop, rename.
 */
@@ -403,40 +474,7 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
   }
   if( bReorder ) sqlite3_str_appendf(pWhy, "; reorders columns");
   if( ft->bParsed && dt->bParsed ){
-    int m, n;
-    for(m=0; m<dt->nCons; m++){
-      for(n=0; n<ft->nCons && strcmp(ft->azCons[n], dt->azCons[m]); n++){}
-      if( n==ft->nCons ){
-        char *zC = diffRawText(d->zSql, dt->aTok, dt->aCons0[m],
-                               dt->aCons1[m]);
-        const char *zFirst = &d->zSql[dt->aTok[dt->aCons0[m]].iOff];
-        int bFk = sqlite3_strnicmp(zFirst, "foreign", 7)==0;
-        if( zC==0 ) rc = SQLITE_NOMEM;
-        sqlite3_str_appendf(pWhy, "; adds %s: %sexisting rows may violate"
-                            " it", zC ? zC : "",
-                            bFk ? "with foreign keys on, " : "");
-        bRisk = 1;
-        sqlite3_free(zC);
-      }
-    }
-    for(m=0; m<ft->nCons; m++){
-      for(n=0; n<dt->nCons && strcmp(ft->azCons[m], dt->azCons[n]); n++){}
-      if( n==dt->nCons ){
-        char *zC = diffRawText(f->zSql, ft->aTok, ft->aCons0[m],
-                               ft->aCons1[m]);
-        if( zC==0 ) rc = SQLITE_NOMEM;
-        sqlite3_str_appendf(pWhy, "; drops %s", zC ? zC : "");
-        sqlite3_free(zC);
-      }
-    }
-    if( strcmp(ft->zOpts, dt->zOpts)!=0 ){
-      sqlite3_str_appendf(pWhy, "; table options change");
-      if( dt->bStrict && !ft->bStrict ){
-        sqlite3_str_appendf(pWhy, " (STRICT: values of the wrong type"
-                                  " make it fail)");
-        bRisk = 1;
-      }
-    }
+    bRisk |= diffConsChanges(f, d, pWhy, &rc);
   }
   if( sqlite3_str_length(pWhy)==0 ){
     sqlite3_str_appendf(pWhy, "; the definition changes");
@@ -444,44 +482,13 @@ int sqlmigDiffRebuild(DiffCtx *p, DiffObj *f, DiffObj *d){
 
   /* Keep the rowid when both tables have one and no copied column is the
   ** new table's rowid alias. */
-  if( !ft->bWithoutRowid && !dt->bWithoutRowid && !bIpkCommon ){
-    static const char *const azAlias[] = { "rowid", "_rowid_", "oid" };
-    int m;
-    for(m=0; m<3 && zRowid==0; m++){
-      if( diffColIndex(ft, azAlias[m])<0 && diffColIndex(dt, azAlias[m])<0 ){
-        zRowid = azAlias[m];
-      }
-    }
-  }
+  zRowid = diffKeptRowid(ft, dt, bIpkCommon);
 
   zCols = sqlmigDiffFinish(pCols, &rc);
   zSel = sqlmigDiffFinish(pSel, &rc);
   zWhy = sqlmigDiffFinish(pWhy, &rc);
   if( rc==SQLITE_OK ){
-    int iName = dt->iNameTok;
-    const char *zRest = &d->zSql[dt->aTok[iName].iOff + dt->aTok[iName].n];
-    sqlite3_str_appendf(pSql, "CREATE TABLE \"%w\"%s;\n", zNew, zRest);
-    if( nCommon>0 || zRowid ){
-      sqlite3_str_appendf(pSql, "INSERT INTO \"%w\"(%s%s%s) SELECT %s%s%s"
-          " FROM \"%w\";\n", zNew, zRowid ? zRowid : "",
-          zRowid && nCommon ? ", " : "", zCols,
-          zRowid ? zRowid : "", zRowid && nCommon ? ", " : "", zSel,
-          zSrc);
-    }
-    if( ft->bAutoinc && dt->bAutoinc ){
-      sqlite3_str_appendf(pSql,
-          "DELETE FROM sqlite_sequence WHERE name = %Q;\n"
-          "INSERT INTO sqlite_sequence(name, seq)"
-          " SELECT %Q, seq FROM sqlite_sequence WHERE name = %Q;\n",
-          zNew, zNew, zSrc);
-    }
-    sqlite3_str_appendf(pSql, "DROP TABLE \"%w\";\n", zSrc);
-    /* Legacy mode: the rename checks no view or trigger (one naming a
-    ** table that no longer exists would fail it) and rewrites no
-    ** reference; migrate() restores the setting after every script. */
-    sqlite3_str_appendf(pSql, "PRAGMA legacy_alter_table = ON;\n"
-        "ALTER TABLE \"%w\" RENAME TO \"%w\";\n"
-        "PRAGMA legacy_alter_table = OFF;\n", zNew, d->zName);
+    diffRebuildScript(pSql, f, d, zNew, zSrc, zRowid, nCommon, zCols, zSel);
     rc = sqlmigDiffAdd(p, "table", d->zName, "rebuild", bRisk,
                  sqlite3_mprintf("rebuilds the table: %s", zWhy+2),
                  sqlmigDiffFinish(pSql, &rc));

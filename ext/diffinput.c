@@ -132,20 +132,6 @@ int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal, int iArg){
 
 /* ============================================================ hints */
 
-/* Frees what the arguments left: hints and private databases. */
-void sqlmigDiffInputFree(DiffCtx *p){
-  int i;
-  for(i=0; i<p->nRen; i++){
-    DiffRename *r = &p->aRen[i];
-    sqlite3_free(r->zTbl[0]); sqlite3_free(r->zTbl[1]);
-    sqlite3_free(r->zCol[0]); sqlite3_free(r->zCol[1]);
-    sqlite3_free(r->zText);
-  }
-  sqlite3_free(p->aRen);
-  sqlite3_close(p->aPriv[0]);
-  sqlite3_close(p->aPriv[1]);
-}
-
 /*
 ** Reads "name" or "name.name" at token *pi of z into az[0..1] (az[1] NULL
 ** for a bare name). Returns 0 if the tokens there are not that.

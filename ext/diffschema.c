@@ -272,7 +272,15 @@ void sqlmigDiffCtxFree(DiffCtx *p){
   }
   sqlite3_free(p->aCh);
   sqlite3_free(p->zErr);
-  sqlmigDiffInputFree(p);
+  for(i=0; i<p->nRen; i++){       /* the hints (diffinput.c) */
+    DiffRename *r = &p->aRen[i];
+    sqlite3_free(r->zTbl[0]); sqlite3_free(r->zTbl[1]);
+    sqlite3_free(r->zCol[0]); sqlite3_free(r->zCol[1]);
+    sqlite3_free(r->zText);
+  }
+  sqlite3_free(p->aRen);
+  sqlite3_close(p->aPriv[0]);     /* the private databases of script inputs */
+  sqlite3_close(p->aPriv[1]);
   memset(p, 0, sizeof(*p));
 }
 
@@ -481,24 +489,13 @@ static int diffIsConstraintStart(const char *z, const DiffTok *t){
 }
 
 /*
-** Parses table o of schema pS into o->pTab: columns from
-** pragma_table_xinfo joined with their definitions in the CREATE text.
-** When the two disagree (or the text has an unexpected shape) bParsed is
-** 0 and only the pragma columns and the name token are reliable.
+** Reads the columns of table o of schema pS into t (from SQLite itself,
+** pragma_table_xinfo): name, type, NOT NULL, primary key position, hidden
+** and default. SQLITE_OK or an error code, with p->zErr set.
 */
-int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
-  DiffTable *t;
-  const char *z = o->zSql;
-  int rc = SQLITE_OK, i, nAlloc = 0, nColAlloc = 0, nItemCol = 0, bOk = 1;
-
-  if( o->pTab ) return SQLITE_OK;
-  t = sqlite3_malloc64(sizeof(*t));
-  if( t==0 ) return SQLITE_NOMEM;
-  memset(t, 0, sizeof(*t));
-  o->pTab = t;
-  t->iNameTok = -1;
-
-  /* Columns, from SQLite itself. */
+static int diffReadCols(DiffCtx *p, DiffSchema *pS, const DiffObj *o,
+                        DiffTable *t){
+  int rc = SQLITE_OK, nColAlloc = 0;
   if( pS->pXinfo==0 ){
     rc = sqlite3_prepare_v2(pS->db,
         "SELECT name, type, \"notnull\", pk, hidden, dflt_value"
@@ -535,6 +532,29 @@ int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
   }else{
     sqlite3_reset(pS->pXinfo);
   }
+  return rc;
+}
+
+/*
+** Parses table o of schema pS into o->pTab: columns from
+** pragma_table_xinfo joined with their definitions in the CREATE text.
+** When the two disagree (or the text has an unexpected shape) bParsed is
+** 0 and only the pragma columns and the name token are reliable.
+*/
+int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
+  DiffTable *t;
+  const char *z = o->zSql;
+  int rc = SQLITE_OK, i, nAlloc = 0, nItemCol = 0, bOk = 1;
+
+  if( o->pTab ) return SQLITE_OK;
+  t = sqlite3_malloc64(sizeof(*t));
+  if( t==0 ) return SQLITE_NOMEM;
+  memset(t, 0, sizeof(*t));
+  o->pTab = t;
+  t->iNameTok = -1;
+
+  /* Columns, from SQLite itself. */
+  rc = diffReadCols(p, pS, o, t);
   if( rc!=SQLITE_OK ) return rc;
 
   /* The CREATE text: CREATE [TEMP] TABLE [IF NOT EXISTS] [s.]name ( ... ) */
@@ -633,6 +653,49 @@ int sqlmigDiffParseTable(DiffCtx *p, DiffSchema *pS, DiffObj *o){
   }
   t->bParsed = 1;
   return SQLITE_OK;
+}
+
+/* ============================================================ schema names */
+
+/* See sqlmig_int.h. The schema list comes from pragma_database_list. */
+int sqlmigSchemaArg(sqlite3 *db, const char *zFunc, sqlite3_value *pVal,
+                    int iArg, const char **pzName, char **pzErr){
+  static const char *const azType[] = {
+    "", "an integer", "a real", "text", "a blob", "null"
+  };
+  sqlite3_stmt *pStmt = 0;
+  const char *zName;
+  int rc, bFound = 0;
+  *pzName = 0;
+  if( sqlite3_value_type(pVal)!=SQLITE_TEXT ){
+    *pzErr = sqlite3_mprintf("%s: argument %d must be a schema name, not %s",
+                             zFunc, iArg, azType[sqlite3_value_type(pVal)]);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  zName = (const char*)sqlite3_value_text(pVal);
+  if( zName==0 ) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list",
+                          -1, &pStmt, 0);
+  while( rc==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const char *z = (const char*)sqlite3_column_text(pStmt, 0);
+    if( z && sqlite3_stricmp(z, zName)==0 ) bFound = 1;
+  }
+  if( rc==SQLITE_OK ) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if( rc==SQLITE_NOMEM ) return rc;
+  if( rc!=SQLITE_OK ){
+    /* the I/O or lock code as SQLite gave it, behind sqlmig's words */
+    rc = sqlmigErrcode(db, rc);
+    *pzErr = sqlite3_mprintf("%s: cannot list schemas: %s", zFunc,
+                             sqlite3_errmsg(db));
+    return *pzErr ? rc : SQLITE_NOMEM;
+  }else if( !bFound ){
+    *pzErr = sqlite3_mprintf("%s: no such schema: \"%w\"", zFunc, zName);
+  }else{
+    *pzName = zName;
+    return SQLITE_OK;
+  }
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 #endif /* SQLMIG_OMIT_DIFF */

@@ -226,7 +226,8 @@ static int scriptMayName(const unsigned char *z, int n, int i,
 ** table name (after FROM, INTO, TABLE, UPDATE, ... or a '.').
 */
 static int scriptNamesStore(const unsigned char *z, int n, int i){
-  static const char *const azBefore[] = {
+  /* arrays, not pointers: no relocation each when the library loads */
+  static const char azBefore[][9] = {
     "FROM", "INTO", "TABLE", "UPDATE", "EXISTS", "ON", "JOIN", "TO",
     "INDEX", "REPLACE", "ROLLBACK", "ABORT", "FAIL", "IGNORE",
   };
@@ -454,8 +455,8 @@ const char *sqlmigGuardEnd(SqlmigGuard *p, const char **pz, int *pn){
 }
 
 int sqlmigScriptGuard(const char *zScript, int nScript, char **pzErr){
-  static const char *const azOpen[] = {
-    0,
+  static const char azOpen[][50] = {
+    "",
     "incomplete statement (unterminated string)",
     "incomplete statement (unterminated comment)",
     "incomplete statement (unterminated identifier)",

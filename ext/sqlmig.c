@@ -9,12 +9,10 @@
 ** and hands it to each part in turn; the first failure stops it. Each part
 ** takes a reference, released by SQLite through the destructor of the
 ** function or module that holds it, so the state lives exactly as long as
-** the last registration on that connection.
+** the last registration on that connection. This file only registers:
+** the helpers the parts share are in util.c, below them all.
 */
 #include "sqlmig_int.h"
-#ifndef SQLMIG_AMALGAMATION
-SQLITE_EXTENSION_INIT1
-#endif
 
 #if defined(SQLMIG_AMALGAMATION) && !defined(SQLITE_CORE) \
     && defined(__ELF__) && defined(__GNUC__)
@@ -31,39 +29,6 @@ extern char *sqlmigAppMprintf(const char *zFmt, ...)
     __asm__("sqlite3_mprintf") __attribute__((weak));
 # define SQLMIG_APP_MPRINTF sqlmigAppMprintf
 #endif
-
-SqlmigConn *sqlmigConnRef(SqlmigConn *p){
-  p->nRef++;
-  return p;
-}
-
-void sqlmigConnUnref(void *pArg){
-  SqlmigConn *p = (SqlmigConn*)pArg;
-  if( p && --p->nRef==0 ){
-    sqlmigFilesMemoFree(p->pFileMemo);
-    sqlite3_free(p);
-  }
-}
-
-char *sqlmigRevLabel(const char *zName){
-  return zName ? sqlite3_mprintf(" \"%s\"", zName) : sqlite3_mprintf("");
-}
-
-char *sqlmigValueShown(sqlite3_value *v){
-  switch( sqlite3_value_type(v) ){
-    case SQLITE_NULL: return sqlite3_mprintf("NULL");
-    case SQLITE_BLOB: return sqlite3_mprintf("a blob");
-    case SQLITE_TEXT:
-      return sqlite3_mprintf("%Q", (const char*)sqlite3_value_text(v));
-    default:
-      return sqlite3_mprintf("%s", (const char*)sqlite3_value_text(v));
-  }
-}
-
-int sqlmigErrcode(sqlite3 *db, int rc){
-  int rcExt = sqlite3_extended_errcode(db);
-  return (rcExt & 0xff)==(rc & 0xff) ? rcExt : rc;
-}
 
 static void versionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   (void)argc; (void)argv;
@@ -140,6 +105,7 @@ int sqlite3_sqlmig_init(sqlite3 *db, char **pzErrMsg,
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
   pConn->nRef = 1;     /* held by this function until the end */
+  pConn->xFileMemoFree = sqlmigFilesMemoFree;
   for(i=0; rc==SQLITE_OK && i<sizeof(aPart)/sizeof(aPart[0]); i++){
     rc = aPart[i](db, pConn);
   }

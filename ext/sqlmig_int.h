@@ -28,7 +28,7 @@ SQLITE_EXTENSION_INIT3
 /* The oldest SQLite the extension supports. */
 #define SQLMIG_MIN_SQLITE 3031000
 
-/* -------------------------------------------------------------- sqlmig.c */
+/* ---------------------------------------------------------------- util.c */
 
 /*
 ** Per-connection state, shared by everything registered on one connection
@@ -41,6 +41,8 @@ struct SqlmigConn {
   int nRef;          /* registrations still holding this object */
   int bMigrating;    /* migrate() is running scripts on this connection */
   struct SqlmigFileMemo *pFileMemo;  /* the last migration_files() rows */
+  void (*xFileMemoFree)(struct SqlmigFileMemo*);  /* frees it (set by
+                     ** sqlmig.c, so util.c needs no file above it) */
   char zNow[24];     /* migrate_clock(): the quoted time, "" = wall clock */
 };
 
@@ -67,6 +69,13 @@ SQLMIG_PRIVATE char *sqlmigValueShown(sqlite3_value *v);
 ** belongs to rc, else rc. Never flattens a code to SQLITE_ERROR.
 */
 SQLMIG_PRIVATE int sqlmigErrcode(sqlite3 *db, int rc);
+
+/*
+** The affinity SQLite gives a column of declared type zType: 'i'nteger,
+** 't'ext, 'b'lob (none), 'r'eal or 'n'umeric (the migrate path's
+** foreign-key check and the diff both use it).
+*/
+SQLMIG_PRIVATE char sqlmigAffinity(const char *zType);
 
 /* --------------------------------------------------------------- token.c */
 
@@ -560,13 +569,6 @@ SQLMIG_PRIVATE int sqlmigMigrateRegister(sqlite3 *db, SqlmigConn *pConn);
 
 /* ---------------------------------------------------------------- diff.c */
 
-/*
-** The affinity SQLite gives a column of declared type zType: 'i'nteger,
-** 't'ext, 'b'lob (none), 'r'eal or 'n'umeric (diffalter.c; fkcheck.c uses
-** it too, so it stays in a build with -DSQLMIG_OMIT_DIFF).
-*/
-SQLMIG_PRIVATE char sqlmigAffinity(const char *zType);
-
 /* The rest, to the end of this header: the diff, data diff and copy, left
 ** out with -DSQLMIG_OMIT_DIFF. */
 #ifndef SQLMIG_OMIT_DIFF
@@ -575,8 +577,8 @@ SQLMIG_PRIVATE char sqlmigAffinity(const char *zType);
 SQLMIG_PRIVATE int sqlmigDiffRegister(sqlite3 *db, SqlmigConn *pConn);
 
 /*
-** Checks argument iArg (1-based) of function zFunc: text naming an attached
-** schema. Sets *pzName (pointing into pVal) and returns SQLITE_OK, or
+** diffschema.c: checks argument iArg (1-based) of function zFunc: text
+** naming an attached schema. Sets *pzName (pointing into pVal) and returns SQLITE_OK, or
 ** returns SQLITE_ERROR with *pzErr (sqlite3_malloc) set to
 ** `<zFunc>: no such schema: "x"` / `<zFunc>: argument N must be a schema
 ** name, not null`, or SQLITE_NOMEM.
@@ -585,7 +587,7 @@ SQLMIG_PRIVATE int sqlmigSchemaArg(sqlite3 *db, const char *zFunc,
     sqlite3_value *pVal, int iArg, const char **pzName, char **pzErr);
 
 /*
-** The ordinary tables of schema zSchema that the diff and copy handle (not
+** diff.c: the ordinary tables of schema zSchema that the diff and copy handle (not
 ** sqlite_*, sqlmig_*, virtual or shadow tables), parents before children
 ** by foreign keys, else by name. *pazName (NULL-terminated) and its names
 ** are sqlite3_malloc'd: free with sqlmigFreeNames(). SQLITE_OK,
@@ -595,14 +597,16 @@ SQLMIG_PRIVATE int sqlmigTableList(sqlite3 *db, const char *zFunc,
     const char *zSchema, char ***pazName, int *pnName, char **pzErr);
 SQLMIG_PRIVATE void sqlmigFreeNames(char **az, int n);
 
-/* ------------------------------------ diffschema.c, diffalter.c, diff.c */
+/* ------------------------ diffschema.c, diffinput.c, diffalter.c, diff.c */
 
 /*
-** The schema diff, in three files: diffschema.c cuts CREATE texts into
-** tokens and reads a schema (objects, canonical texts, parsed tables);
+** The schema diff, in four layers, each calling only the ones before it
+** (tests/check_layers.sh): diffschema.c cuts CREATE texts into tokens and
+** reads a schema (objects, canonical texts, parsed tables); diffinput.c
+** reads the arguments (schemas or scripts) and the rename hints;
 ** diffalter.c decides, per changed table, ALTER TABLE or a rebuild and
 ** writes its SQL; diff.c orders and assembles the changes and registers
-** migrate_diff() and migrate_changes().
+** migrate_diff() and migrate_changes(). datadiff.c and copy.c sit above.
 */
 /* Token kinds. White space and comments produce no token. */
 #define DT_WORD   1     /* bare identifier or keyword */
@@ -800,7 +804,8 @@ SQLMIG_PRIVATE int sqlmigDiffTryAlter(DiffCtx *p, DiffObj *f, DiffObj *d,
 ** hints; sqlmigDiffApplyHints checks them against the schemas and pairs
 ** renamed tables. sqlmigDiffColTo/From map a column name of table f
 ** (from) to d (to) and back, NULL when it has no counterpart by hint.
-** sqlmigDiffInputFree frees the hints and the private databases.
+** (sqlmigDiffCtxFree in diffschema.c frees the hints and the private
+** databases with the rest.)
 */
 SQLMIG_PRIVATE int sqlmigDiffSchemaArg(DiffCtx *p, sqlite3_value *pVal,
     int iArg);
@@ -810,7 +815,6 @@ SQLMIG_PRIVATE const char *sqlmigDiffColTo(const DiffCtx *p,
     const DiffObj *f, const char *zCol);
 SQLMIG_PRIVATE const char *sqlmigDiffColFrom(const DiffCtx *p,
     const DiffObj *f, const DiffObj *d, const char *zCol);
-SQLMIG_PRIVATE void sqlmigDiffInputFree(DiffCtx *p);
 
 /* ------------------------------------------------------------ datadiff.c */
 

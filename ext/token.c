@@ -68,7 +68,7 @@ static int tokNumber(const unsigned char *z, int n){
 
 /* Length of the operator at z[0]: 1, or 2-3 for the multi-byte ones. */
 static int tokOperator(const unsigned char *z, int n){
-  static const char *const azOp[] = {
+  static const char azOp[][4] = {   /* arrays: no relocation each */
     "->>", "<=", ">=", "<>", "!=", "==", "||", "<<", ">>", "->",
   };
   size_t k;
