@@ -354,6 +354,37 @@ SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 /* The same for table zName of main. */
 SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
 
+/*
+** The one reader of the history store (history.c), ascending by version,
+** for migrate(), migrate_baseline() and migrate_check(). Open returns
+** SQLITE_OK, SQLITE_DONE when there is no store, or an error code; Next
+** SQLITE_ROW with the fields set, SQLITE_DONE, or an error code. Only the
+** text columns named in Open's mask are read; Text gives one of them
+** (SQLITE_NOMEM when it could not be had), valid until the next step.
+*/
+#define SQLMIG_H_NAME      0x01
+#define SQLMIG_H_UP        0x02
+#define SQLMIG_H_DOWN      0x04
+#define SQLMIG_H_CHECKSUM  0x08
+#define SQLMIG_H_APPLIED   0x10   /* applied_at, NULL while pending */
+#define SQLMIG_H_BASELINE  0x20   /* bBaselined from main.sqlmig_baseline */
+typedef struct SqlmigHistory SqlmigHistory;
+struct SqlmigHistory {
+  sqlite3 *db;
+  sqlite3_stmt *pStmt;
+  sqlite3_int64 iVersion;
+  int bApplied;            /* applied_at IS NOT NULL */
+  int bDeleted;            /* deleted_at IS NOT NULL */
+  int bHasDown;            /* down IS NOT NULL */
+  int bBaselined;          /* in sqlmig_baseline (SQLMIG_H_BASELINE) */
+};
+SQLMIG_PRIVATE int sqlmigHistoryOpen(sqlite3 *db, unsigned mCols,
+                                     SqlmigHistory *p);
+SQLMIG_PRIVATE int sqlmigHistoryNext(SqlmigHistory *p);
+SQLMIG_PRIVATE int sqlmigHistoryText(SqlmigHistory *p, unsigned eCol,
+                                     const char **pz, int *pn);
+SQLMIG_PRIVATE void sqlmigHistoryClose(SqlmigHistory *p);
+
 /* --------------------------------------------------------------- clock.c */
 
 /* Registers migrate_clock(). */
