@@ -56,6 +56,7 @@ struct MigRequest {
   sqlite3_int64 iTarget;
   int nDown;
   const char *zNow;        /* SQL for the time applied_at gets (sqlmigNow) */
+  SqlmigConn *pConn;       /* for the known cache of migrations.c, or NULL */
 };
 
 /* What a migrate() call would do. */
@@ -230,6 +231,15 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
   *paRev = 0;
   *pnRev = 0;
   *piKept = -1;
+  if( rc==SQLITE_OK && !bTarget && pReq->nDown==0 && pReq->pConn ){
+    /* The start-up idiom's INSERT OR IGNORE read the store into memory in
+    ** this transaction: when all of it is applied, that is the plan */
+    int bAll = sqlmigKnownApplied(pReq->pConn, piKept);
+    if( bAll ){
+      sqlmigHistoryClose(&h);
+      return bAll<0 ? -bAll : SQLITE_OK;
+    }
+  }
   if( rc==SQLITE_DONE ){
     if( !bTarget || bFound ) return SQLITE_OK;
     return targetError(db, iTarget, pzErr);
@@ -823,6 +833,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   memset(&req, 0, sizeof(req));
   req.zFunc = bDown ? "migrate_down" : "migrate";
   req.zNow = sqlmigNow(pConn);
+  req.pConn = pConn;
   if( pConn->bMigrating ){
     sqlite3_result_error(ctx, "migrate: already running on this connection "
                               "(a script cannot call migrate())", -1);

@@ -118,6 +118,8 @@ struct MigTable {
   char *aUp;               /* the cached up scripts, one after the other */
   sqlite3_int64 nUp, nUpAlloc;
   int bKnown;
+  int bKnownV1;            /* some cached checksum is of sqlmig 0.1 */
+  int iSchema;             /* main's schema_version when it was built */
   sqlite3_int64 iNewest;   /* newest applied, not deleted (0: none) */
   int nLookup;             /* lookups in this transaction */
   int nChangeBase;         /* sqlite3_total_changes() after our last write */
@@ -507,6 +509,8 @@ static void knownClear(MigTable *p){
   p->nUp = p->nUpAlloc = 0;
   p->nKnown = p->nKnownAlloc = 0;
   p->bKnown = 0;
+  p->bKnownV1 = 0;
+  if( p->pConn && p->pConn->pKnown==p ) p->pConn->pKnown = 0;
 }
 
 /*
@@ -568,13 +572,26 @@ static int knownAppend(MigTable *p, sqlite3_int64 iVersion,
 ** The checksum (current version) of a stored revision, from its stored
 ** checksum and up script: a version-1 checksum is computed anew from up.
 */
-static void storedChecksum(const char *zStored, const char *zUp, int nUp,
-                           char *zOut){
+static int storedChecksum(const char *zStored, const char *zUp, int nUp,
+                          char *zOut){
   if( zStored && strlen(zStored)==SQLMIG_CHECKSUM_LEN ){
     memcpy(zOut, zStored, SQLMIG_CHECKSUM_LEN+1);
-  }else{
-    sqlmigChecksum(zUp, nUp, zOut);
+    return 0;
   }
+  sqlmigChecksum(zUp, nUp, zOut);
+  return 1;
+}
+
+/* main's schema_version, or -1 when it cannot be read. */
+static int schemaVersion(sqlite3 *db){
+  sqlite3_stmt *pS = 0;
+  int v = -1;
+  if( sqlite3_prepare_v2(db, "PRAGMA main.schema_version", -1, &pS, 0)==0
+   && sqlite3_step(pS)==SQLITE_ROW ){
+    v = sqlite3_column_int(pS, 0);
+  }
+  sqlite3_finalize(pS);
+  return v;
 }
 
 /*
@@ -603,16 +620,48 @@ static int knownReady(MigTable *p){
       rc = SQLITE_NOMEM;
       break;
     }
-    storedChecksum((const char*)sqlite3_column_text(pS, 1), zUp, nUp, zSum);
+    if( storedChecksum((const char*)sqlite3_column_text(pS, 1), zUp, nUp,
+                       zSum) ){
+      p->bKnownV1 = 1;
+    }
     rc = knownAppend(p, sqlite3_column_int64(pS, 0), zSum,
                      sqlite3_column_int(pS, 2), sqlite3_column_int(pS, 3),
                      zUp, nUp);
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   sqlite3_finalize(pS);
-  if( rc==SQLITE_OK ) p->bKnown = 1;
-  else knownClear(p);
+  if( rc==SQLITE_OK ){
+    p->bKnown = 1;
+    p->iSchema = schemaVersion(p->db);
+    p->pConn->pKnown = p;
+  }else{
+    knownClear(p);
+  }
   return rc;
+}
+
+int sqlmigKnownApplied(SqlmigConn *pConn, sqlite3_int64 *piNewest){
+  MigTable *p = (MigTable*)pConn->pKnown;
+  int nNow, i;
+  *piNewest = -1;
+  if( p==0 || !p->bKnown || p->bKnownV1 ) return 0;
+  /* Nothing written since, but for this table's own rows, no DDL */
+  nNow = sqlite3_total_changes(p->db);
+  if( nNow!=p->nChangeBase+p->nOuter && nNow!=p->nChangeBase ) return 0;
+  if( p->iSchema<0 || schemaVersion(p->db)!=p->iSchema ) return 0;
+  for(i=0; i<p->nKnown; i++){
+    const KnownRev *pK = &p->aKnown[i];
+    if( !pK->bApplied || pK->bDeleted ) return 0;
+  }
+  /* Every up script against its checksum, as a read of the store would */
+  for(i=0; i<p->nKnown; i++){
+    const KnownRev *pK = &p->aKnown[i];
+    if( !sqlmigChecksumMatches(p->aUp+pK->iUp, pK->nUp, pK->zChecksum) ){
+      return 0;              /* the store's read names it */
+    }
+  }
+  if( p->nKnown>0 ) *piNewest = p->aKnown[p->nKnown-1].iVersion;
+  return 1;
 }
 
 /* The cached revision iVersion, or NULL. */

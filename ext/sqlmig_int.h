@@ -42,6 +42,7 @@ struct SqlmigConn {
   int bMigrating;    /* migrate() is running scripts on this connection */
   struct SqlmigFileMemo *pFileMemo;  /* the last migration_files() rows */
   char zNow[24];     /* migrate_clock(): the quoted time, "" = wall clock */
+  void *pKnown;      /* the `migrations` table whose known cache is current */
 };
 
 SQLMIG_PRIVATE SqlmigConn *sqlmigConnRef(SqlmigConn *p);
@@ -353,6 +354,15 @@ SQLMIG_PRIVATE int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn);
 SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 /* The same for table zName of main. */
 SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
+/*
+** For migrate()'s no-op path (migrations.c): 1 when this transaction's
+** known-revisions cache (built by a start-up INSERT OR IGNORE) is current
+** and holds only applied revisions, none deleted, each up script matching
+** its checksum; *piNewest is then the newest (-1: none). 0 when the store
+** must be read instead, or an error code (negative).
+*/
+SQLMIG_PRIVATE int sqlmigKnownApplied(SqlmigConn *pConn,
+                                      sqlite3_int64 *piNewest);
 
 /*
 ** The one reader of the history store (history.c), ascending by version,
