@@ -89,6 +89,54 @@ static void scriptHashFeed(ScriptHash *p, const unsigned char *z, int n){
   while( i<n ) p->aBuf[p->nBuf++] = z[i++];
 }
 
+/*
+** Byte classes for the shapes sqlmigChecksum reads itself, exactly as
+** sqlmigToken (token.c) cuts them: CK_SPACE white space, CK_WORD a byte that
+** starts a bare word (letters, '_', bytes >= 0x80; 'x' and 'X' are words
+** unless a quote follows, a blob), CK_DIGIT and '$' continue one, CK_PUNCT
+** ( ) , are one-byte tokens. Every other byte goes to sqlmigToken.
+*/
+#define CK_SPACE 1
+#define CK_WORD  2
+#define CK_DIGIT 3
+#define CK_DOLLAR 4
+#define CK_PUNCT 5
+static unsigned char ckClass(unsigned char c){
+  if( c>=0x80 || c=='_' || (c>='a' && c<='z') || (c>='A' && c<='Z') ){
+    return CK_WORD;
+  }
+  if( c>='0' && c<='9' ) return CK_DIGIT;
+  if( c==' ' || (c>=9 && c<=13) ) return CK_SPACE;
+  if( c=='$' ) return CK_DOLLAR;
+  if( c=='(' || c==')' || c==',' ) return CK_PUNCT;
+  return 0;
+}
+
+/*
+** Appends token z[0..nTok) to the canonical text (a space before it unless
+** it is the first, " ;" first after a semicolon between two statements).
+*/
+static void ckAppend(ScriptHash *pHash, unsigned char *aOut, int *pnOut,
+                     const unsigned char *z, int nTok, int bFirst, int bSemi){
+  int nOut = *pnOut;
+  if( nOut+nTok+3>256 ){
+    scriptHashFeed(pHash, aOut, nOut);
+    nOut = 0;
+  }
+  if( bSemi ){ aOut[nOut++] = ' '; aOut[nOut++] = ';'; }
+  if( !bFirst ) aOut[nOut++] = ' ';
+  if( nOut+nTok<=256 ){
+    int k;
+    for(k=0; k<nTok; k++) aOut[nOut+k] = z[k];
+    nOut += nTok;
+  }else{
+    scriptHashFeed(pHash, aOut, nOut);
+    scriptHashFeed(pHash, z, nTok);
+    nOut = 0;
+  }
+  *pnOut = nOut;
+}
+
 void sqlmigChecksum(const char *zIn, int n, char *zOut){
   const unsigned char *z = (const unsigned char*)zIn;
   ScriptHash hash;
@@ -98,28 +146,34 @@ void sqlmigChecksum(const char *zIn, int n, char *zOut){
   memset(&hash, 0, sizeof(hash));
   hash.h = SCRIPT_K3 ^ SCRIPT_K2;
   while( z && i<n ){
-    int eType, eOpen;
-    int nTok = sqlmigToken(z+i, n-i, &eType, &eOpen);
-    if( eType==SQLMIG_TK_SEMI ){
-      bSemi = !bFirst;
-    }else if( eType!=SQLMIG_TK_SPACE && eType!=SQLMIG_TK_COMMENT ){
-      if( nOut+nTok+3>(int)sizeof(aOut) ){
-        scriptHashFeed(&hash, aOut, nOut);
-        nOut = 0;
-      }
-      if( bSemi ){ aOut[nOut++] = ' '; aOut[nOut++] = ';'; }
-      if( !bFirst ) aOut[nOut++] = ' ';
-      if( nOut+nTok<=(int)sizeof(aOut) ){
-        memcpy(aOut+nOut, z+i, (size_t)nTok);
-        nOut += nTok;
-      }else{
-        scriptHashFeed(&hash, aOut, nOut);
-        scriptHashFeed(&hash, z+i, nTok);
-        nOut = 0;
-      }
-      bFirst = 0;
-      bSemi = 0;
+    unsigned char e = ckClass(z[i]);
+    int nTok;
+    if( e==CK_SPACE ){
+      for(i++; i<n && ckClass(z[i])==CK_SPACE; i++){}
+      continue;
     }
+    if( e==CK_WORD && !((z[i]=='x' || z[i]=='X') && i+1<n && z[i+1]=='\'') ){
+      int j = i+1;
+      while( j<n && (e = ckClass(z[j]))>=CK_WORD && e<=CK_DOLLAR ) j++;
+      nTok = j-i;
+    }else if( e==CK_PUNCT ){
+      nTok = 1;
+    }else{
+      int eType, eOpen;
+      nTok = sqlmigToken(z+i, n-i, &eType, &eOpen);
+      if( eType==SQLMIG_TK_SEMI ){
+        bSemi = !bFirst;
+        i += nTok;
+        continue;
+      }
+      if( eType==SQLMIG_TK_SPACE || eType==SQLMIG_TK_COMMENT ){
+        i += nTok;
+        continue;
+      }
+    }
+    ckAppend(&hash, aOut, &nOut, z+i, nTok, bFirst, bSemi);
+    bFirst = 0;
+    bSemi = 0;
     i += nTok;
   }
   scriptHashFeed(&hash, aOut, nOut);
@@ -147,3 +201,8 @@ int sqlmigChecksumMatches(const char *z, int n, const char *zStored){
 #undef SCRIPT_K2
 #undef SCRIPT_K3
 #undef SCRIPT_K4
+#undef CK_SPACE
+#undef CK_WORD
+#undef CK_DIGIT
+#undef CK_DOLLAR
+#undef CK_PUNCT
