@@ -40,10 +40,12 @@ int sqlmigHistoryOpen(sqlite3 *db, unsigned mCols, SqlmigHistory *p){
     if( bBase<0 ) return -bBase;
   }
   pSql = sqlite3_str_new(db);
-  sqlite3_str_appendall(pSql, "SELECT h.version, h.applied_at IS NOT NULL, "
-      "h.deleted_at IS NOT NULL, h.down IS NOT NULL");
+  /* Columns unqualified (sqlmig_baseline has none of these names), so
+  ** that a damaged store's error names the column as it is */
+  sqlite3_str_appendall(pSql, "SELECT h.version, applied_at IS NOT NULL, "
+      "deleted_at IS NOT NULL, down IS NOT NULL");
   for(i=0; i<HIST_N_TEXT; i++){
-    if( mCols & (1u<<i) ) sqlite3_str_appendf(pSql, ", h.%s", azHistCol[i]);
+    if( mCols & (1u<<i) ) sqlite3_str_appendf(pSql, ", %s", azHistCol[i]);
     else sqlite3_str_appendall(pSql, ", NULL");
   }
   sqlite3_str_appendall(pSql, bBase ? ", b.version IS NOT NULL FROM main."
