@@ -31,6 +31,12 @@
 static uint64_t scriptWord(const unsigned char *p, size_t n){
   uint64_t w = 0;
   size_t i;
+  if( n==8 ){
+    /* Spelled out, so that compilers make it one load */
+    return (uint64_t)p[0] | (uint64_t)p[1]<<8 | (uint64_t)p[2]<<16
+         | (uint64_t)p[3]<<24 | (uint64_t)p[4]<<32 | (uint64_t)p[5]<<40
+         | (uint64_t)p[6]<<48 | (uint64_t)p[7]<<56;
+  }
   for(i=n; i>0; i--) w = (w<<8) | p[i-1];
   return w;
 }
@@ -93,24 +99,33 @@ static void scriptHashFeed(ScriptHash *p, const unsigned char *z, int n){
 ** Byte classes for the shapes sqlmigChecksum reads itself, exactly as
 ** sqlmigToken (token.c) cuts them: CK_SPACE white space, CK_WORD a byte that
 ** starts a bare word (letters, '_', bytes >= 0x80; 'x' and 'X' are words
-** unless a quote follows, a blob), CK_DIGIT and '$' continue one, CK_PUNCT
-** ( ) , are one-byte tokens. Every other byte goes to sqlmigToken.
+** unless a quote follows, a blob), CK_CONT continues one (those, digits and
+** '$'), CK_PUNCT ( ) , are one-byte tokens. Every other byte goes to
+** sqlmigToken.
 */
-#define CK_SPACE 1
-#define CK_WORD  2
-#define CK_DIGIT 3
-#define CK_DOLLAR 4
-#define CK_PUNCT 5
-static unsigned char ckClass(unsigned char c){
-  if( c>=0x80 || c=='_' || (c>='a' && c<='z') || (c>='A' && c<='Z') ){
-    return CK_WORD;
-  }
-  if( c>='0' && c<='9' ) return CK_DIGIT;
-  if( c==' ' || (c>=9 && c<=13) ) return CK_SPACE;
-  if( c=='$' ) return CK_DOLLAR;
-  if( c=='(' || c==')' || c==',' ) return CK_PUNCT;
-  return 0;
-}
+#define CK_SPACE 1       /* white space */
+#define CK_WORD  2       /* starts a bare word */
+#define CK_CONT  4       /* continues one (also digits and '$') */
+#define CK_PUNCT 8       /* ( ) , */
+static const unsigned char aCkClass[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 0, 0, 4, 0, 0, 0, 8, 8, 0, 0, 8, 0, 0, 0,
+  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0,
+  0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 6,
+  0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+};
+#define ckClass(c) aCkClass[(unsigned char)(c)]
 
 /*
 ** Appends token z[0..nTok) to the canonical text (a space before it unless
@@ -148,15 +163,15 @@ void sqlmigChecksum(const char *zIn, int n, char *zOut){
   while( z && i<n ){
     unsigned char e = ckClass(z[i]);
     int nTok;
-    if( e==CK_SPACE ){
-      for(i++; i<n && ckClass(z[i])==CK_SPACE; i++){}
+    if( e&CK_SPACE ){
+      for(i++; i<n && (ckClass(z[i])&CK_SPACE); i++){}
       continue;
     }
-    if( e==CK_WORD && !((z[i]=='x' || z[i]=='X') && i+1<n && z[i+1]=='\'') ){
+    if( (e&CK_WORD) && !((z[i]=='x' || z[i]=='X') && i+1<n && z[i+1]=='\'') ){
       int j = i+1;
-      while( j<n && (e = ckClass(z[j]))>=CK_WORD && e<=CK_DOLLAR ) j++;
+      while( j<n && (ckClass(z[j])&CK_CONT) ) j++;
       nTok = j-i;
-    }else if( e==CK_PUNCT ){
+    }else if( e&CK_PUNCT ){
       nTok = 1;
     }else{
       int eType, eOpen;
@@ -203,6 +218,6 @@ int sqlmigChecksumMatches(const char *z, int n, const char *zStored){
 #undef SCRIPT_K4
 #undef CK_SPACE
 #undef CK_WORD
-#undef CK_DIGIT
-#undef CK_DOLLAR
+#undef CK_CONT
 #undef CK_PUNCT
+#undef ckClass
