@@ -609,14 +609,15 @@ static int knownReady(MigTable *p){
   p->iNewest = 0;
   /* up: for the byte comparison of migInsert (and the checksums of sqlmig
   ** 0.1, 16 digits, computed anew) */
-  rc = sqlite3_prepare_v2(p->db, "SELECT version, checksum, applied_at IS NOT"
-      " NULL, deleted_at IS NOT NULL, up FROM main." SQLMIG_STORE
+  rc = sqlite3_prepare_v2(p->db, "SELECT version, checksum, (applied_at IS "
+      "NOT NULL)+2*(deleted_at IS NOT NULL), up FROM main." SQLMIG_STORE
       " ORDER BY version", -1, &pS, 0);
   while( rc==SQLITE_OK && (rc = sqlite3_step(pS))==SQLITE_ROW ){
     char zSum[SQLMIG_CHECKSUM_LEN+1];
-    const char *zUp = (const char*)sqlite3_column_text(pS, 4);
-    int nUp = sqlite3_column_bytes(pS, 4);
-    if( zUp==0 && sqlite3_column_type(pS, 4)!=SQLITE_NULL ){
+    int eState = sqlite3_column_int(pS, 2);    /* 1 applied, 2 deleted */
+    const char *zUp = (const char*)sqlite3_column_text(pS, 3);
+    int nUp = sqlite3_column_bytes(pS, 3);
+    if( zUp==0 && sqlite3_column_type(pS, 3)!=SQLITE_NULL ){
       rc = SQLITE_NOMEM;
       break;
     }
@@ -624,9 +625,8 @@ static int knownReady(MigTable *p){
                        zSum) ){
       p->bKnownV1 = 1;
     }
-    rc = knownAppend(p, sqlite3_column_int64(pS, 0), zSum,
-                     sqlite3_column_int(pS, 2), sqlite3_column_int(pS, 3),
-                     zUp, nUp);
+    rc = knownAppend(p, sqlite3_column_int64(pS, 0), zSum, eState&1,
+                     (eState&2)!=0, zUp, nUp);
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   sqlite3_finalize(pS);
