@@ -34,7 +34,9 @@
 ** checked by input.c.
 **
 ** Also here: the known-revisions cache that keeps the start-up idiom cheap
-** (KnownRev). The `sqlmig` table that owned the store in databases of
+** (KnownRev): a known revision whose up is the stored text byte for byte
+** is settled without a checksum, and migrate() takes a no-op plan from
+** the cache when it is current (sqlmigKnownApplied). The `sqlmig` table that owned the store in databases of
 ** earlier versions is dropped at the first write here (owner.c).
 */
 #include "sqlmig_int.h"
