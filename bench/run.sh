@@ -21,6 +21,8 @@
 #   issue 3   every bench/diff_*.sh (diff rebuild, migrate_copy, schema
 #             diff), each run with the environment above plus BENCH_TMP;
 #             then bench/cli_*.sh (the sqlmig command, SQLMIG) likewise
+#             and bench/startup_*.sh (the start-up idiom as a whole
+#             sqlite3 process)
 #
 # Every section prints lines `RESULT|scenario|sqlmig|baseline|budget`
 # (budget: a ratio such as 1.10; +D for "at most D more than baseline";
@@ -150,7 +152,7 @@ fi
 # Hook for the issue-3 scenarios: each bench/diff_*.sh measures one budget
 # (diff-generated rebuild vs hand-written, migrate_copy vs INSERT...SELECT,
 # schema diff vs sqldiff --schema) and prints RESULT lines as above.
-for script in bench/diff_*.sh bench/cli_*.sh; do
+for script in bench/diff_*.sh bench/cli_*.sh bench/startup_*.sh; do
   [ -f "$script" ] || continue
   name=$(basename "$script" .sh)
   echo "bench: $script" >&2

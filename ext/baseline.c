@@ -66,9 +66,8 @@ static void storeRowsFree(StoreRows *p){
   p->n = 0;
 }
 
-/* A copy of column i (NULL stays NULL); SQLITE_NOMEM when it cannot be. */
-static int columnCopy(sqlite3_stmt *pStmt, int i, char **pz){
-  const char *z = (const char*)sqlite3_column_text(pStmt, i);
+/* A copy of text z (NULL stays NULL); SQLITE_NOMEM when it cannot be. */
+static int textCopy(const char *z, char **pz){
   *pz = z ? sqlite3_mprintf("%s", z) : 0;
   return (z && *pz==0) ? SQLITE_NOMEM : SQLITE_OK;
 }
@@ -94,21 +93,15 @@ static int readError(sqlite3 *db, int rc, const char *zFunc, char **pzErr){
 /* Reads every row of the store (and its baseline marks) into *p. */
 static int storeRead(sqlite3 *db, StoreRows *p, const char *zFunc,
                      char **pzErr){
-  sqlite3_stmt *pStmt = 0;
-  int nAlloc = 0, rc, bBase;
+  SqlmigHistory h;
+  int nAlloc = 0, rc;
   memset(p, 0, sizeof(*p));
-  rc = sqlmigTableExists(db, SQLMIG_STORE);
-  if( rc<=0 ) return rc<0 ? readError(db, -rc, zFunc, pzErr) : SQLITE_OK;
-  bBase = sqlmigTableExists(db, BASELINE);
-  if( bBase<0 ) return readError(db, -bBase, zFunc, pzErr);
-  rc = sqlite3_prepare_v2(db, bBase
-      ? "SELECT h.version, h.name, h.checksum, h.applied_at, h.deleted_at IS "
-        "NOT NULL, b.version IS NOT NULL FROM main." SQLMIG_STORE " h LEFT "
-        "JOIN main." BASELINE " b ON b.version=h.version ORDER BY h.version"
-      : "SELECT version, name, checksum, applied_at, deleted_at IS NOT NULL, "
-        "0 FROM main." SQLMIG_STORE " ORDER BY version", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
+  rc = sqlmigHistoryOpen(db, SQLMIG_H_NAME|SQLMIG_H_CHECKSUM|SQLMIG_H_APPLIED
+                         |SQLMIG_H_BASELINE, &h);
+  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  while( rc==SQLITE_OK && (rc = sqlmigHistoryNext(&h))==SQLITE_ROW ){
     StoreRow *pRow;
+    const char *zName, *zSum, *zApplied;
     rc = SQLITE_OK;
     if( p->n==nAlloc ){
       StoreRow *aNew;
@@ -119,17 +112,21 @@ static int storeRead(sqlite3 *db, StoreRows *p, const char *zFunc,
     }
     pRow = &p->a[p->n++];
     memset(pRow, 0, sizeof(*pRow));
-    pRow->iVersion = sqlite3_column_int64(pStmt, 0);
-    pRow->bDeleted = sqlite3_column_int(pStmt, 4);
-    pRow->bBaselined = sqlite3_column_int(pStmt, 5);
-    if( columnCopy(pStmt, 1, &pRow->zName) || columnCopy(pStmt, 2,
-        &pRow->zChecksum) || columnCopy(pStmt, 3, &pRow->zApplied) ){
+    pRow->iVersion = h.iVersion;
+    pRow->bDeleted = h.bDeleted;
+    pRow->bBaselined = h.bBaselined;
+    if( sqlmigHistoryText(&h, SQLMIG_H_NAME, &zName, 0)
+     || textCopy(zName, &pRow->zName)
+     || sqlmigHistoryText(&h, SQLMIG_H_CHECKSUM, &zSum, 0)
+     || textCopy(zSum, &pRow->zChecksum)
+     || sqlmigHistoryText(&h, SQLMIG_H_APPLIED, &zApplied, 0)
+     || textCopy(zApplied, &pRow->zApplied) ){
       rc = SQLITE_NOMEM;
     }
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   if( rc!=SQLITE_OK ) rc = readError(db, rc, zFunc, pzErr);
-  sqlite3_finalize(pStmt);
+  sqlmigHistoryClose(&h);
   return rc;
 }
 

@@ -796,20 +796,20 @@ done:
 
 /* Reads the store's revisions from db (the copy), ascending. */
 static int checkRevsRead(sqlite3 *db, CheckRev **paRev, int *pnRev){
-  sqlite3_stmt *pStmt = 0;
+  SqlmigHistory h;
   CheckRev *a = 0;
   int n = 0, nAlloc = 0, rc;
   *paRev = 0;
   *pnRev = 0;
-  rc = sqlmigStoreExists(db);
-  if( rc<=0 ) return rc<0 ? -rc : SQLITE_OK;
-  rc = sqlite3_prepare_v2(db, "SELECT version, name, up, down, applied_at IS "
-      "NOT NULL FROM main." SQLMIG_STORE " ORDER BY version", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    const char *zName = (const char*)sqlite3_column_text(pStmt, 1);
-    const char *zUp = (const char*)sqlite3_column_text(pStmt, 2);
-    const char *zDown = (const char*)sqlite3_column_text(pStmt, 3);
-    rc = SQLITE_OK;
+  rc = sqlmigHistoryOpen(db, SQLMIG_H_NAME|SQLMIG_H_UP|SQLMIG_H_DOWN, &h);
+  if( rc==SQLITE_DONE ) return SQLITE_OK;
+  while( rc==SQLITE_OK && (rc = sqlmigHistoryNext(&h))==SQLITE_ROW ){
+    const char *zName, *zUp, *zDown;
+    if( (rc = sqlmigHistoryText(&h, SQLMIG_H_NAME, &zName, 0))
+     || (rc = sqlmigHistoryText(&h, SQLMIG_H_UP, &zUp, 0))
+     || (rc = sqlmigHistoryText(&h, SQLMIG_H_DOWN, &zDown, 0)) ){
+      break;
+    }
     if( n==nAlloc ){
       CheckRev *aNew;
       nAlloc = nAlloc ? nAlloc*2 : 64;
@@ -818,8 +818,8 @@ static int checkRevsRead(sqlite3 *db, CheckRev **paRev, int *pnRev){
       a = aNew;
     }
     memset(&a[n], 0, sizeof(CheckRev));
-    a[n].iVersion = sqlite3_column_int64(pStmt, 0);
-    a[n].bApplied = sqlite3_column_int(pStmt, 4);
+    a[n].iVersion = h.iVersion;
+    a[n].bApplied = h.bApplied;
     a[n].zName = zName ? sqlite3_mprintf("%s", zName) : 0;
     a[n].zUp = sqlite3_mprintf("%s", zUp ? zUp : "");
     a[n].zDown = zDown ? sqlite3_mprintf("%s", zDown) : 0;
@@ -829,7 +829,7 @@ static int checkRevsRead(sqlite3 *db, CheckRev **paRev, int *pnRev){
     }
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
-  sqlite3_finalize(pStmt);
+  sqlmigHistoryClose(&h);
   *paRev = a;
   *pnRev = n;
   return rc;

@@ -31,6 +31,12 @@
 static uint64_t scriptWord(const unsigned char *p, size_t n){
   uint64_t w = 0;
   size_t i;
+  if( n==8 ){
+    /* Spelled out, so that compilers make it one load */
+    return (uint64_t)p[0] | (uint64_t)p[1]<<8 | (uint64_t)p[2]<<16
+         | (uint64_t)p[3]<<24 | (uint64_t)p[4]<<32 | (uint64_t)p[5]<<40
+         | (uint64_t)p[6]<<48 | (uint64_t)p[7]<<56;
+  }
   for(i=n; i>0; i--) w = (w<<8) | p[i-1];
   return w;
 }
@@ -89,6 +95,63 @@ static void scriptHashFeed(ScriptHash *p, const unsigned char *z, int n){
   while( i<n ) p->aBuf[p->nBuf++] = z[i++];
 }
 
+/*
+** Byte classes for the shapes sqlmigChecksum reads itself, exactly as
+** sqlmigToken (token.c) cuts them: CK_SPACE white space, CK_WORD a byte that
+** starts a bare word (letters, '_', bytes >= 0x80; 'x' and 'X' are words
+** unless a quote follows, a blob), CK_CONT continues one (those, digits and
+** '$'), CK_PUNCT ( ) , are one-byte tokens. Every other byte goes to
+** sqlmigToken.
+*/
+#define CK_SPACE 1       /* white space */
+#define CK_WORD  2       /* starts a bare word */
+#define CK_CONT  4       /* continues one (also digits and '$') */
+#define CK_PUNCT 8       /* ( ) , */
+static const unsigned char aCkClass[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 0, 0, 4, 0, 0, 0, 8, 8, 0, 0, 8, 0, 0, 0,
+  4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0,
+  0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 6,
+  0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+  6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+};
+#define ckClass(c) aCkClass[(unsigned char)(c)]
+
+/*
+** Appends token z[0..nTok) to the canonical text (a space before it unless
+** it is the first, " ;" first after a semicolon between two statements).
+*/
+static void ckAppend(ScriptHash *pHash, unsigned char *aOut, int *pnOut,
+                     const unsigned char *z, int nTok, int bFirst, int bSemi){
+  int nOut = *pnOut;
+  if( nOut+nTok+3>256 ){
+    scriptHashFeed(pHash, aOut, nOut);
+    nOut = 0;
+  }
+  if( bSemi ){ aOut[nOut++] = ' '; aOut[nOut++] = ';'; }
+  if( !bFirst ) aOut[nOut++] = ' ';
+  if( nOut+nTok<=256 ){
+    int k;
+    for(k=0; k<nTok; k++) aOut[nOut+k] = z[k];
+    nOut += nTok;
+  }else{
+    scriptHashFeed(pHash, aOut, nOut);
+    scriptHashFeed(pHash, z, nTok);
+    nOut = 0;
+  }
+  *pnOut = nOut;
+}
+
 void sqlmigChecksum(const char *zIn, int n, char *zOut){
   const unsigned char *z = (const unsigned char*)zIn;
   ScriptHash hash;
@@ -98,28 +161,34 @@ void sqlmigChecksum(const char *zIn, int n, char *zOut){
   memset(&hash, 0, sizeof(hash));
   hash.h = SCRIPT_K3 ^ SCRIPT_K2;
   while( z && i<n ){
-    int eType, eOpen;
-    int nTok = sqlmigToken(z+i, n-i, &eType, &eOpen);
-    if( eType==SQLMIG_TK_SEMI ){
-      bSemi = !bFirst;
-    }else if( eType!=SQLMIG_TK_SPACE && eType!=SQLMIG_TK_COMMENT ){
-      if( nOut+nTok+3>(int)sizeof(aOut) ){
-        scriptHashFeed(&hash, aOut, nOut);
-        nOut = 0;
-      }
-      if( bSemi ){ aOut[nOut++] = ' '; aOut[nOut++] = ';'; }
-      if( !bFirst ) aOut[nOut++] = ' ';
-      if( nOut+nTok<=(int)sizeof(aOut) ){
-        memcpy(aOut+nOut, z+i, (size_t)nTok);
-        nOut += nTok;
-      }else{
-        scriptHashFeed(&hash, aOut, nOut);
-        scriptHashFeed(&hash, z+i, nTok);
-        nOut = 0;
-      }
-      bFirst = 0;
-      bSemi = 0;
+    unsigned char e = ckClass(z[i]);
+    int nTok;
+    if( e&CK_SPACE ){
+      for(i++; i<n && (ckClass(z[i])&CK_SPACE); i++){}
+      continue;
     }
+    if( (e&CK_WORD) && !((z[i]=='x' || z[i]=='X') && i+1<n && z[i+1]=='\'') ){
+      int j = i+1;
+      while( j<n && (ckClass(z[j])&CK_CONT) ) j++;
+      nTok = j-i;
+    }else if( e&CK_PUNCT ){
+      nTok = 1;
+    }else{
+      int eType, eOpen;
+      nTok = sqlmigToken(z+i, n-i, &eType, &eOpen);
+      if( eType==SQLMIG_TK_SEMI ){
+        bSemi = !bFirst;
+        i += nTok;
+        continue;
+      }
+      if( eType==SQLMIG_TK_SPACE || eType==SQLMIG_TK_COMMENT ){
+        i += nTok;
+        continue;
+      }
+    }
+    ckAppend(&hash, aOut, &nOut, z+i, nTok, bFirst, bSemi);
+    bFirst = 0;
+    bSemi = 0;
     i += nTok;
   }
   scriptHashFeed(&hash, aOut, nOut);
@@ -147,3 +216,8 @@ int sqlmigChecksumMatches(const char *z, int n, const char *zStored){
 #undef SCRIPT_K2
 #undef SCRIPT_K3
 #undef SCRIPT_K4
+#undef CK_SPACE
+#undef CK_WORD
+#undef CK_CONT
+#undef CK_PUNCT
+#undef ckClass

@@ -56,6 +56,7 @@ struct MigRequest {
   sqlite3_int64 iTarget;
   int nDown;
   const char *zNow;        /* SQL for the time applied_at gets (sqlmigNow) */
+  SqlmigConn *pConn;       /* for the known cache of migrations.c, or NULL */
 };
 
 /* What a migrate() call would do. */
@@ -88,15 +89,12 @@ struct Rev {
   int bDown;               /* a revert has a down script (not NULL) */
 };
 
-/* Copies column i of pStmt into *pz; NULL stays NULL. */
-static int copyColumn(sqlite3_stmt *pStmt, int i, char **pz){
-  const char *z = (const char*)sqlite3_column_text(pStmt, i);
-  size_t n = (size_t)sqlite3_column_bytes(pStmt, i);
+/* Copies text z into *pz; NULL stays NULL. */
+static int copyText(const char *z, char **pz){
+  size_t n;
   *pz = 0;
-  if( z==0 ){
-    return sqlite3_column_type(pStmt, i)==SQLITE_NULL ? SQLITE_OK
-                                                       : SQLITE_NOMEM;
-  }
+  if( z==0 ) return SQLITE_OK;
+  n = strlen(z);
   *pz = sqlite3_malloc64(n+1);
   if( *pz==0 ) return SQLITE_NOMEM;
   memcpy(*pz, z, n+1);
@@ -221,51 +219,57 @@ static int downTarget(sqlite3 *db, MigRequest *pReq, char **pzErr){
 */
 static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
                     sqlite3_int64 *piKept, char **pzErr){
-  sqlite3_stmt *pStmt = 0;
+  SqlmigHistory h;
   Rev *aRev = 0;
   int nRev = 0, nAlloc = 0;
   int bTarget = pReq->bTarget;
   sqlite3_int64 iTarget = pReq->iTarget;
   int bFound = !bTarget || iTarget<0 || pReq->nDown; /* registered, or none */
-  int rc = sqlmigStoreExists(db);
+  /* name and down are read only for the revisions the plan keeps */
+  int rc = sqlmigHistoryOpen(db, SQLMIG_H_NAME|SQLMIG_H_UP|SQLMIG_H_DOWN
+                             |SQLMIG_H_CHECKSUM, &h);
   *paRev = 0;
   *pnRev = 0;
   *piKept = -1;
-  if( rc<0 ) return -rc;
-  if( rc==0 ){
+  if( rc==SQLITE_OK && !bTarget && pReq->nDown==0 && pReq->pConn ){
+    /* The start-up idiom's INSERT OR IGNORE read the store into memory in
+    ** this transaction: when all of it is applied, that is the plan */
+    int bAll = sqlmigKnownApplied(pReq->pConn, piKept);
+    if( bAll ){
+      sqlmigHistoryClose(&h);
+      return bAll<0 ? -bAll : SQLITE_OK;
+    }
+  }
+  if( rc==SQLITE_DONE ){
     if( !bTarget || bFound ) return SQLITE_OK;
     return targetError(db, iTarget, pzErr);
   }
-  rc = sqlite3_prepare_v2(db, "SELECT version, name, up, down, checksum, "
-      "applied_at IS NOT NULL, deleted_at IS NOT NULL FROM main."
-      SQLMIG_STORE " ORDER BY version", -1, &pStmt, 0);
-  while( rc==SQLITE_OK && (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
-    sqlite3_int64 iVersion = sqlite3_column_int64(pStmt, 0);
-    const char *zUp = (const char*)sqlite3_column_text(pStmt, 2);
-    const char *zSum = (const char*)sqlite3_column_text(pStmt, 4);
-    int bApplied = sqlite3_column_int(pStmt, 5);
-    int bDeleted = sqlite3_column_int(pStmt, 6);
-    int bRevert = bApplied && ((bDeleted && pReq->nDown==0)
-                               || (bTarget && iVersion>iTarget));
+  while( rc==SQLITE_OK && (rc = sqlmigHistoryNext(&h))==SQLITE_ROW ){
+    sqlite3_int64 iVersion = h.iVersion;
+    const char *zUp, *zSum, *zName, *zSql;
+    int nUp;
+    int bRevert = h.bApplied && ((h.bDeleted && pReq->nDown==0)
+                                 || (bTarget && iVersion>iTarget));
     Rev *pRev;
-    rc = SQLITE_OK;
-    if( (zUp==0 && sqlite3_column_type(pStmt, 2)!=SQLITE_NULL)
-     || (zSum==0 && sqlite3_column_type(pStmt, 4)!=SQLITE_NULL) ){
-      rc = SQLITE_NOMEM;
+    if( (rc = sqlmigHistoryText(&h, SQLMIG_H_UP, &zUp, &nUp))
+     || (rc = sqlmigHistoryText(&h, SQLMIG_H_CHECKSUM, &zSum, 0)) ){
       break;
     }
-    if( !sqlmigChecksumMatches(zUp, sqlite3_column_bytes(pStmt, 2), zSum) ){
-      rc = planError(db, pzErr, "revision %s%s: its up script no longer "
-          "matches its checksum (the history was changed outside sqlmig)",
-          iVersion, (const char*)sqlite3_column_text(pStmt, 1), 0);
+    if( !sqlmigChecksumMatches(zUp, nUp, zSum) ){
+      rc = sqlmigHistoryText(&h, SQLMIG_H_NAME, &zName, 0);
+      if( rc==SQLITE_OK ){
+        rc = planError(db, pzErr, "revision %s%s: its up script no longer "
+            "matches its checksum (the history was changed outside sqlmig)",
+            iVersion, zName, 0);
+      }
       break;
     }
-    if( !bDeleted && iVersion==iTarget ) bFound = 1;
-    if( bApplied && !bRevert ){
+    if( !h.bDeleted && iVersion==iTarget ) bFound = 1;
+    if( h.bApplied && !bRevert ){
       *piKept = iVersion;
       continue;
     }
-    if( !bApplied && ((bTarget && iVersion>iTarget) || pReq->nDown) ){
+    if( !h.bApplied && ((bTarget && iVersion>iTarget) || pReq->nDown) ){
       continue;
     }
     if( nRev==nAlloc ){
@@ -279,12 +283,17 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
     memset(pRev, 0, sizeof(*pRev));
     pRev->iVersion = iVersion;
     pRev->bRevert = bRevert;
-    pRev->bDeleted = bDeleted;
-    pRev->bDown = sqlite3_column_type(pStmt, 3)!=SQLITE_NULL;
-    if( (rc = copyColumn(pStmt, 1, &pRev->zName))
-     || (rc = copyColumn(pStmt, bRevert ? 3 : 2, &pRev->zSql)) ){
+    pRev->bDeleted = h.bDeleted;
+    pRev->bDown = h.bHasDown;
+    if( (rc = sqlmigHistoryText(&h, SQLMIG_H_NAME, &zName, 0))
+     || (rc = copyText(zName, &pRev->zName)) ){
       break;
     }
+    if( bRevert && (rc = sqlmigHistoryText(&h, SQLMIG_H_DOWN, &zUp, 0)) ){
+      break;
+    }
+    zSql = zUp;
+    if( (rc = copyText(zSql, &pRev->zSql)) ) break;
   }
   if( rc==SQLITE_DONE ){
     rc = SQLITE_OK;
@@ -294,7 +303,7 @@ static int revsRead(sqlite3 *db, MigRequest *pReq, Rev **paRev, int *pnRev,
                              sqlite3_errmsg(db));
     if( *pzErr==0 ) rc = SQLITE_NOMEM;
   }
-  sqlite3_finalize(pStmt);
+  sqlmigHistoryClose(&h);
   *paRev = aRev;
   *pnRev = nRev;
   return rc;
@@ -824,6 +833,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   memset(&req, 0, sizeof(req));
   req.zFunc = bDown ? "migrate_down" : "migrate";
   req.zNow = sqlmigNow(pConn);
+  req.pConn = pConn;
   if( pConn->bMigrating ){
     sqlite3_result_error(ctx, "migrate: already running on this connection "
                               "(a script cannot call migrate())", -1);

@@ -34,7 +34,9 @@
 ** checked by input.c.
 **
 ** Also here: the known-revisions cache that keeps the start-up idiom cheap
-** (KnownRev). The `sqlmig` table that owned the store in databases of
+** (KnownRev): a known revision whose up is the stored text byte for byte
+** is settled without a checksum, and migrate() takes a no-op plan from
+** the cache when it is current (sqlmigKnownApplied). The `sqlmig` table that owned the store in databases of
 ** earlier versions is dropped at the first write here (owner.c).
 */
 #include "sqlmig_int.h"
@@ -67,6 +69,8 @@ typedef struct MigCursor MigCursor;
 typedef struct KnownRev KnownRev;
 struct KnownRev {
   sqlite3_int64 iVersion;
+  sqlite3_int64 iUp;       /* its up script: MigTable.aUp[iUp..iUp+nUp) */
+  int nUp;
   char zChecksum[SQLMIG_CHECKSUM_LEN+1];
   unsigned char bApplied;
   unsigned char bDeleted;
@@ -113,7 +117,11 @@ struct MigTable {
   sqlite3_stmt *pInsert;   /* a new pending revision */
   KnownRev *aKnown;        /* the cache, ascending versions, when bKnown */
   int nKnown, nKnownAlloc;
+  char *aUp;               /* the cached up scripts, one after the other */
+  sqlite3_int64 nUp, nUpAlloc;
   int bKnown;
+  int bKnownV1;            /* some cached checksum is of sqlmig 0.1 */
+  int iSchema;             /* main's schema_version when it was built */
   sqlite3_int64 iNewest;   /* newest applied, not deleted (0: none) */
   int nLookup;             /* lookups in this transaction */
   int nChangeBase;         /* sqlite3_total_changes() after our last write */
@@ -497,9 +505,14 @@ static int storeExec(MigTable *p, const char *zSql, sqlite3_value *pName,
 
 static void knownClear(MigTable *p){
   sqlite3_free(p->aKnown);
+  sqlite3_free(p->aUp);
   p->aKnown = 0;
+  p->aUp = 0;
+  p->nUp = p->nUpAlloc = 0;
   p->nKnown = p->nKnownAlloc = 0;
   p->bKnown = 0;
+  p->bKnownV1 = 0;
+  if( p->pConn && p->pConn->pKnown==p ) p->pConn->pKnown = 0;
 }
 
 /*
@@ -518,10 +531,23 @@ static void knownSync(MigTable *p){
   }
 }
 
-/* Appends a revision to the cache; returns 0 or SQLITE_NOMEM. */
+/*
+** Appends a revision (its checksum and up script zUp[0..nUp)) to the
+** cache; returns 0 or SQLITE_NOMEM.
+*/
 static int knownAppend(MigTable *p, sqlite3_int64 iVersion,
-                       const char *zChecksum, int bApplied, int bDeleted){
+                       const char *zChecksum, int bApplied, int bDeleted,
+                       const char *zUp, int nUp){
   KnownRev *pK;
+  if( p->nUp+nUp>p->nUpAlloc ){
+    sqlite3_int64 nNew = p->nUpAlloc ? p->nUpAlloc*2 : 4096;
+    char *aNew;
+    while( nNew<p->nUp+nUp ) nNew *= 2;
+    aNew = sqlite3_realloc64(p->aUp, (sqlite3_uint64)nNew);
+    if( aNew==0 ) return SQLITE_NOMEM;
+    p->aUp = aNew;
+    p->nUpAlloc = nNew;
+  }
   if( p->nKnown==p->nKnownAlloc ){
     int nNew = p->nKnownAlloc ? p->nKnownAlloc*2 : 64;
     KnownRev *aNew = sqlite3_realloc64(p->aKnown,
@@ -532,6 +558,10 @@ static int knownAppend(MigTable *p, sqlite3_int64 iVersion,
   }
   pK = &p->aKnown[p->nKnown++];
   pK->iVersion = iVersion;
+  pK->iUp = p->nUp;
+  pK->nUp = nUp;
+  if( nUp>0 ) memcpy(p->aUp+p->nUp, zUp, (size_t)nUp);
+  p->nUp += nUp;
   memcpy(pK->zChecksum, zChecksum, SQLMIG_CHECKSUM_LEN);
   pK->zChecksum[SQLMIG_CHECKSUM_LEN] = 0;
   pK->bApplied = (unsigned char)bApplied;
@@ -544,13 +574,26 @@ static int knownAppend(MigTable *p, sqlite3_int64 iVersion,
 ** The checksum (current version) of a stored revision, from its stored
 ** checksum and up script: a version-1 checksum is computed anew from up.
 */
-static void storedChecksum(const char *zStored, const char *zUp, int nUp,
-                           char *zOut){
+static int storedChecksum(const char *zStored, const char *zUp, int nUp,
+                          char *zOut){
   if( zStored && strlen(zStored)==SQLMIG_CHECKSUM_LEN ){
     memcpy(zOut, zStored, SQLMIG_CHECKSUM_LEN+1);
-  }else{
-    sqlmigChecksum(zUp, nUp, zOut);
+    return 0;
   }
+  sqlmigChecksum(zUp, nUp, zOut);
+  return 1;
+}
+
+/* main's schema_version, or -1 when it cannot be read. */
+static int schemaVersion(sqlite3 *db){
+  sqlite3_stmt *pS = 0;
+  int v = -1;
+  if( sqlite3_prepare_v2(db, "PRAGMA main.schema_version", -1, &pS, 0)==0
+   && sqlite3_step(pS)==SQLITE_ROW ){
+    v = sqlite3_column_int(pS, 0);
+  }
+  sqlite3_finalize(pS);
+  return v;
 }
 
 /*
@@ -566,24 +609,61 @@ static int knownReady(MigTable *p){
   if( rc<=0 ) return -rc;
   knownClear(p);
   p->iNewest = 0;
-  /* up is read only for the checksums of sqlmig 0.1 (16 digits) */
-  rc = sqlite3_prepare_v2(p->db, "SELECT version, checksum, applied_at IS NOT"
-      " NULL, deleted_at IS NOT NULL, CASE WHEN length(checksum)<>"
-      "19 THEN up END FROM main." SQLMIG_STORE " ORDER BY version", -1, &pS,
-      0);
+  /* up: for the byte comparison of migInsert (and the checksums of sqlmig
+  ** 0.1, 16 digits, computed anew) */
+  rc = sqlite3_prepare_v2(p->db, "SELECT version, checksum, (applied_at IS "
+      "NOT NULL)+2*(deleted_at IS NOT NULL), up FROM main." SQLMIG_STORE
+      " ORDER BY version", -1, &pS, 0);
   while( rc==SQLITE_OK && (rc = sqlite3_step(pS))==SQLITE_ROW ){
     char zSum[SQLMIG_CHECKSUM_LEN+1];
-    storedChecksum((const char*)sqlite3_column_text(pS, 1),
-                   (const char*)sqlite3_column_text(pS, 4),
-                   sqlite3_column_bytes(pS, 4), zSum);
-    rc = knownAppend(p, sqlite3_column_int64(pS, 0), zSum,
-                     sqlite3_column_int(pS, 2), sqlite3_column_int(pS, 3));
+    int eState = sqlite3_column_int(pS, 2);    /* 1 applied, 2 deleted */
+    const char *zUp = (const char*)sqlite3_column_text(pS, 3);
+    int nUp = sqlite3_column_bytes(pS, 3);
+    if( zUp==0 && sqlite3_column_type(pS, 3)!=SQLITE_NULL ){
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if( storedChecksum((const char*)sqlite3_column_text(pS, 1), zUp, nUp,
+                       zSum) ){
+      p->bKnownV1 = 1;
+    }
+    rc = knownAppend(p, sqlite3_column_int64(pS, 0), zSum, eState&1,
+                     (eState&2)!=0, zUp, nUp);
   }
   if( rc==SQLITE_DONE ) rc = SQLITE_OK;
   sqlite3_finalize(pS);
-  if( rc==SQLITE_OK ) p->bKnown = 1;
-  else knownClear(p);
+  if( rc==SQLITE_OK ){
+    p->bKnown = 1;
+    p->iSchema = schemaVersion(p->db);
+    p->pConn->pKnown = p;
+  }else{
+    knownClear(p);
+  }
   return rc;
+}
+
+int sqlmigKnownApplied(SqlmigConn *pConn, sqlite3_int64 *piNewest){
+  MigTable *p = (MigTable*)pConn->pKnown;
+  int nNow, i;
+  *piNewest = -1;
+  if( p==0 || !p->bKnown || p->bKnownV1 ) return 0;
+  /* Nothing written since, but for this table's own rows, no DDL */
+  nNow = sqlite3_total_changes(p->db);
+  if( nNow!=p->nChangeBase+p->nOuter && nNow!=p->nChangeBase ) return 0;
+  if( p->iSchema<0 || schemaVersion(p->db)!=p->iSchema ) return 0;
+  for(i=0; i<p->nKnown; i++){
+    const KnownRev *pK = &p->aKnown[i];
+    if( !pK->bApplied || pK->bDeleted ) return 0;
+  }
+  /* Every up script against its checksum, as a read of the store would */
+  for(i=0; i<p->nKnown; i++){
+    const KnownRev *pK = &p->aKnown[i];
+    if( !sqlmigChecksumMatches(p->aUp+pK->iUp, pK->nUp, pK->zChecksum) ){
+      return 0;              /* the store's read names it */
+    }
+  }
+  if( p->nKnown>0 ) *piNewest = p->aKnown[p->nKnown-1].iVersion;
+  return 1;
 }
 
 /* The cached revision iVersion, or NULL. */
@@ -602,6 +682,7 @@ static KnownRev *knownFind(MigTable *p, sqlite3_int64 iVersion){
 typedef struct Known Known;
 struct Known {
   int bFound;
+  int bSameBytes;          /* its up script is the inserted one, byte for byte */
   int bSameUp;             /* its up script has the inserted one's tokens */
   int bApplied;
   int bDeleted;
@@ -609,13 +690,12 @@ struct Known {
 };
 
 /*
-** Looks revision iVersion up for an INSERT of up script pUp (whose
-** checksum is zSum): from the cache when it is ready, else from the store.
-** Up scripts are the same when their checksums are: white space, comments
-** and trailing semicolons do not count.
+** Looks revision iVersion up for an INSERT of up script pUp: from the
+** cache when it is ready, else from the store. Sets bSameBytes when the
+** stored up is pUp byte for byte; bSameUp is the caller's (checksums).
 */
 static int knownLookup(MigTable *p, sqlite3_int64 iVersion,
-                       const char *zSum, Known *pK){
+                       const SqlmigScript *pUp, Known *pK){
   StoredRev rev;
   int rc = knownReady(p);
   memset(pK, 0, sizeof(*pK));
@@ -624,6 +704,8 @@ static int knownLookup(MigTable *p, sqlite3_int64 iVersion,
     KnownRev *pRev = knownFind(p, iVersion);
     if( pRev ){
       pK->bFound = 1;
+      pK->bSameBytes = pRev->nUp==pUp->n && (pUp->n==0
+                    || memcmp(p->aUp+pRev->iUp, pUp->z, (size_t)pUp->n)==0);
       pK->bApplied = pRev->bApplied;
       pK->bDeleted = pRev->bDeleted;
       memcpy(pK->zChecksum, pRev->zChecksum, sizeof(pK->zChecksum));
@@ -633,12 +715,13 @@ static int knownLookup(MigTable *p, sqlite3_int64 iVersion,
     if( rc==SQLITE_DONE ) return SQLITE_OK;
     if( rc!=SQLITE_ROW ) return rc;
     pK->bFound = 1;
+    pK->bSameBytes = rev.nUp==pUp->n && (pUp->n==0
+                  || memcmp(rev.zUp, pUp->z, (size_t)pUp->n)==0);
     pK->bApplied = rev.bApplied;
     pK->bDeleted = rev.bDeleted;
     storedChecksum(rev.zChecksum, rev.zUp, rev.nUp, pK->zChecksum);
     sqlite3_reset(p->pLookup);
   }
-  pK->bSameUp = pK->bFound && strcmp(zSum, pK->zChecksum)==0;
   return SQLITE_OK;
 }
 
@@ -666,6 +749,30 @@ static int newerApplied(MigTable *p, sqlite3_int64 iVersion,
 }
 
 /*
+** The checks of an INSERT's columns that need no lookup: checksum and
+** applied_at unset, up and down scripts (*pUp, *pDown). zV is the version
+** as messages show it.
+*/
+static int insertArgs(MigTable *p, sqlite3_value **apCol, const char *zV,
+                      SqlmigScript *pUp, SqlmigScript *pDown){
+  char *zErr = 0;
+  int rc;
+  if( sqlite3_value_type(apCol[COL_CHECKSUM])!=SQLITE_NULL ){
+    return setError(&p->base, SQLITE_ERROR, sqlite3_mprintf("revision %s: "
+        "checksum is computed from up and cannot be set", zV));
+  }
+  if( sqlite3_value_type(apCol[COL_APPLIED])!=SQLITE_NULL ){
+    return setError(&p->base, SQLITE_ERROR, sqlite3_mprintf("revision %s: "
+        "applied_at is set by migrate() and cannot be set", zV));
+  }
+  if( (rc = sqlmigScriptArg(zV, "up", apCol[COL_UP], pUp, &zErr))
+   || (rc = sqlmigScriptArg(zV, "down", apCol[COL_DOWN], pDown, &zErr)) ){
+    return inputError(&p->base, rc, zErr);
+  }
+  return SQLITE_OK;
+}
+
+/*
 ** INSERT: registers a pending revision. argv[] as xUpdate gets it; the
 ** columns start at argv[2].
 */
@@ -683,26 +790,33 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
 
   rc = sqlmigVersionArg(p->db, apCol[COL_VERSION], 1, &iVersion, &zErr);
   if( rc ) return inputError(pVtab, rc, zErr);
-  sqlmigVersionShow(p->db, iVersion, zV);
-  if( sqlite3_value_type(apCol[COL_CHECKSUM])!=SQLITE_NULL ){
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %s: "
-        "checksum is computed from up and cannot be set", zV));
+  /* The version is shown (a lookup for a long one) only for a message or
+  ** a new revision: a known one of the start-up idiom needs no text */
+  if( insertArgs(p, apCol, "", &up, &down) ){
+    sqlite3_free(pVtab->zErrMsg);
+    pVtab->zErrMsg = 0;
+    return insertArgs(p, apCol, sqlmigVersionShow(p->db, iVersion, zV), &up,
+                      &down);
   }
-  if( sqlite3_value_type(apCol[COL_APPLIED])!=SQLITE_NULL ){
-    return setError(pVtab, SQLITE_ERROR, sqlite3_mprintf("revision %s: "
-        "applied_at is set by migrate() and cannot be set", zV));
-  }
-  if( (rc = sqlmigScriptArg(zV, "up", apCol[COL_UP], &up, &zErr))
-   || (rc = sqlmigScriptArg(zV, "down", apCol[COL_DOWN], &down, &zErr)) ){
-    return inputError(pVtab, rc, zErr);
-  }
-  sqlmigChecksum(up.z, up.n, zSum);
 
-  /* A known revision is settled by comparing checksums (its scripts passed
-  ** the guard when they were stored). This keeps the start-up idiom
-  ** cheap. */
-  rc = knownLookup(p, iVersion, zSum, &known);
+  /* A known revision is settled by comparing its up script with the
+  ** stored one: the same bytes are the same script (no tokenizing), else
+  ** the checksums (its scripts passed the guard when they were stored).
+  ** This keeps the start-up idiom cheap. */
+  rc = knownLookup(p, iVersion, &up, &known);
   if( rc ) return storeError(p, rc);
+  if( known.bFound && known.bSameBytes ){
+    memcpy(zSum, known.zChecksum, sizeof(zSum));
+    known.bSameUp = 1;
+  }else{
+    sqlmigChecksum(up.z, up.n, zSum);
+    known.bSameUp = known.bFound && strcmp(zSum, known.zChecksum)==0;
+  }
+  if( known.bFound && !known.bDeleted && known.bSameUp
+   && sqlite3_vtab_on_conflict(p->db)==SQLITE_IGNORE ){
+    return SQLITE_CONSTRAINT;                       /* skipped */
+  }
+  sqlmigVersionShow(p->db, iVersion, zV);
   if( known.bFound ){
     int eConflict = sqlite3_vtab_on_conflict(p->db);
     if( known.bApplied && !known.bSameUp ){
@@ -771,7 +885,7 @@ static int migInsert(MigTable *p, sqlite3_value **argv){
     /* Revisions usually come in ascending order: append, else re-read */
     if( p->nKnown>0 && p->aKnown[p->nKnown-1].iVersion>iVersion ){
       knownClear(p);
-    }else if( knownAppend(p, iVersion, zSum, 0, 0) ){
+    }else if( knownAppend(p, iVersion, zSum, 0, 0, up.z, up.n) ){
       knownClear(p);
     }
   }

@@ -44,6 +44,7 @@ struct SqlmigConn {
   void (*xFileMemoFree)(struct SqlmigFileMemo*);  /* frees it (set by
                      ** sqlmig.c, so util.c needs no file above it) */
   char zNow[24];     /* migrate_clock(): the quoted time, "" = wall clock */
+  void *pKnown;      /* the `migrations` table whose known cache is current */
 };
 
 SQLMIG_PRIVATE SqlmigConn *sqlmigConnRef(SqlmigConn *p);
@@ -362,6 +363,46 @@ SQLMIG_PRIVATE int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn);
 SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
 /* The same for table zName of main. */
 SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
+/*
+** For migrate()'s no-op path (migrations.c): 1 when this transaction's
+** known-revisions cache (built by a start-up INSERT OR IGNORE) is current
+** and holds only applied revisions, none deleted, each up script matching
+** its checksum; *piNewest is then the newest (-1: none). 0 when the store
+** must be read instead, or an error code (negative).
+*/
+SQLMIG_PRIVATE int sqlmigKnownApplied(SqlmigConn *pConn,
+                                      sqlite3_int64 *piNewest);
+
+/*
+** The one reader of the history store (history.c), ascending by version,
+** for migrate(), migrate_baseline() and migrate_check(). Open returns
+** SQLITE_OK, SQLITE_DONE when there is no store, or an error code; Next
+** SQLITE_ROW with the fields set, SQLITE_DONE, or an error code. Only the
+** text columns named in Open's mask are read; Text gives one of them
+** (SQLITE_NOMEM when it could not be had), valid until the next step.
+*/
+#define SQLMIG_H_NAME      0x01
+#define SQLMIG_H_UP        0x02
+#define SQLMIG_H_DOWN      0x04
+#define SQLMIG_H_CHECKSUM  0x08
+#define SQLMIG_H_APPLIED   0x10   /* applied_at, NULL while pending */
+#define SQLMIG_H_BASELINE  0x20   /* bBaselined from main.sqlmig_baseline */
+typedef struct SqlmigHistory SqlmigHistory;
+struct SqlmigHistory {
+  sqlite3 *db;
+  sqlite3_stmt *pStmt;
+  sqlite3_int64 iVersion;
+  int bApplied;            /* applied_at IS NOT NULL */
+  int bDeleted;            /* deleted_at IS NOT NULL */
+  int bHasDown;            /* down IS NOT NULL */
+  int bBaselined;          /* in sqlmig_baseline (SQLMIG_H_BASELINE) */
+};
+SQLMIG_PRIVATE int sqlmigHistoryOpen(sqlite3 *db, unsigned mCols,
+                                     SqlmigHistory *p);
+SQLMIG_PRIVATE int sqlmigHistoryNext(SqlmigHistory *p);
+SQLMIG_PRIVATE int sqlmigHistoryText(SqlmigHistory *p, unsigned eCol,
+                                     const char **pz, int *pn);
+SQLMIG_PRIVATE void sqlmigHistoryClose(SqlmigHistory *p);
 
 /* --------------------------------------------------------------- clock.c */
 

@@ -947,6 +947,96 @@ static void testRandomScripts(void){
   check("random: 3000 scripts split, refuse and excerpt sanely", bOk, zWhy);
 }
 
+/*
+** The checksum as version 2 defines it, one sqlmigToken() call per token:
+** sqlmigChecksum reads the common shapes (words, white space, ( ) ,)
+** itself for speed and must give the same value for every text. Pieces
+** of every lexical shape, glued with and without white space, and cut at
+** random points (open literals and comments at the end).
+*/
+#define REF_K1 0x9e3779b97f4a7c15ULL   /* checksum.c's constants */
+#define REF_K2 0xc2b2ae3d27d4eb4fULL
+#define REF_K3 0xff51afd7ed558ccdULL
+static void refChecksum(const char *zIn, int n, char *zOut){
+  const unsigned char *z = (const unsigned char*)zIn;
+  sqlite3_str *pCanon = sqlite3_str_new(0);
+  char *zCanon;
+  ScriptHash hash;
+  int i = 0, bFirst = 1, bSemi = 0;
+  while( i<n ){
+    int eType, eOpen;
+    int nTok = sqlmigToken(z+i, n-i, &eType, &eOpen);
+    if( eType==SQLMIG_TK_SEMI ){
+      bSemi = !bFirst;
+    }else if( eType!=SQLMIG_TK_SPACE && eType!=SQLMIG_TK_COMMENT ){
+      if( bSemi ) sqlite3_str_appendall(pCanon, " ;");
+      if( !bFirst ) sqlite3_str_appendchar(pCanon, 1, ' ');
+      sqlite3_str_append(pCanon, (const char*)z+i, nTok);
+      bFirst = 0;
+      bSemi = 0;
+    }
+    i += nTok;
+  }
+  n = sqlite3_str_length(pCanon);
+  zCanon = sqlite3_str_finish(pCanon);
+  memset(&hash, 0, sizeof(hash));
+  hash.h = REF_K3 ^ REF_K2;
+  scriptHashFeed(&hash, (const unsigned char*)(zCanon ? zCanon : ""), n);
+  if( hash.nBuf>0 ){
+    hash.h = scriptMix(hash.h, scriptWord(hash.aBuf, (size_t)hash.nBuf)
+                               ^ ((uint64_t)hash.nBuf<<59));
+  }
+  hash.h ^= hash.nTotal * REF_K1;
+  memcpy(zOut, "v2:", 3);
+  scriptHex(hash.h, zOut+3);
+  sqlite3_free(zCanon);
+}
+
+static void testChecksumFastPath(void){
+  static const char *const azPiece[] = {
+    "CREATE", "table", "t1", "x", "X", "xy", "_a", "a$b", "a1", "\xc3\xa9t\xc3\xa9",
+    "x'00ff'", "X''", "x'", "'str'", "'it''s'", "'", "\"q\"", "\"a\"\"b\"",
+    "[b c]", "`c`", "--c\n", "-- end", "/* c */", "/*", "1", "1.5e-3", "0x1F",
+    ".5", "?1", ":a", "@a", "$a", "$", "<=", ">=", "<>", "!=", "==", "||",
+    "->>", "->", "-", "+", "*", "/", ".", ";", ";;", "(", ")", ",", " ",
+    "\t", "\n", "\r\n", "\f", "\x01", "\x7f", "\x80", "\xff",
+  };
+  const int nPiece = (int)(sizeof(azPiece)/sizeof(azPiece[0]));
+  unsigned int seed = 12345;
+  int iCase, nBad = 0;
+  char zWhy[300];
+  zWhy[0] = 0;
+  for(iCase=0; iCase<20000; iCase++){
+    char zBuf[400];
+    char zA[SQLMIG_CHECKSUM_LEN+1], zB[SQLMIG_CHECKSUM_LEN+1];
+    int n = 0, k, nCut;
+    int nTok = 1 + (int)((seed = seed*1103515245u + 12345u)>>16) % 24;
+    for(k=0; k<nTok; k++){
+      const char *zP;
+      int nP;
+      seed = seed*1103515245u + 12345u;
+      zP = azPiece[(seed>>16) % (unsigned)nPiece];
+      nP = (int)strlen(zP);
+      if( n+nP+1>=(int)sizeof(zBuf) ) break;
+      memcpy(zBuf+n, zP, (size_t)nP);
+      n += nP;
+      if( (seed>>8) & 1 ) zBuf[n++] = ' ';
+    }
+    seed = seed*1103515245u + 12345u;
+    nCut = (seed>>16) % 4==0 ? (int)((seed>>4) % (unsigned)(n+1)) : n;
+    sqlmigChecksum(zBuf, nCut, zA);
+    refChecksum(zBuf, nCut, zB);
+    if( strcmp(zA, zB)!=0 ){
+      if( nBad++==0 ){
+        snprintf(zWhy, sizeof(zWhy), "case %d: %s vs %s for \"%.*s\"", iCase,
+                 zA, zB, nCut, zBuf);
+      }
+    }
+  }
+  check("checksum v2: the fast path agrees with one token at a time "
+        "(20000 texts)", nBad==0, zWhy);
+}
+
 int main(void){
   sqlite3_mem_methods fault;
   if( sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sysMem)!=SQLITE_OK ){
@@ -966,6 +1056,7 @@ int main(void){
   testExcerpt();
   testChecksum();
   testCanonicalChecksum();
+  testChecksumFastPath();
   testAgreesWithSqlite();
   testRandomScripts();
   testBigScript();
