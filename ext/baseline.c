@@ -359,6 +359,42 @@ static int baselineWrite(sqlite3 *db, StoreRows *pRows,
   return rc;
 }
 
+/*
+** The target of migrate_baseline(N): *piN is its key in the store (a long
+** version's, or N itself), which must be a registered revision. SQLITE_OK,
+** or an error with *pzErr set.
+*/
+static int baselineTarget(sqlite3 *db, sqlite3_value *pArg,
+                          StoreRows *pRows, sqlite3_int64 *piN, char **pzErr){
+  const char *zF = "migrate_baseline";
+  sqlite3_int64 iKey, iPrev;
+  int rc = sqlmigVersionFind(db, pArg, &iKey, &iPrev);
+  if( rc==SQLITE_OK ){
+    *piN = iKey;                         /* a long version: its key */
+    if( iKey<0 ){
+      rc = sayError(pzErr, "%s: revision %s is not registered (insert "
+          "the revisions first)", zF, (const char*)sqlite3_value_text(pArg));
+    }
+    return rc;
+  }
+  if( rc!=SQLITE_DONE ) return rc;
+  rc = SQLITE_OK;
+  if( sqlite3_value_numeric_type(pArg)!=SQLITE_INTEGER
+   || (*piN = sqlite3_value_int64(pArg))<0 ){
+    char *zGot = sqlmigValueShown(pArg);
+    rc = zGot ? sayError(pzErr, "%s: the version must be an integer of 0 "
+                         "or more, got %s", zF, zGot) : SQLITE_NOMEM;
+    sqlite3_free(zGot);
+  }else{
+    StoreRow *pRow = storeFind(pRows, *piN);
+    if( pRow==0 || pRow->bDeleted ){
+      rc = sayError(pzErr, "%s: revision %lld is not registered (insert "
+                    "the revisions first)", zF, *piN);
+    }
+  }
+  return rc;
+}
+
 static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   SqlmigConn *pConn = (SqlmigConn*)sqlite3_user_data(ctx);
@@ -382,33 +418,7 @@ static void baselineFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv){
   }
   rc = storeRead(db, &rows, zF, &zErr);
   if( rc==SQLITE_OK && argc==1 ){
-    sqlite3_int64 iKey, iPrev;
-    int rcLong = sqlmigVersionFind(db, argv[0], &iKey, &iPrev);
-    if( rcLong==SQLITE_OK ){
-      iN = iKey;                         /* a long version: its key */
-      if( iKey<0 ){
-        rc = sayError(&zErr, "%s: revision %s is not registered (insert "
-            "the revisions first)", zF,
-            (const char*)sqlite3_value_text(argv[0]));
-      }
-    }else if( rcLong!=SQLITE_DONE ){
-      rc = rcLong;
-    }
-  }
-  if( rc==SQLITE_OK && argc==1 && iN<0 ){
-    if( sqlite3_value_numeric_type(argv[0])!=SQLITE_INTEGER
-     || (iN = sqlite3_value_int64(argv[0]))<0 ){
-      char *zGot = sqlmigValueShown(argv[0]);
-      rc = zGot ? sayError(&zErr, "%s: the version must be an integer of 0 "
-                           "or more, got %s", zF, zGot) : SQLITE_NOMEM;
-      sqlite3_free(zGot);
-    }else{
-      StoreRow *pRow = storeFind(&rows, iN);
-      if( pRow==0 || pRow->bDeleted ){
-        rc = sayError(&zErr, "%s: revision %lld is not registered (insert "
-                      "the revisions first)", zF, iN);
-      }
-    }
+    rc = baselineTarget(db, argv[0], &rows, &iN, &zErr);
   }
   if( rc==SQLITE_OK && argc==1 ){
     char zV[SQLMIG_VERSION_BUF];

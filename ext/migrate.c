@@ -812,6 +812,39 @@ static int requestRead(sqlite3 *db, MigRequest *pReq, int argc,
 }
 
 /*
+** After the steps ran: each one recorded in the history, then the schema
+** left behind, for migrate_drift(). SQLITE_OK, or an error with *pzErr set
+** (NULL for SQLITE_NOMEM).
+*/
+static int runRecord(sqlite3 *db, MigPlan *pPlan, MigRequest *pReq,
+                     char **pzErr){
+  int rc;
+  if( (rc = planRecord(db, pPlan, pReq))!=SQLITE_OK
+   && rc!=SQLITE_NOMEM && pPlan->nStep>0 ){
+    /* After the last script (dqlite: its spilled pages, SQLITE_IOERR):
+    ** name the revision whose step ran last */
+    MigStep *pLast = &pPlan->aStep[pPlan->nStep-1];
+    char *zLabel = sqlmigRevLabel(pLast->zName);
+    rc = sqlmigErrcode(db, rc);
+    *pzErr = zLabel ? sqlite3_mprintf("revision %lld%s: cannot record it in "
+        SQLMIG_STORE " after its %s script ran: %s", pLast->iVersion, zLabel,
+        pLast->bUp ? "up" : "down", sqlite3_errmsg(db)) : 0;
+    sqlite3_free(zLabel);
+    if( *pzErr==0 ) rc = SQLITE_NOMEM;
+  }
+  if( rc==SQLITE_OK ){
+    /* The schema left behind, for migrate_drift() */
+    rc = sqlmigSchemaRecord(db);
+    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
+      rc = sqlmigErrcode(db, rc);
+      *pzErr = sqlite3_mprintf("cannot record the schema: %s",
+                             sqlite3_errmsg(db));
+    }
+  }
+  return rc;
+}
+
+/*
 ** migrate(), migrate(N), and migrate_down([k]) when bDown. Returns the
 ** version the database is at afterwards, NULL when no revision is applied.
 */
@@ -888,28 +921,7 @@ static void migrateRun(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   }
   pConn->bMigrating = 0;
   sqlmigFkFree(pFk);
-  if( rc==SQLITE_OK && (rc = planRecord(db, &plan, &req))!=SQLITE_OK
-   && rc!=SQLITE_NOMEM && plan.nStep>0 ){
-    /* After the last script (dqlite: its spilled pages, SQLITE_IOERR):
-    ** name the revision whose step ran last */
-    MigStep *pLast = &plan.aStep[plan.nStep-1];
-    char *zLabel = sqlmigRevLabel(pLast->zName);
-    rc = sqlmigErrcode(db, rc);
-    zErr = zLabel ? sqlite3_mprintf("revision %lld%s: cannot record it in "
-        SQLMIG_STORE " after its %s script ran: %s", pLast->iVersion, zLabel,
-        pLast->bUp ? "up" : "down", sqlite3_errmsg(db)) : 0;
-    sqlite3_free(zLabel);
-    if( zErr==0 ) rc = SQLITE_NOMEM;
-  }
-  if( rc==SQLITE_OK ){
-    /* The schema left behind, for migrate_drift() */
-    rc = sqlmigSchemaRecord(db);
-    if( rc!=SQLITE_OK && rc!=SQLITE_NOMEM ){
-      rc = sqlmigErrcode(db, rc);
-      zErr = sqlite3_mprintf("cannot record the schema: %s",
-                             sqlite3_errmsg(db));
-    }
-  }
+  if( rc==SQLITE_OK ) rc = runRecord(db, &plan, &req, &zErr);
   if( rc==SQLITE_OK && plan.bAfter ){
     /* The result's text, before anything is committed */
     rc = sqlmigVersionText(db, plan.iAfter, zAfter);

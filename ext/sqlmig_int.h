@@ -51,6 +51,14 @@ SQLMIG_PRIVATE SqlmigConn *sqlmigConnRef(SqlmigConn *p);
 SQLMIG_PRIVATE void sqlmigConnUnref(void *p);
 
 /*
+** 1 if the history store exists in main, 0 if not; an SQLite error code
+** (negated) on failure.
+*/
+SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
+/* The same for table zName of main. */
+SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
+
+/*
 ** ` "name"` (with the leading space) for messages about a revision named
 ** zName, "" when it has none: `revision 3 "add email"` / `revision 3`.
 ** sqlite3_malloc'd; NULL only when out of memory.
@@ -356,13 +364,6 @@ SQLMIG_PRIVATE int sqlmigOtherSchemaName(const unsigned char *z, int n,
 /* Registers the eponymous `migrations` virtual table. */
 SQLMIG_PRIVATE int sqlmigMigrationsRegister(sqlite3 *db, SqlmigConn *pConn);
 
-/*
-** 1 if the history store exists in main, 0 if not; an SQLite error code
-** (negated) on failure.
-*/
-SQLMIG_PRIVATE int sqlmigStoreExists(sqlite3 *db);
-/* The same for table zName of main. */
-SQLMIG_PRIVATE int sqlmigTableExists(sqlite3 *db, const char *zName);
 /*
 ** For migrate()'s no-op path (migrations.c): 1 when this transaction's
 ** known-revisions cache (built by a start-up INSERT OR IGNORE) is current

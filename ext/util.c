@@ -69,3 +69,26 @@ char sqlmigAffinity(const char *zType){
   }
   return aff;
 }
+
+/* The store and the tables of main: do they exist (see sqlmig_int.h). */
+int sqlmigStoreExists(sqlite3 *db){
+  return sqlmigTableExists(db, SQLMIG_STORE);
+}
+
+/*
+** By preparing a statement that names the table: SQLite finds it in its
+** schema hash, where a query of sqlite_master would read every row (a
+** cost the start-up idiom would pay on a schema of 1000 tables).
+*/
+int sqlmigTableExists(sqlite3 *db, const char *zName){
+  sqlite3_stmt *pStmt = 0;
+  char *zSql = sqlite3_mprintf("SELECT 1 FROM main.\"%w\"", zName);
+  int rc;
+  if( zSql==0 ) return -SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  sqlite3_finalize(pStmt);
+  if( rc==SQLITE_OK ) return 1;
+  if( rc==SQLITE_ERROR ) return 0;       /* no such table */
+  return -sqlmigErrcode(db, rc);
+}
