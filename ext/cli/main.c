@@ -214,6 +214,7 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
     cliError("out of memory");
     return 2;
   }
+  p->azPos = azPos;          /* freed by the caller, also after an error */
   for(i=2; i<argc; i++){
     const char *zArg = argv[i];
     const char *zVal = 0;
@@ -268,38 +269,32 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
     }else if( strcmp(zOpt, "--check-first")==0 ){
       bit = O_CHECKF;
     }else{
-      sqlite3_free(azPos);
       return usageError("unknown option %s", zArg);
     }
     if( (mAllowed & bit)==0 ){
-      sqlite3_free(azPos);
       return usageError("%s: option %s does not apply", p->zCmd, zOpt);
     }
     if( bTakesValue && zVal==0 ){
       if( i+1>=argc ){
-        sqlite3_free(azPos);
         return usageError("option %s needs a value", zOpt);
       }
       zVal = argv[++i];
     }else if( !bTakesValue && zVal ){
-      sqlite3_free(azPos);
       return usageError("option %s takes no value", zOpt);
     }
     switch( bit ){
       case O_DIR:
-        if( zVal[0]==0 ){ sqlite3_free(azPos); return usageError("-d: empty folder name"); }
+        if( zVal[0]==0 ) return usageError("-d: empty folder name");
         p->zDir = zVal;
         break;
       case O_JOBS:
         if( parseInt(zVal, 4096, &v) || v<1 ){
-          sqlite3_free(azPos);
           return usageError("-j %s: expected a number of jobs from 1 to 4096", zVal);
         }
         p->nJobs = (int)v;
         break;
       case O_TO:
         if( parseInt(zVal, 0x7fffffffffffffffLL, &v) ){
-          sqlite3_free(azPos);
           return usageError("--to %s: expected a version (a whole number, 0 or more)", zVal);
         }
         p->bTo = 1;
@@ -307,28 +302,25 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
         break;
       case O_STEPS:
         if( parseInt(zVal, 1000000000, &v) || v<1 ){
-          sqlite3_free(azPos);
           return usageError("--steps %s: expected a number of revisions, 1 or more", zVal);
         }
         p->nSteps = (int)v;
         break;
       case O_TIMEOUT:
         if( parseInt(zVal, 2000000, &v) ){
-          sqlite3_free(azPos);
           return usageError("--timeout %s: expected whole seconds", zVal);
         }
         p->msTimeout = (int)v*1000;
         break;
       case O_FORMAT:
         if( !cliFormatKnown(zVal) ){
-          sqlite3_free(azPos);
           return usageError("--format %s: unknown layout (one of %s)", zVal, cliFormatList);
         }
         p->zFormat = zVal;
         break;
       case O_RENAME: {
         int rc = addRename(p, zVal);
-        if( rc ){ sqlite3_free(azPos); return rc; }
+        if( rc ) return rc;
         break;
       }
       case O_JSON:  p->bJson = 1; break;
@@ -339,27 +331,23 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
   }
 
   if( p->bTo && p->nSteps ){
-    sqlite3_free(azPos);
     return usageError("down: give --to or --steps, not both");
   }
   if( p->eCmd==CLI_NEW ){
     const char *z;
     if( nPos!=1 ){
-      sqlite3_free(azPos);
       return usageError(nPos ? "new: one NAME only" : "new: no NAME given");
     }
     p->zName = azPos[0];
     for(z=p->zName; *z; z++){
       if( !((*z>='a' && *z<='z') || (*z>='A' && *z<='Z') || (*z>='0' && *z<='9')
             || *z=='_' || *z=='-') ){
-        sqlite3_free(azPos);
         return usageError("new: name \"%s\" may hold only letters, digits, _ and -",
                           p->zName);
       }
     }
   }else if( p->eCmd==CLI_DIFF ){
     if( nPos<2 || nPos>3 ){
-      sqlite3_free(azPos);
       return usageError("diff: expected DESIRED [NAME] DATABASE");
     }
     p->zDesired = azPos[0];
@@ -371,29 +359,23 @@ static int parseArgs(int argc, char **argv, CliOpts *p){
       for(z=p->zName; *z; z++){
         if( !((*z>='a' && *z<='z') || (*z>='A' && *z<='Z') || (*z>='0' && *z<='9')
               || *z=='_' || *z=='-') ){
-          sqlite3_free(azPos);
           return usageError("diff: name \"%s\" may hold only letters, digits, _ and -",
                             p->zName);
         }
       }
       if( p->zName[0]==0 ){
-        sqlite3_free(azPos);
         return usageError("diff: empty NAME");
       }
     }
-    p->azPos = azPos;
     return 0;
   }else{
     if( nPos==0 ){
-      sqlite3_free(azPos);
       return usageError("%s: no DATABASE given", p->zCmd);
     }
     p->azDb = azPos;
-    p->azPos = azPos;
     p->nDb = nPos;
     return 0;
   }
-  sqlite3_free(azPos);
   return 0;
 }
 
